@@ -1,0 +1,1 @@
+"""One module per ``boolnet`` subcommand (see :mod:`boolnet.cli`)."""

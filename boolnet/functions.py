@@ -1,0 +1,289 @@
+"""Truth tables, input encodings and the symmetries that preserve a prior.
+
+Conventions (shared by every module of boolnet):
+
+* Input ``i`` in ``[0, 2**n)`` is the n-bit word ``x_1 x_2 ... x_n`` with ``x_1``
+  the most significant bit (the usual truth-table order).
+* Encoding ``"01"`` maps a bit to 0/1, ``"pm1"`` maps 0 -> -1 and 1 -> +1.
+* A function is its truth table: character ``i`` of the string is ``f(input i)``;
+  AND on two inputs is ``"0001"``.
+* Packed form: ``bit i`` of ``word i // 64`` (a ``uint64``) is ``f(input i)``.
+  For n <= 6 one word holds the table, and the word's integer value is the
+  table read right to left.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+import numpy as np
+
+from boolnet.errors import UsageError
+
+ENCODINGS = ("01", "pm1")
+#: Largest n whose 2**n inputs are enumerated anywhere in boolnet (2**20 rows).
+MAX_N = 20
+
+
+def check_encoding(encoding: str) -> str:
+    """Return ``encoding`` if it is known, else raise a :class:`UsageError`."""
+    if encoding not in ENCODINGS:
+        raise UsageError(f"unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}")
+    return encoding
+
+
+def check_n(n: int, *, low: int = 1, high: int = MAX_N, what: str = "this command") -> int:
+    """Validate a number of inputs, with a message that says what range works."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise UsageError(f"--n must be a whole number, got {n!r}")
+    if n < low or n > high:
+        raise UsageError(f"--n {n} is out of range for {what}: use {low} <= n <= {high}")
+    return int(n)
+
+
+def n_words(n: int) -> int:
+    """Number of ``uint64`` words in a packed truth table of ``n`` inputs."""
+    return max(1, (1 << n) // 64)
+
+
+def inputs(n: int, encoding: str = "01", dtype=np.int8) -> np.ndarray:
+    """All ``2**n`` inputs as rows, in truth-table order.
+
+    Parameters
+    ----------
+    n : int
+        Number of Boolean inputs.
+    encoding : {"01", "pm1"}
+        Value of a 0 bit is 0 (``"01"``) or -1 (``"pm1"``); a 1 bit is always 1.
+    dtype : numpy dtype
+        Element type of the result.
+
+    Returns
+    -------
+    ndarray of shape (2**n, n)
+        Row ``i`` is input ``i``; column ``k`` is ``x_{k+1}`` (column 0 is the
+        most significant bit).
+
+    Examples
+    --------
+    >>> inputs(2).tolist()
+    [[0, 0], [0, 1], [1, 0], [1, 1]]
+    >>> inputs(1, "pm1").tolist()
+    [[-1], [1]]
+    """
+    check_encoding(encoding)
+    idx = np.arange(1 << n, dtype=np.int64)
+    shifts = np.arange(n - 1, -1, -1, dtype=np.int64)
+    bits = ((idx[:, None] >> shifts[None, :]) & 1).astype(dtype)
+    if encoding == "pm1":
+        bits = (2 * bits - 1).astype(dtype)
+    return bits
+
+
+def n_from_length(length: int) -> int:
+    """Number of inputs of a truth table with ``length`` entries (a power of two)."""
+    if length < 1 or length & (length - 1):
+        raise UsageError(f"a truth table has 2**n characters; got {length}, which is not a power of two")
+    return length.bit_length() - 1
+
+
+def bits_from_string(table: str) -> np.ndarray:
+    """Truth-table string -> array of 0/1 ``uint8`` (``out[i] = f(input i)``).
+
+    Examples
+    --------
+    >>> bits_from_string("0001").tolist()
+    [0, 0, 0, 1]
+    """
+    n_from_length(len(table))
+    raw = np.frombuffer(table.encode("ascii", errors="replace"), dtype=np.uint8)
+    if not np.all((raw == ord("0")) | (raw == ord("1"))):
+        raise UsageError(f"a truth table contains only 0 and 1; got {table[:40]!r}")
+    return (raw - ord("0")).astype(np.uint8)
+
+
+def string_from_bits(bits: np.ndarray) -> str:
+    """Array of 0/1 -> truth-table string (inverse of :func:`bits_from_string`)."""
+    return (np.asarray(bits, dtype=np.uint8) + ord("0")).tobytes().decode("ascii")
+
+
+def pack_bits(bits: np.ndarray) -> np.ndarray:
+    """Pack 0/1 truth tables along the last axis into ``uint64`` words.
+
+    Parameters
+    ----------
+    bits : array_like of shape (..., 2**n)
+        ``bits[..., i]`` is ``f(input i)``.
+
+    Returns
+    -------
+    ndarray of uint64, shape (..., max(1, 2**n // 64))
+        Bit ``i % 64`` of word ``i // 64`` is ``f(input i)``.
+
+    Examples
+    --------
+    >>> int(pack_bits(bits_from_string("0001"))[0])
+    8
+    """
+    bits = np.asarray(bits, dtype=np.uint64)
+    length = bits.shape[-1]
+    n_from_length(length)
+    if length < 64:
+        bits = np.concatenate([bits, np.zeros(bits.shape[:-1] + (64 - length,), np.uint64)], axis=-1)
+    words = bits.reshape(bits.shape[:-1] + (-1, 64))
+    weights = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+    return np.bitwise_or.reduce(words * weights, axis=-1).astype(np.uint64)
+
+
+def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
+    """Inverse of :func:`pack_bits`: ``(..., n_words)`` uint64 -> ``(..., 2**n)`` uint8."""
+    words = np.asarray(words, dtype=np.uint64)
+    shifts = np.arange(64, dtype=np.uint64)
+    bits = ((words[..., None] >> shifts) & np.uint64(1)).astype(np.uint8)
+    bits = bits.reshape(words.shape[:-1] + (-1,))
+    return bits[..., : 1 << n]
+
+
+def pack_strings(tables) -> np.ndarray:
+    """Truth-table strings (all of one length) -> ``(m, n_words)`` uint64 array."""
+    tables = list(tables)
+    if not tables:
+        return np.zeros((0, 1), dtype=np.uint64)
+    length = len(tables[0])
+    if any(len(t) != length for t in tables):
+        raise UsageError("all truth tables in one table must have the same length (same n)")
+    n_from_length(length)
+    raw = np.frombuffer("".join(tables).encode("ascii", errors="replace"), dtype=np.uint8)
+    raw = raw.reshape(len(tables), length)
+    if not np.all((raw == ord("0")) | (raw == ord("1"))):
+        raise UsageError("truth tables contain only the characters 0 and 1")
+    return pack_bits(raw - ord("0"))
+
+
+def strings_from_packed(words: np.ndarray, n: int) -> list[str]:
+    """``(m, n_words)`` uint64 -> list of m truth-table strings."""
+    bits = unpack_bits(np.atleast_2d(words), n) + ord("0")
+    length = 1 << n
+    flat = bits.astype(np.uint8).tobytes().decode("ascii")
+    return [flat[k : k + length] for k in range(0, len(flat), length)]
+
+
+def int_from_string(table: str) -> int:
+    """Truth table -> Python int whose bit ``i`` is ``f(input i)`` (any n).
+
+    Examples
+    --------
+    >>> int_from_string("0001")
+    8
+    """
+    bits_from_string(table)
+    return int(table[::-1], 2)
+
+
+def string_from_int(value: int, n: int) -> str:
+    """Inverse of :func:`int_from_string`.
+
+    Examples
+    --------
+    >>> string_from_int(8, 2)
+    '0001'
+    """
+    return format(int(value), f"0{1 << n}b")[::-1]
+
+
+# ---------------------------------------------------------------------------
+# Symmetries.
+#
+# A symmetry maps parameters to parameters, preserves the prior and so preserves
+# volumes; on truth tables it acts as g.f(i) = f(input_map[i]) XOR negate.
+#   * input permutations: permute the weights (all weights of a layer share one
+#     distribution, so the prior is unchanged);
+#   * output negation: parameters -> -parameters (priors are symmetric); this
+#     complements f except on inputs where the pre-activation is 0 for every
+#     parameter (input 0...0 without a bias in the 01 encoding), which stay 0;
+#   * input negations, only for pm1: x_k -> -x_k is w_k -> -w_k. In 01 the same
+#     map x_k -> 1 - x_k moves w_k into the bias, which changes the prior.
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _permutation_maps(n: int) -> np.ndarray:
+    """Row p: input index map of the p-th permutation of the n coordinates."""
+    x = inputs(n, "01", dtype=np.int64)
+    weights = 1 << np.arange(n - 1, -1, -1, dtype=np.int64)
+    maps = [x[:, list(perm)] @ weights for perm in itertools.permutations(range(n))]
+    return np.array(maps, dtype=np.int64)
+
+
+@lru_cache(maxsize=None)
+def symmetry_input_maps(n: int, encoding: str = "01") -> np.ndarray:
+    """Input index maps of the symmetry group acting on inputs.
+
+    ``S_n`` (coordinate permutations) for ``"01"``; the hyperoctahedral group
+    (permutations and sign flips) for ``"pm1"``. Row ``g`` maps input ``i`` to
+    ``maps[g, i]``; row 0 is the identity.
+    """
+    check_encoding(encoding)
+    perms = _permutation_maps(n)
+    if encoding == "01":
+        return perms
+    masks = np.arange(1 << n, dtype=np.int64)
+    return (perms[:, None, :] ^ masks[None, :, None]).reshape(-1, 1 << n)
+
+
+def tie_inputs(n: int, encoding: str = "01", bias: bool = True) -> np.ndarray:
+    """Boolean mask of inputs whose pre-activation is 0 for every parameter.
+
+    Only input 0 (all zeros) in the ``"01"`` encoding without a bias; by the
+    output rule (1 iff strictly > 0) such inputs always give 0.
+    """
+    mask = np.zeros(1 << n, dtype=bool)
+    if encoding == "01" and not bias:
+        mask[0] = True
+    return mask
+
+
+def orbit(table: str, encoding: str = "01", bias: bool = True) -> set[str]:
+    """All functions whose volume equals that of ``table`` by symmetry.
+
+    The orbit of ``table`` under input permutations, output negation and (for
+    ``pm1``) input negations; valid for every prior in boolnet.
+
+    Examples
+    --------
+    >>> sorted(orbit("0001"))          # AND and NAND
+    ['0001', '1110']
+    >>> sorted(orbit("0010"))
+    ['0010', '0100', '1011', '1101']
+    """
+    bits = bits_from_string(table)
+    n = n_from_length(len(bits))
+    images = orbit_bits(bits, n, encoding, bias)
+    return set(strings_from_packed(pack_bits(images), n))
+
+
+def orbit_bits(bits: np.ndarray, n: int, encoding: str = "01", bias: bool = True) -> np.ndarray:
+    """Images of one 0/1 truth table under the whole group, shape (2*|G_in|, 2**n)."""
+    maps = symmetry_input_maps(n, encoding)
+    moved = np.asarray(bits, dtype=np.uint8)[maps]
+    negated = moved ^ np.uint8(1)
+    negated[:, tie_inputs(n, encoding, bias)] = 0
+    return np.concatenate([moved, negated], axis=0)
+
+
+def canonical_int(value: int, n: int, encoding: str = "01", bias: bool = True) -> int:
+    """Smallest integer form (see :func:`int_from_string`) in the orbit of ``value``.
+
+    Examples
+    --------
+    >>> canonical_int(int_from_string("0111"), 2)
+    1
+    """
+    bits = unpack_bits(np.array([value], dtype=np.uint64), n) if n <= 6 else None
+    if bits is None:
+        bits = bits_from_string(string_from_int(value, n))
+    images = orbit_bits(bits, n, encoding, bias)
+    if n <= 6:
+        return int(pack_bits(images)[:, 0].min())
+    return min(int_from_string(s) for s in strings_from_packed(pack_bits(images), n))
