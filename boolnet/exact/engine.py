@@ -1,0 +1,179 @@
+"""Tables of the exact perceptron engine: regions of every function, exact volumes.
+
+These are the Python API behind ``boolnet regions`` and ``boolnet exact``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
+from boolnet.exact.regions import Region, region
+from boolnet.exact.volumes import probability, scale_ratio
+from boolnet.functions import check_encoding, check_n, strings_from_packed
+from boolnet.priors import Prior
+
+#: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
+MAX_ALL_FUNCTIONS_N = 4
+#: Largest n for ``regions`` and ``exact`` (n = 6 is the stretch goal: 15,028,134 functions, slow).
+MAX_REGIONS_N = 5
+
+
+def _progress(iterable, total, desc, enabled):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit=" orbit", leave=False)
+
+
+def exact_table(
+    n: int,
+    prior: Prior | None = None,
+    encoding: str = "01",
+    bias: bool = True,
+    progress: bool = False,
+) -> tuple[pd.DataFrame, dict]:
+    """Exact probability of every function a perceptron computes with positive volume.
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs, 1 <= n <= 5 (6 works but takes hours).
+    prior : Prior, optional
+        Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
+    encoding : {"01", "pm1"}
+    bias : bool
+    progress : bool
+        Progress bars on stderr.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per function, most probable first: ``function``, ``probability`` (float),
+        ``probability_exact`` (fraction string; uniform prior with a rational box, else empty),
+        ``error_bound`` (0 for exact rationals), ``facets`` (irredundant half-spaces), ``orbit``
+        (canonical member of the function's symmetry orbit).
+    metadata : dict
+        Options, methods and totals.
+
+    Examples
+    --------
+    >>> t, meta = exact_table(2, Prior("uniform", fan_in_scaling=False))
+    >>> t.loc[t.function == "0001", "probability_exact"].item()       # AND
+    '1/48'
+    >>> meta["probability_sum_exact"]
+    '1'
+    """
+    n = check_n(n, high=MAX_EXACT_N, what="boolnet exact")
+    check_encoding(encoding)
+    prior = prior or Prior()
+    orbits = threshold_orbits(n, encoding, bias, progress=progress)
+    rows = []
+    total_exact = 0
+    exact_available = True
+    for orb in _progress(orbits, len(orbits), f"volumes n={n}", progress):
+        p, p_exact, err = probability(orb.representative, prior)
+        if p_exact is None:
+            exact_available = False
+        else:
+            total_exact += p_exact * len(orb.members)
+        names = strings_from_packed(orb.members[:, None], n)
+        rows.append(pd.DataFrame({
+            "function": names,
+            "probability": p,
+            "probability_exact": "" if p_exact is None else str(p_exact),
+            "error_bound": err,
+            "facets": orb.representative.facets,
+            "orbit": orb.representative.function,
+        }))
+    table = pd.concat(rows, ignore_index=True)
+    table = table.sort_values(["probability", "function"], ascending=[False, True], ignore_index=True)
+    meta = {
+        "command": "exact",
+        "n": n,
+        "encoding": encoding,
+        "bias": bias,
+        **prior.metadata(),
+        "functions": int(len(table)),
+        "orbits": len(orbits),
+        "probability_sum": float(table["probability"].sum()),
+        "error_bound_sum": float(table["error_bound"].sum()),
+    }
+    if prior.kind == "uniform":
+        ratio, bound = scale_ratio(prior, n)
+        meta["method"] = (
+            "Normaliz exact volume of cone intersect box"
+            + ("" if not bound else f"; irrational weight/bias scale ratio replaced by rational {ratio} >= it")
+        )
+        if exact_available:
+            meta["probability_sum_exact"] = str(total_exact)
+    else:
+        meta["method"] = "Normaliz exact triangulation into simplicial cones; orthant probabilities by quadrature"
+    return table, meta
+
+
+def _all_function_bits(n: int) -> np.ndarray:
+    values = np.arange(1 << (1 << n), dtype=np.uint64)
+    shifts = np.arange(1 << n, dtype=np.uint64)
+    return ((values[:, None] >> shifts) & np.uint64(1)).astype(np.uint8)
+
+
+def regions_table(n: int, encoding: str = "01", bias: bool = True, latex: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The half-space region of every function (n <= 4) or of every feasible function (n = 5).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``function``, ``feasible``, ``full_dimensional``, ``facets`` (irredundant half-spaces),
+        ``inequalities`` (the facets as text, or LaTeX with ``latex=True``).
+    metadata : dict
+
+    Examples
+    --------
+    >>> t, _ = regions_table(2)
+    >>> int(t.feasible.sum()), sorted(t.loc[~t.feasible, "function"])
+    (14, ['0110', '1001'])
+    >>> t.loc[t.function == "0001", "inequalities"].item()
+    'w2 + b <= 0; w1 + b <= 0; w1 + w2 + b > 0'
+    """
+    n = check_n(n, high=MAX_REGIONS_N, what="boolnet regions")
+    check_encoding(encoding)
+    orbits: list[Orbit] = threshold_orbits(n, encoding, bias)
+    regions: dict[str, Region] = {}
+    for orb in orbits:
+        for k in range(len(orb.members)):
+            reg = orb.member_region(k)
+            regions[reg.function] = reg
+    if n <= MAX_ALL_FUNCTIONS_N:
+        all_bits = _all_function_bits(n)
+        for bits in all_bits:
+            name = "".join("1" if b else "0" for b in bits)
+            if name in regions:
+                continue
+            # Only pm1 without a bias has functions computable on a lower-dimensional set only
+            # (a_x = -a_~x); a pair x, ~x with both outputs 1 is impossible there.
+            if encoding == "pm1" and not bias and not np.any(bits & bits[::-1]):
+                regions[name] = region(bits, encoding, bias)
+            else:
+                regions[name] = Region(name, n, encoding, bias, feasible=False, full_dimensional=False)
+    names = sorted(regions)
+    table = pd.DataFrame({
+        "function": names,
+        "feasible": [regions[f].feasible for f in names],
+        "full_dimensional": [regions[f].full_dimensional for f in names],
+        "facets": [regions[f].facets for f in names],
+        "inequalities": [regions[f].inequalities_text(latex=latex) for f in names],
+    })
+    meta = {
+        "command": "regions",
+        "n": n,
+        "encoding": encoding,
+        "bias": bias,
+        "rows": "every function" if n <= MAX_ALL_FUNCTIONS_N else "feasible functions of positive volume",
+        "feasible": int(table["feasible"].sum()),
+        "full_dimensional": int(table["full_dimensional"].sum()),
+        "method": "facets: Normaliz support hyperplanes (exact); functions: chamber-graph search over symmetry orbits",
+    }
+    return table, meta
