@@ -27,7 +27,8 @@ def parse_sigma(value, name: str) -> Fraction:
     except (ValueError, ZeroDivisionError):
         raise UsageError(f"{name} must be a positive number, got {value!r}") from None
     if frac <= 0:
-        raise UsageError(f"{name} must be > 0, got {value}; to drop the biases use --no-bias")
+        hint = "; to drop the biases use --no-bias" if name == "--sigma-b" else ""
+        raise UsageError(f"{name} must be > 0, got {value}{hint}")
     return frac
 
 
