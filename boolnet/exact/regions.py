@@ -180,7 +180,7 @@ def region(table, encoding: str = "01", bias: bool = True) -> Region:
     >>> region("0110").feasible                 # XOR
     False
     """
-    from PyNormaliz import Cone
+    from boolnet.exact._normaliz import Cone
 
     if isinstance(table, str):
         bits = bits_from_string(table)
@@ -198,6 +198,7 @@ def region(table, encoding: str = "01", bias: bool = True) -> Region:
     g = constraint_rows(bits, n, encoding, bias)[~zero_rows]
     strict = bits[~zero_rows] == 1
     cone = Cone(inequalities=g.tolist())
+    cone.Compute("SupportHyperplanes", "ExtremeRays")  # one Normaliz run for all we read below
     equations = [_primitive(e) for e in cone.Equations()]
     if equations:
         # Lower-dimensional: feasible iff no strict row vanishes on the whole cone, i.e. lies in the

@@ -84,7 +84,7 @@ def uniform_probability(region: Region, prior: Prior) -> tuple[float, Fraction |
     >>> uniform_probability(region("0001"), cube)[1]     # AND on the cube [-1, 1]^3
     Fraction(1, 48)
     """
-    from PyNormaliz import Cone
+    from boolnet.exact._normaliz import Cone
 
     if not region.full_dimensional:
         return 0.0, Fraction(0), 0.0
@@ -114,7 +114,7 @@ def gaussian_probability(region: Region, prior: Prior) -> tuple[float, float]:
     >>> round(p, 12), err < 1e-12
     (0.5, True)
     """
-    from PyNormaliz import Cone
+    from boolnet.exact._normaliz import Cone
 
     from boolnet.exact.gaussian import simplicial_cone_measures
 
