@@ -26,6 +26,7 @@ from boolnet.functions import (
     check_n,
     orbit_bits,
     pack_bits,
+    string_from_bits,
     symmetry_input_maps,
     tie_inputs,
     unpack_bits,
@@ -42,17 +43,18 @@ class Orbit:
     Attributes
     ----------
     representative : Region
-        Region of the orbit's canonical member (smallest packed value).
+        Region of the orbit's canonical member (its lexicographically smallest truth table).
     members : ndarray of uint64
         Packed truth tables (one word: n <= 6) of every member, sorted.
-    input_maps : ndarray of int64, shape (len(members), 2**n)
-        For member k, ``member_k(i) = rep(input_maps[k, i])`` (XOR ``negated[k]``).
+    group_index : ndarray of int32
+        For member k, with ``m = symmetry_input_maps(n, encoding)[group_index[k]]``,
+        ``member_k(i) = rep(m[i])`` XOR ``negated[k]``.
     negated : ndarray of bool
     """
 
     representative: Region
     members: np.ndarray
-    input_maps: np.ndarray
+    group_index: np.ndarray
     negated: np.ndarray
 
     def member_region(self, k: int) -> Region:
@@ -61,7 +63,7 @@ class Orbit:
         n, enc, bias = rep.n, rep.encoding, rep.bias
         bits = unpack_bits(self.members[k : k + 1, None], n)[0]
         inverse = np.empty(1 << n, dtype=np.int64)
-        inverse[self.input_maps[k]] = np.arange(1 << n)
+        inverse[symmetry_input_maps(n, enc)[self.group_index[k]]] = np.arange(1 << n)
         a = augmented_inputs(n, enc, bias)
         facet_inputs, normals, strict = [], [], []
         for on in rep.facet_inputs:
@@ -73,7 +75,6 @@ class Orbit:
             normals.append(tuple(int(t) // gcd for t in g))
             strict.append(any(bits[i] for i in mine))
         order = sorted(range(len(normals)), key=lambda j: facet_inputs[j])
-        from boolnet.functions import string_from_bits
 
         return Region(
             string_from_bits(bits), n, enc, bias, feasible=True, full_dimensional=True,
@@ -95,7 +96,7 @@ def _generic_function(n: int, encoding: str, bias: bool) -> np.ndarray:
 
 
 class _Canonicaliser:
-    """Smallest packed member of a function's orbit, vectorised over the group."""
+    """The lexicographically smallest truth table in a function's orbit, vectorised over the group."""
 
     def __init__(self, n: int, encoding: str, bias: bool):
         self.n, self.encoding, self.bias = n, encoding, bias
@@ -103,18 +104,16 @@ class _Canonicaliser:
         self.ties = tie_inputs(n, encoding, bias)
 
     def images(self, bits: np.ndarray) -> np.ndarray:
+        """Packed truth tables of g.f for every group element g (negations in the second half)."""
         return pack_bits(orbit_bits(bits, self.n, self.encoding, self.bias))[:, 0]
 
     def canonical(self, bits: np.ndarray) -> tuple[int, np.ndarray]:
-        images = self.images(bits)
-        k = int(np.argmin(images))
-        # bits of the canonical member: rep(i) = f(maps[k mod G, i]) xor neg
-        g = k % len(self.maps)
-        canon = bits[self.maps[g]].copy()
-        if k >= len(self.maps):
-            canon ^= 1
-            canon[self.ties] = 0
-        return int(images[k]), canon
+        """(key, bits) of the smallest string in the orbit; the key packs the string reversed,
+        so that the smallest key is the lexicographically smallest string."""
+        images = orbit_bits(bits, self.n, self.encoding, self.bias)
+        keys = pack_bits(images[:, ::-1])[:, 0]
+        k = int(np.argmin(keys))
+        return int(keys[k]), images[k].copy()
 
 
 def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: bool = False) -> list[Orbit]:
@@ -175,9 +174,9 @@ def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: 
         rep_bits = np.frombuffer(reg.function.encode(), dtype=np.uint8) - ord("0")
         images = canon.images(rep_bits)
         members, first = np.unique(images, return_index=True)
-        maps = canon.maps[first % group_size]
-        orbits.append(Orbit(reg, members.astype(np.uint64), maps, first >= group_size))
-    orbits.sort(key=lambda o: int(o.members[0]))
+        group_index = (first % group_size).astype(np.int32)
+        orbits.append(Orbit(reg, members.astype(np.uint64), group_index, first >= group_size))
+    orbits.sort(key=lambda o: o.representative.function)
     return orbits
 
 
