@@ -207,3 +207,15 @@ def dnf_literals(words: np.ndarray, n: int) -> np.ndarray:
     """
     _check_n(n, "dnf_literals")
     return minimal_dnf_sizes(words, n)[:, 1]
+
+
+def _main() -> None:
+    """Regenerate the n = 4 bool_complexity table: ``python -m boolnet.complexity.boolean_formula``."""
+    _TABLE_PATH.parent.mkdir(exist_ok=True)
+    table = build_bool_complexity_table(4)
+    np.save(_TABLE_PATH, table)
+    print(f"wrote {_TABLE_PATH} ({len(table)} functions)")
+
+
+if __name__ == "__main__":
+    _main()

@@ -232,7 +232,8 @@ def add_measures(df: pd.DataFrame, names=None, n: int | None = None, progress: b
     >>> import pandas as pd
     >>> add_measures(pd.DataFrame({"function": ["0001", "0110"], "p": [0.3, 0.1]}), ["lz", "gf2_degree"])
       function    p   lz  gf2_degree
-    0     0001  0.1  ...
+    0     0001  0.3  5.0           2
+    1     0110  0.1  6.0           1
     """
     if "function" not in df.columns:
         raise UsageError("the table has no 'function' column of truth-table strings")
