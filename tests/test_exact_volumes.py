@@ -157,3 +157,13 @@ def test_irrational_box_bound_brackets_nearby_rational_boxes():
         # |F(r) - F(r')| <= 1 - (r / r')^3 for nested boxes
         slack = 1 - (Fraction(577, 1000) / Fraction(578, 1000)) ** 3
         assert min(lo, hi) - slack - err <= p <= max(lo, hi) + slack + err
+
+
+def test_orbit_rows_agree_with_function_rows():
+    full, _ = exact_table(3, CUBE)
+    orbits, meta = exact_table(3, CUBE, orbits_only=True)
+    assert orbits.orbit_size.sum() == len(full) == meta["functions"] == 104
+    assert sum(Fraction(p) * k for p, k in zip(orbits.probability_exact, orbits.orbit_size)) == 1
+    by_orbit = full.groupby("orbit").agg(size=("function", "size"), p=("probability_exact", "first"))
+    for rep, size, p in zip(orbits.function, orbits.orbit_size, orbits.probability_exact):
+        assert by_orbit.loc[rep, "size"] == size and by_orbit.loc[rep, "p"] == p

@@ -24,6 +24,8 @@ def add_arguments(parser):
     add_prior_arguments(parser)
     add_encoding_arguments(parser)
     add_output_argument(parser)
+    parser.add_argument("--orbits", action="store_true",
+                        help="one row per symmetry orbit (with orbit_size) instead of one per function")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary on stderr")
 
 
@@ -33,7 +35,8 @@ def run(args) -> int:
     prior = prior_from_args(args)
     path = output_path(args)
     start = time.perf_counter()
-    table, meta = exact_table(n, prior, encoding, not args.no_bias, progress=not args.quiet)
+    table, meta = exact_table(n, prior, encoding, not args.no_bias, progress=not args.quiet,
+                              orbits_only=args.orbits)
     meta["seconds"] = round(time.perf_counter() - start, 3)
     write_table(table, path, meta)
     if not args.quiet:

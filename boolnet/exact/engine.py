@@ -34,6 +34,7 @@ def exact_table(
     encoding: str = "01",
     bias: bool = True,
     progress: bool = False,
+    orbits_only: bool = False,
 ) -> tuple[pd.DataFrame, dict]:
     """Exact probability of every function a perceptron computes with positive volume.
 
@@ -47,6 +48,9 @@ def exact_table(
     bias : bool
     progress : bool
         Progress bars on stderr.
+    orbits_only : bool
+        One row per symmetry orbit (its lexicographically smallest member) with an ``orbit_size``
+        column instead of one row per function: compact for n = 6.
 
     Returns
     -------
@@ -54,7 +58,8 @@ def exact_table(
         One row per function, most probable first: ``function``, ``probability`` (float),
         ``probability_exact`` (fraction string; uniform prior with a rational box, else empty),
         ``error_bound`` (0 for exact rationals), ``facets`` (irredundant half-spaces), ``orbit``
-        (canonical member of the function's symmetry orbit).
+        (lexicographically smallest member of the function's symmetry orbit; all members of an
+        orbit have equal probability).
     metadata : dict
         Options, methods and totals.
 
@@ -79,6 +84,16 @@ def exact_table(
             exact_available = False
         else:
             total_exact += p_exact * len(orb.members)
+        if orbits_only:
+            rows.append(pd.DataFrame({
+                "function": [orb.representative.function],
+                "orbit_size": len(orb.members),
+                "probability": p,
+                "probability_exact": "" if p_exact is None else str(p_exact),
+                "error_bound": err,
+                "facets": orb.representative.facets,
+            }))
+            continue
         names = strings_from_packed(orb.members[:, None], n)
         rows.append(pd.DataFrame({
             "function": names,
@@ -90,16 +105,18 @@ def exact_table(
         }))
     table = pd.concat(rows, ignore_index=True)
     table = table.sort_values(["probability", "function"], ascending=[False, True], ignore_index=True)
+    size = table["orbit_size"] if orbits_only else 1
     meta = {
         "command": "exact",
         "n": n,
         "encoding": encoding,
         "bias": bias,
         **prior.metadata(),
-        "functions": int(len(table)),
+        "rows": "one per symmetry orbit" if orbits_only else "one per function",
+        "functions": int(sum(len(o.members) for o in orbits)),
         "orbits": len(orbits),
-        "probability_sum": float(table["probability"].sum()),
-        "error_bound_sum": float(table["error_bound"].sum()),
+        "probability_sum": float((table["probability"] * size).sum()),
+        "error_bound_sum": float((table["error_bound"] * size).sum()),
     }
     if prior.kind == "uniform":
         ratio, bound = scale_ratio(prior, n)
