@@ -1,0 +1,186 @@
+"""Figures for volume tables (matplotlib, Agg backend, PNG files).
+
+* :func:`plot_levin`: ``log2 P`` against a complexity measure K, one point per function,
+  with the fitted Levin bounds and the uniform baseline drawn.
+* :func:`plot_zipf`: probability against rank (log-log), the Zipf plot.
+* :func:`levin_figure`: both side by side in one PNG, titled with the table's metadata.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from boolnet.errors import UsageError
+
+
+def _pyplot():
+    import matplotlib
+
+    if not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def check_plot_path(path) -> Path:
+    """Validate a ``--plot`` path before any work starts (a writable ``.png``)."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"cannot write plot {path}: the plot file must end in .png")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write plot {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write plot {path}: permission denied; choose another --plot path")
+    return path
+
+
+def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None):
+    """Scatter ``log2 P`` against ``K`` with the fitted bounds on a matplotlib Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    k, log2p : array_like
+        Complexity and ``log2`` probability of each function used in the fit.
+    bounds : iterable of boolnet.levin.Bound
+        Lines to draw.
+    measure : str
+        Name of the complexity measure (x-axis label).
+    uniform_log2 : float, optional
+        ``log2`` of the uniform probability ``2**-(2**n)``, drawn as a dotted line.
+    excluded : tuple of arrays (k, log2p), optional
+        Functions left out of the fit (drawn in grey).
+
+    Examples
+    --------
+    >>> from boolnet.levin import bound_quality
+    >>> plt = _pyplot()
+    >>> fig, ax = plt.subplots()
+    >>> line = bound_quality("hull", 1.0, 1.0, [0, 1], [-1.0, -2.0], [0.5, 0.25])
+    >>> plot_levin(ax, [0, 1], [-1.0, -2.0], [line], measure="lz")
+    >>> ax.get_xlabel()
+    'complexity K = lz'
+    >>> plt.close(fig)
+    """
+    k = np.asarray(k, dtype=float)
+    y = np.asarray(log2p, dtype=float)
+    # Many functions share (K, P) exactly (symmetry orbits); size the marker by multiplicity.
+    if k.size:
+        pts, counts = np.unique(np.column_stack([k, y]), axis=0, return_counts=True)
+        sizes = 12 + 28 * np.log2(counts) / max(1.0, np.log2(counts.max()))
+        ax.scatter(pts[:, 0], pts[:, 1], s=sizes, c="tab:blue", alpha=0.55, linewidths=0,
+                   label=f"functions used in the fit ({k.size:,}; larger dot = more functions)", zorder=4)
+    if excluded is not None and len(excluded[0]):
+        ax.scatter(excluded[0], excluded[1], s=8, c="0.6", alpha=0.5, linewidths=0,
+                   label=f"not trusted, left out ({len(excluded[0]):,})", zorder=1)
+    allk = np.concatenate([k, np.asarray(excluded[0], dtype=float)]) if excluded is not None else k
+    if allk.size:
+        lo, hi = float(np.min(allk)), float(np.max(allk))
+        pad = 0.03 * (hi - lo) if hi > lo else 0.5
+        xs = np.array([lo - pad, hi + pad])
+        styles = {"hull": ("tab:red", "-"), "quantile": ("tab:orange", "--")}
+        for bnd in bounds:
+            color, ls = styles.get(bnd.kind, ("k", "-"))
+            name = "tightest bound (upper hull)" if bnd.kind == "hull" else f"robust bound (quantile {bnd.tau:g})"
+            sign = "-" if bnd.b >= 0 else "+"
+            ax.plot(xs, bnd.log2_bound(xs), color=color, ls=ls, lw=2, zorder=3,
+                    label=f"{name}: log2 P = -{bnd.a:.3g} K {sign} {abs(bnd.b):.3g}")
+        ax.set_xlim(xs[0], xs[1])
+    if uniform_log2 is not None:
+        ax.axhline(uniform_log2, color="0.3", ls=":", lw=1.5, zorder=1,
+                   label=f"uniform: every function 2^{uniform_log2:g}")
+    ax.set_xlabel(f"complexity K = {measure}")
+    ax.set_ylabel("log2 P (bits)")
+    ax.grid(True, alpha=0.3)
+    # Bounds fall from upper left to lower right, so the upper right corner is free.
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+
+
+def plot_zipf(ax, probability, *, used=None):
+    """Probability against rank on log-log axes (rank 1 = most likely function).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    probability : array_like
+        Probability of each function (zeros are skipped).
+    used : array_like of bool, optional
+        Functions used in the Levin fit; the others are drawn in grey.
+
+    Examples
+    --------
+    >>> plt = _pyplot()
+    >>> fig, ax = plt.subplots()
+    >>> plot_zipf(ax, [0.5, 0.25, 0.25])
+    >>> ax.get_xscale(), ax.get_yscale()
+    ('log', 'log')
+    >>> plt.close(fig)
+    """
+    p = np.asarray(probability, dtype=float)
+    used = np.ones(p.size, dtype=bool) if used is None else np.asarray(used, dtype=bool)
+    keep = p > 0
+    p, used = p[keep], used[keep]
+    order = np.argsort(-p, kind="stable")
+    p, used = p[order], used[order]
+    rank = np.arange(1, p.size + 1)
+    ax.step(rank, p, where="post", color="tab:blue", lw=1.2, zorder=2, label=f"all functions ({p.size:,})")
+    if p.size <= 5000:  # few enough to show each function
+        ax.scatter(rank, p, s=10, c="tab:blue", zorder=2)
+    if not used.all():
+        ax.scatter(rank[~used], p[~used], s=6, c="0.6", zorder=3, label=f"left out of the fit ({(~used).sum():,})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rank of the function (1 = most likely)")
+    ax.set_ylabel("probability P (share of parameter space)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+
+
+def levin_figure(df, report, metadata, path, *, used=None) -> Path:
+    """Write the two-panel PNG of ``boolnet levin --plot``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The volume table with ``probability`` and the report's measure column.
+    report : boolnet.levin.LevinReport
+    metadata : dict
+        Table metadata (named in the title).
+    path : str or Path
+        A ``.png`` file.
+    used : array_like of bool, optional
+        Rows used in the fit (default: every row with P > 0).
+
+    Returns
+    -------
+    Path
+    """
+    from boolnet.levin import describe_metadata
+
+    path = check_plot_path(path)
+    plt = _pyplot()
+    p = np.asarray(df["probability"], dtype=float)
+    k = np.asarray(df[report.measure], dtype=float)
+    if used is None:
+        used = (p > 0) & np.isfinite(k)
+    used = np.asarray(used, dtype=bool)
+    shown = (p > 0) & np.isfinite(k)
+    left_out = shown & ~used
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6), constrained_layout=True)
+    plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
+               uniform_log2=report.uniform_log2,
+               excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None)
+    rho = report.spearman_rho
+    rho_text = f"Spearman rho = {rho:+.3f}" if np.isfinite(rho) else "Spearman rho undefined"
+    ax1.set_title(f"Levin bound log2 P <= -a K - b  ({rho_text})")
+    plot_zipf(ax2, p, used=used)
+    ax2.set_title("Zipf plot: probability against rank")
+    fig.suptitle(f"boolnet volumes: {describe_metadata(metadata)}", fontsize="large")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
