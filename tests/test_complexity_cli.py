@@ -64,3 +64,15 @@ def test_limit_on_n_is_a_usage_error(tmp_path, capsys):
     write_table(pd.DataFrame({"function": ["01" * 16]}), src, {})
     assert main(["complexity", str(src), "--measures", "formula_length"]) == 2
     assert "formula_length needs n <= 4" in capsys.readouterr().err
+
+
+def test_default_for_n7_tables_leaves_out_the_per_function_solvers(tmp_path, capsys):
+    src = tmp_path / "t7.parquet"
+    write_table(pd.DataFrame({"function": ["01" * 64, "0001" * 32]}), src, {"n": 7})
+    out = tmp_path / "o.parquet"
+    assert main(["complexity", str(src), "-o", str(out)]) == 0
+    assert "skipping bool_complexity, dnf_terms, dnf_literals" in capsys.readouterr().err
+    df, meta = read_table(out)
+    assert "dnf_terms" not in df.columns and "formula_length" not in df.columns and "npn_class" not in df.columns
+    assert meta["measures"] == df.columns.tolist()[1:] and "block_sensitivity" in meta["measures"]
+    assert df["relevant_vars"].tolist() == [1, 2]

@@ -20,7 +20,9 @@ from boolnet.complexity.registry import (
     add_measures,
     check_measure_names,
     compute_measures,
+    default_measure_names,
     measure_names,
 )
 
-__all__ = ["MEASURES", "Measure", "add_measures", "check_measure_names", "compute_measures", "measure_names"]
+__all__ = ["MEASURES", "Measure", "add_measures", "check_measure_names", "compute_measures", "default_measure_names",
+           "measure_names"]

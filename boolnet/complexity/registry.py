@@ -135,6 +135,28 @@ def measure_names(n: int | None = None) -> list[str]:
     return [name for name, m in MEASURES.items() if n is None or m.valid_for(n)]
 
 
+#: Measures that solve a problem per function (sympy minimisation, integer set cover): tens to
+#: hundreds of milliseconds per function at n = 7.
+PER_FUNCTION_SOLVERS = ("bool_complexity", "dnf_terms", "dnf_literals")
+#: Above this n, :func:`default_measure_names` leaves out PER_FUNCTION_SOLVERS.
+SOLVERS_BY_DEFAULT_MAX_N = 5
+
+
+def default_measure_names(n: int) -> list[str]:
+    """Measures a command computes when none are named: every measure valid for n, except
+    the per-function solvers above n = 5 (name them to get them).
+
+    Examples
+    --------
+    >>> "dnf_terms" in default_measure_names(5), "dnf_terms" in default_measure_names(7)
+    (True, False)
+    """
+    names = measure_names(n)
+    if n > SOLVERS_BY_DEFAULT_MAX_N:
+        names = [name for name in names if name not in PER_FUNCTION_SOLVERS]
+    return names
+
+
 def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
     """Validate measure names for ``n`` inputs (a list or a comma-separated string).
 
