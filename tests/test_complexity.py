@@ -419,6 +419,20 @@ def test_npn_class_counts(n, expected):
     assert values["npn_class"].nunique() == expected
 
 
+@pytest.mark.parametrize("n", [6, 7])
+def test_threshold_accepts_random_perceptrons_and_rejects_unate_non_threshold(n):
+    rng = np.random.default_rng(n)
+    x = np.array([point(i, n) for i in range(1 << n)])
+    tables = []
+    for _ in range(40):
+        w = rng.normal(size=n) * rng.choice([0.1, 1, 10], size=n)
+        pre = x @ w + rng.normal() * 2
+        tables.append("".join("1" if v > 0 else "0" for v in pre))
+    # x1 x2 OR x3 x4 is monotone (so unate) but not a threshold function (Muroga 1971).
+    two_and = "".join("1" if (p[0] and p[1]) or (p[2] and p[3]) else "0" for p in map(tuple, x))
+    assert measure("threshold", tables + [two_and]) == [1] * len(tables) + [0]
+
+
 def test_threshold_known_n7_functions():
     majority7 = "".join("1" if bin(i).count("1") >= 4 else "0" for i in range(128))
     assert measure("threshold", [majority7, parity_table(7), "0" * 127 + "1"]) == [1, 0, 1]
