@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from boolnet.exact._orbit_kernels import smallest_image
 from boolnet.exact.regions import Region, augmented_inputs, region
 from boolnet.functions import (
     check_encoding,
@@ -108,12 +109,13 @@ class _Canonicaliser:
         return pack_bits(orbit_bits(bits, self.n, self.encoding, self.bias))[:, 0]
 
     def canonical(self, bits: np.ndarray) -> tuple[int, np.ndarray]:
-        """(key, bits) of the smallest string in the orbit; the key packs the string reversed,
-        so that the smallest key is the lexicographically smallest string."""
-        images = orbit_bits(bits, self.n, self.encoding, self.bias)
-        keys = pack_bits(images[:, ::-1])[:, 0]
-        k = int(np.argmin(keys))
-        return int(keys[k]), images[k].copy()
+        """(key, bits) of the lexicographically smallest string in the orbit (numba kernel)."""
+        key, g, negated = smallest_image(np.ascontiguousarray(bits, dtype=np.uint8), self.maps, self.ties)
+        image = bits[self.maps[g]]
+        if negated:
+            image = image ^ np.uint8(1)
+            image[self.ties] = 0
+        return int(key), image
 
 
 def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: bool = False) -> list[Orbit]:
