@@ -102,6 +102,19 @@ def test_lz_matches_definition(n):
         assert g == pytest.approx(lz_dingle_by_definition(t), abs=1e-12), t
 
 
+@pytest.mark.parametrize("n", [5, 6, 7])
+def test_lz_bit_parallel_parse_agrees_with_the_scan(n):
+    from boolnet.complexity import _lz_kernels
+
+    rng = np.random.default_rng(100 + n)
+    words = rng.integers(0, 2**63, size=(3000, max(1, (1 << n) // 64)), dtype=np.uint64)
+    bits = rng.random((3000, 1 << n)) < 0.03
+    sparse = pack_strings(["".join("1" if b else "0" for b in row) for row in bits])
+    for w in (words, sparse):
+        w = np.ascontiguousarray(w & np.uint64((1 << (1 << n)) - 1) if n < 6 else w)
+        assert np.array_equal(_lz_kernels._lz_dingle_128(w, 1 << n), _lz_kernels._lz_dingle_scan(w, 1 << n))
+
+
 def test_lz_is_not_invariant_under_input_permutation():
     # x_1 AND x_2 and x_6 AND x_7 on 7 inputs: the same function up to relabelling the inputs.
     first_two = "0" * 96 + "1" * 32

@@ -1,4 +1,9 @@
-"""Numba kernel: Lempel-Ziv (1976) phrase counts by the Kaspar-Schuster scan, on packed tables."""
+"""Numba kernels: Lempel-Ziv (1976) phrase counts of packed truth tables.
+
+Two ways to the same parse: the Kaspar-Schuster scan (any length) and a
+bit-parallel version for strings of at most 128 bits (n <= 7), which is about
+ten times faster because it has no data-dependent branch per comparison.
+"""
 
 from __future__ import annotations
 
