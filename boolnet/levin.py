@@ -34,7 +34,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from boolnet.errors import UsageError
 
@@ -187,6 +186,8 @@ def _check_points(k, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _linprog(c, **kw):
+    from scipy import optimize  # imported on use: keeps `boolnet --help` fast
+
     res = optimize.linprog(c, method="highs", **kw)
     if res.status != 0:
         raise RuntimeError(f"linear program failed: {res.message}")
@@ -477,6 +478,8 @@ def levin_fit(
     hull_ab = fit_hull_bound(k, y)
     quant_ab = fit_quantile_bound(k, y, tau)
     if np.ptp(k) > 0 and np.ptp(y) > 0:
+        from scipy import stats
+
         sp = stats.spearmanr(k, y)
         rho, pval = float(sp.statistic), float(sp.pvalue)
     else:  # a constant has no rank correlation
