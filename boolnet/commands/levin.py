@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+import numpy as np
+
 from boolnet.errors import UsageError
 from boolnet.levin import (
     DEFAULT_MIN_COUNT,
@@ -17,6 +19,7 @@ from boolnet.levin import (
     levin_fit,
     rank_measures,
     table_n,
+    trusted_rows,
     used_rows,
 )
 from boolnet.tables import read_table
@@ -49,8 +52,12 @@ def _complexity():
     return add_measures, measure_names
 
 
-def _ensure_measures(df, names, n, progress):
-    """``df`` with every measure in ``names`` present, computing missing ones."""
+def _ensure_measures(df, names, n, progress, rows=None):
+    """``df`` with every measure in ``names`` present, computing missing ones.
+
+    With a boolean mask ``rows``, missing measures are computed for those rows only
+    (the others get NaN): the fit uses trusted rows only, and some measures are slow.
+    """
     missing = [m for m in names if m not in df.columns]
     if not missing:
         return df
@@ -67,7 +74,14 @@ def _ensure_measures(df, names, n, progress):
             present = [c for c in candidate_measures(df)]
             raise UsageError(f"unknown measure {m!r} for n = {n}: use a table column ({', '.join(present) or 'none'}) "
                              f"or one of {', '.join(valid)}")
-    return add_measures(df, missing, n=n, progress=progress)
+    if rows is None or rows.all():
+        return add_measures(df, missing, n=n, progress=progress)
+    part = add_measures(df.loc[rows, ["function"]], missing, n=n, progress=progress)
+    out = df.copy()
+    for m in missing:
+        out[m] = np.nan
+        out.loc[rows, m] = part[m].to_numpy(dtype=float)
+    return out
 
 
 def run(args) -> int:
@@ -99,7 +113,8 @@ def run(args) -> int:
             for m in registry[1](n):
                 if m not in names and m not in NON_MEASURES:
                     names.append(m)
-            df = _ensure_measures(df, names, n, progress)
+            trusted, _ = trusted_rows(df, args.min_count)
+            df = _ensure_measures(df, names, n, progress, rows=trusted)
         ranking = rank_measures(df, names, tau=args.tau, min_count=args.min_count)
 
     if plot_path is not None:
