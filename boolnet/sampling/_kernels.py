@@ -26,7 +26,7 @@ two; callers keep the load at or below one half.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, seed_block, splitmix_mix
 
@@ -127,113 +127,242 @@ def table_from_entries(words, counts, capacity):
 
 @njit(inline="always", cache=True)
 def _activate(x, act):
+    zero = x - x
     if act == 0:  # relu
-        return x if x > 0 else x * 0
+        return x if x > zero else zero
     if act == 1:  # tanh
         return np.tanh(x)
+    one = zero + 1
     if act == 2:  # step: 1 if x > 0 else 0 (step(0) = 0, like the output rule)
-        return x * 0 + (1 if x > 0 else 0)
+        return one if x > zero else zero
     if act == 3:  # sign: 1, 0 or -1 (sign(0) = 0)
-        return x * 0 + (1 if x > 0 else (-1 if x < 0 else 0))
+        return one if x > zero else (-one if x < zero else zero)
     return x  # linear
 
 
 @njit(cache=True)
-def first_layer(theta, n, width, w_off, b_off, pm1, lowbit, out):
-    """Pre-activations of the first layer for all inputs, by subset sums: ``out[i, j]``."""
-    N = 1 << n
+def first_layer(theta, n, width, w_off, b_off, pm1, out):
+    """First-layer pre-activations ``out[j, i]`` of unit ``j`` on input ``i``, by subset sums.
+
+    Doubling: inputs ``2**p .. 2**(p+1) - 1`` are inputs ``0 .. 2**p - 1`` with bit
+    ``p`` (coordinate ``x_{n-p}``) switched on, so each block is the previous
+    block plus one weight (plus twice the weight for pm1, starting from
+    ``bias - sum of weights``): ``2**n - 1`` vectorised additions per unit.
+    """
+    W = theta[w_off : w_off + n * width].reshape((n, width))
     for j in range(width):
-        v = theta[b_off + j] if b_off >= 0 else theta[0] * 0
+        row = out[j]
+        v = theta[b_off + j] if b_off >= 0 else theta[0] - theta[0]
         if pm1:
             for k in range(n):
-                v -= theta[w_off + k * width + j]
-        out[0, j] = v
-    for i in range(1, N):
-        prev = i & (i - 1)
-        row = w_off + (n - 1 - lowbit[i]) * width  # lowest set bit p is coordinate x_{n-p}
-        if pm1:
-            for j in range(width):
-                out[i, j] = out[prev, j] + 2 * theta[row + j]
-        else:
-            for j in range(width):
-                out[i, j] = out[prev, j] + theta[row + j]
+                v -= W[k, j]
+        row[0] = v
+        for p in range(n):
+            w = W[n - 1 - p, j]
+            if pm1:
+                w = w + w
+            half = 1 << p
+            for i in range(half):
+                row[half + i] = row[i] + w
+
+
+@njit(inline="always", cache=True)
+def _pack(values, N):
+    """Packed words of ``values[i] > 0`` for i < N (branch-free: the signs are unpredictable)."""
+    w0 = np.uint64(0)
+    w1 = np.uint64(0)
+    for i in range(min(N, 64)):
+        w0 |= np.uint64(values[i] > 0) << np.uint64(i)
+    for i in range(64, N):
+        w1 |= np.uint64(values[i] > 0) << np.uint64(i - 64)
+    return w0, w1
 
 
 @njit(cache=True)
-def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b):
+def _perceptron(theta, n, w_off, b_off, pm1, lowbit, low, high):
+    """Truth table of a perceptron from two subset-sum tables.
+
+    ``pre(i) = H[high bits of i] + L[low 4 bits of i]`` with ``H`` the bias plus
+    the weights of x_1..x_{n-4} and ``L`` the weights of the last four inputs.
+    Bit i is ``L[lo] > -H[hi]``, which is exactly ``fl(H[hi] + L[lo]) > 0``:
+    rounding never changes the sign of a sum of two floats.
+    """
+    nl = min(n, 4)
+    nh = n - nl
+    NL = 1 << nl
+    NH = 1 << nh
+    zero = theta[0] - theta[0]
+    # Low part: bit p of lo is coordinate x_{n-p}.
+    low[0] = zero
+    if pm1:
+        for p in range(nl):
+            low[0] -= theta[w_off + n - 1 - p]
+    for lo in range(1, NL):
+        w = theta[w_off + n - 1 - lowbit[lo]]
+        low[lo] = low[lo & (lo - 1)] + ((w + w) if pm1 else w)
+    # High part: bias, and bit q of hi is coordinate x_{nh-q}.
+    high[0] = theta[b_off] if b_off >= 0 else zero
+    if pm1:
+        for q in range(nh):
+            high[0] -= theta[w_off + nh - 1 - q]
+    for hi in range(1, NH):
+        w = theta[w_off + nh - 1 - lowbit[hi]]
+        high[hi] = high[hi & (hi - 1)] + ((w + w) if pm1 else w)
+    w0 = np.uint64(0)
+    w1 = np.uint64(0)
+    if NL == 16:
+        for hi in range(NH):
+            t = -high[hi]
+            m = np.uint64(0)
+            for lo in range(16):
+                m |= np.uint64(low[lo] > t) << np.uint64(lo)
+            shift = hi * 16
+            if shift < 64:
+                w0 |= m << np.uint64(shift)
+            else:
+                w1 |= m << np.uint64(shift - 64)
+    else:
+        t = -high[0]
+        for lo in range(NL):
+            w0 |= np.uint64(low[lo] > t) << np.uint64(lo)
+    return w0, w1
+
+
+@njit(cache=True)
+def _dense(theta, fan_in, width, w_off, b_off, src, alive, dst, N):
+    """``dst[j, :N] = b_j + sum_k src[k, :N] * W[k, j]``, adding the terms in order k = 0, 1, ...
+
+    Units with ``alive[k] == 0`` are 0 on every input and are skipped, which
+    leaves every sum bit for bit unchanged. Two output units and up to four
+    terms are done per pass over the inputs (the same additions in the same
+    order, fewer loads and stores of the partial sums).
+    """
+    W = theta[w_off : w_off + fan_in * width].reshape((fan_in, width))
+    zero = theta[0] - theta[0]
+    live = np.empty(fan_in, np.int64)
+    m = 0
+    for k in range(fan_in):
+        if alive[k] != 0:
+            live[m] = k
+            m += 1
+    j = 0
+    while j + 1 < width:
+        d0 = dst[j, :N]
+        d1 = dst[j + 1, :N]
+        b0 = theta[b_off + j] if b_off >= 0 else zero
+        b1 = theta[b_off + j + 1] if b_off >= 0 else zero
+        for i in range(N):
+            d0[i] = b0
+            d1[i] = b1
+        t = 0
+        while t + 4 <= m:
+            k0, k1, k2, k3 = live[t], live[t + 1], live[t + 2], live[t + 3]
+            a0, a1, a2, a3 = src[k0, :N], src[k1, :N], src[k2, :N], src[k3, :N]
+            u0, u1, u2, u3 = W[k0, j], W[k1, j], W[k2, j], W[k3, j]
+            v0, v1, v2, v3 = W[k0, j + 1], W[k1, j + 1], W[k2, j + 1], W[k3, j + 1]
+            for i in range(N):
+                x0, x1, x2, x3 = a0[i], a1[i], a2[i], a3[i]
+                d0[i] = (((d0[i] + x0 * u0) + x1 * u1) + x2 * u2) + x3 * u3
+                d1[i] = (((d1[i] + x0 * v0) + x1 * v1) + x2 * v2) + x3 * v3
+            t += 4
+        while t < m:
+            a0 = src[live[t], :N]
+            u0 = W[live[t], j]
+            v0 = W[live[t], j + 1]
+            for i in range(N):
+                x0 = a0[i]
+                d0[i] = d0[i] + x0 * u0
+                d1[i] = d1[i] + x0 * v0
+            t += 1
+        j += 2
+    if j < width:  # odd width: the last unit alone
+        d0 = dst[j, :N]
+        b0 = theta[b_off + j] if b_off >= 0 else zero
+        for i in range(N):
+            d0[i] = b0
+        t = 0
+        while t + 4 <= m:
+            k0, k1, k2, k3 = live[t], live[t + 1], live[t + 2], live[t + 3]
+            a0, a1, a2, a3 = src[k0, :N], src[k1, :N], src[k2, :N], src[k3, :N]
+            u0, u1, u2, u3 = W[k0, j], W[k1, j], W[k2, j], W[k3, j]
+            for i in range(N):
+                d0[i] = (((d0[i] + a0[i] * u0) + a1[i] * u1) + a2[i] * u2) + a3[i] * u3
+            t += 4
+        while t < m:
+            a0 = src[live[t], :N]
+            u0 = W[live[t], j]
+            for i in range(N):
+                d0[i] = d0[i] + a0[i] * u0
+            t += 1
+
+
+@njit(cache=True)
+def _activate_rows(buf, width, N, act, alive):
+    """Apply the activation to ``buf[:width, :N]``; ``alive[j]``: unit j is nonzero somewhere."""
+    for j in range(width):
+        row = buf[j, :N]
+        nonzero = 0
+        if act == 0:  # relu
+            for i in range(N):
+                x = row[i]
+                positive = x > 0
+                row[i] = x if positive else x - x
+                nonzero += np.int32(positive)
+        else:
+            if act != 4:
+                for i in range(N):
+                    row[i] = _activate(row[i], act)
+            for i in range(N):
+                nonzero += np.int32(row[i] != 0)
+        alive[j] = nonzero
+
+
+@njit(cache=True)
+def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, flat_a, flat_b):
     """Packed truth table ``(word0, word1)`` of the network with parameters ``theta``.
 
-    ``buf_a`` and ``buf_b`` are scratch arrays of shape ``(2**n, max hidden width)``
-    (or ``(2**n, 1)`` for a perceptron) with the dtype of the arithmetic.
+    ``flat_a`` and ``flat_b`` are 1-D scratch arrays of length
+    ``(buf_width + 2) * max(2**n, buf_width)``, ``buf_width = max(widest hidden
+    layer, 16)``, with the dtype of the arithmetic (float32 when sampling,
+    float64 on grids). They are viewed as matrices whose row ``j`` holds unit
+    ``j`` on all ``2**n`` inputs, so inner loops run over inputs and vectorise.
+    Sums are accumulated in a fixed order (bias, then k ascending) without
+    fused multiply-adds, so results are the same on every machine.
     """
     n = widths[0]
     N = 1 << n
     L = widths.shape[0] - 1  # number of layers with parameters
-    w0 = np.uint64(0)
-    w1 = np.uint64(0)
+    widest = 16
+    for layer in range(1, L):
+        widest = max(widest, widths[layer])
+    rows = widest + 1  # the flat buffers hold rows * N values and then `widest` flags
+    buf_a = flat_a[: rows * N].reshape((rows, N))
+    buf_b = flat_b[: rows * N].reshape((rows, N))
     if L == 1:
-        # Perceptron: one pre-activation per input, thresholded.
-        first_layer(theta, n, 1, w_off[0], b_off[0], pm1, lowbit, buf_a)
-        for i in range(N):
-            if buf_a[i, 0] > 0:
-                if i < 64:
-                    w0 |= _ONE << np.uint64(i)
-                else:
-                    w1 |= _ONE << np.uint64(i - 64)
-        return w0, w1
+        return _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, buf_a[rows - 1], buf_a[rows - 2])
+    alive = flat_b[rows * N :]  # 1 / 0 flags, one per unit of the current layer
     h = widths[1]
-    first_layer(theta, n, h, w_off[0], b_off[0], pm1, lowbit, buf_a)
-    for i in range(N):
-        for j in range(h):
-            buf_a[i, j] = _activate(buf_a[i, j], act)
+    first_layer(theta, n, h, w_off[0], b_off[0], pm1, buf_a)
+    _activate_rows(buf_a, h, N, act, alive)
     cur = buf_a
     nxt = buf_b
     for layer in range(1, L - 1):
         fan_in = widths[layer]
         width = widths[layer + 1]
-        wo = w_off[layer]
-        bo = b_off[layer]
-        for i in range(N):
-            acc = nxt[i]
-            if bo >= 0:
-                for j in range(width):
-                    acc[j] = theta[bo + j]
-            else:
-                for j in range(width):
-                    acc[j] = 0
-            src = cur[i]
-            for k in range(fan_in):
-                a = src[k]
-                if a != 0:  # relu/step leave about half the units at 0: skip their rows
-                    row = wo + k * width
-                    for j in range(width):
-                        acc[j] += a * theta[row + j]
-            for j in range(width):
-                acc[j] = _activate(acc[j], act)
+        _dense(theta, fan_in, width, w_off[layer], b_off[layer], cur, alive, nxt, N)
+        _activate_rows(nxt, width, N, act, alive)
         cur, nxt = nxt, cur
-    # Output unit.
-    fan_in = widths[L - 1]
-    wo = w_off[L - 1]
-    bo = b_off[L - 1]
-    for i in range(N):
-        o = theta[bo] if bo >= 0 else theta[0] * 0
-        src = cur[i]
-        for k in range(fan_in):
-            o += src[k] * theta[wo + k]
-        if o > 0:
-            if i < 64:
-                w0 |= _ONE << np.uint64(i)
-            else:
-                w1 |= _ONE << np.uint64(i - 64)
-    return w0, w1
+    # Output unit, computed into row 0 of the free buffer.
+    _dense(theta, widths[L - 1], 1, w_off[L - 1], b_off[L - 1], cur, alive, nxt, N)
+    return _pack(nxt[0], N)
 
 
 @njit(cache=True)
 def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit, buf_width):
     """Packed truth tables ``(S, 2)`` of ``S`` networks given as rows of ``thetas``."""
     N = 1 << widths[0]
-    buf_a = np.empty((N, buf_width), thetas.dtype)
-    buf_b = np.empty((N, buf_width), thetas.dtype)
+    buf_a = np.empty((buf_width + 2) * max(N, buf_width), thetas.dtype)
+    buf_b = np.empty((buf_width + 2) * max(N, buf_width), thetas.dtype)
     out = np.empty((thetas.shape[0], 2), np.uint64)
     for s in range(thetas.shape[0]):
         w0, w1 = evaluate(thetas[s], widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
@@ -243,98 +372,81 @@ def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit, buf_w
 
 
 # ---------------------------------------------------------------------------
-# Parallel sampling.
+# Workers. Each runs in its own Python thread with the GIL released
+# (nogil=True) on its own hash table; the driver merges the tables.
 # ---------------------------------------------------------------------------
 
 
-@njit(parallel=True, cache=True)
-def sample_blocks(key0, key1, total_samples, first_block, n_blocks, next_rel, scales, gaussian,
-                  widths, w_off, b_off, act, pm1, lowbit, buf_width, worker_tables, worker_used, max_used):
-    """Sample blocks ``first_block .. first_block + n_blocks - 1`` into per-worker tables.
+@njit(nogil=True, cache=True)
+def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
+                  widths, w_off, b_off, act, pm1, lowbit, buf_width, table, used, max_used):
+    """Sample the blocks ``blocks[start:]`` into ``table``; return the position reached.
 
-    Worker ``t`` owns the blocks ``first_block + t + k * W`` (``W`` workers) and
-    resumes at relative block ``next_rel[t]``. Before each block it checks that
-    its table can take ``BLOCK_SIZE`` more entries within ``max_used``; if not it
-    stops, and the caller merges the tables and calls again. A block is always
-    done whole by one worker with its own stream, and counts only add up, so the
-    result does not depend on the number of workers or on where calls stop.
+    Stops before a block when the table could exceed ``max_used`` entries
+    (``used[0]`` is its current number of entries); the caller then merges the
+    table and calls again. A block is always done whole, from its own stream,
+    so where calls stop never changes a count.
     """
-    W = worker_tables.shape[0]
     N = 1 << widths[0]
     P = scales.shape[0]
-    for t in prange(W):
-        state = np.empty(4, np.uint64)
-        theta = np.empty(P, np.float32)
-        buf_a = np.empty((N, buf_width), np.float32)
-        buf_b = np.empty((N, buf_width), np.float32)
-        table = worker_tables[t]
-        rel = next_rel[t]
-        used = worker_used[t]
-        while rel < n_blocks:
-            if used + BLOCK_SIZE > max_used:
-                break
-            block = first_block + rel
-            count = min(BLOCK_SIZE, total_samples - block * BLOCK_SIZE)
-            seed_block(state, key0, key1, block)
-            for _ in range(count):
-                fill_parameters(state, scales, gaussian, theta)
-                w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
-                used += table_add(table, w0, w1, _ONE)
-            rel += W
-        next_rel[t] = rel
-        worker_used[t] = used
+    state = np.empty(4, np.uint64)
+    theta = np.empty(P, np.float32)
+    words = np.empty(P + 1, np.uint32)
+    buf_a = np.empty((buf_width + 2) * max(N, buf_width), np.float32)
+    buf_b = np.empty((buf_width + 2) * max(N, buf_width), np.float32)
+    entries = used[0]
+    i = start
+    while i < blocks.shape[0]:
+        if entries + BLOCK_SIZE > max_used:
+            break
+        block = blocks[i]
+        count = min(BLOCK_SIZE, total_samples - block * BLOCK_SIZE)
+        seed_block(state, key0, key1, block)
+        for _ in range(count):
+            fill_parameters(state, scales, gaussian, theta, words)
+            w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
+            entries += table_add(table, w0, w1, _ONE)
+        i += 1
+    used[0] = entries
+    return i
 
 
-# ---------------------------------------------------------------------------
-# Grid enumeration.
-# ---------------------------------------------------------------------------
+@njit(nogil=True, cache=True)
+def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1, lowbit, buf_width,
+                table, used, max_used):
+    """Evaluate grid points ``start .. stop - 1`` into ``table``; return the point reached.
 
-
-@njit(parallel=True, cache=True)
-def enumerate_grid(values, param_mult, first, count, widths, w_off, b_off, act, pm1, lowbit,
-                   buf_width, worker_tables, worker_used, max_used, next_index):
-    """Evaluate grid points ``first .. first + count - 1`` (mixed-radix digits, parameter 0 fastest).
-
-    Point ``g`` has ``theta[p] = values[digit_p(g)] * param_mult[p]`` (float64).
-    The range is cut into one equal slice per worker; worker ``t`` starts at
-    relative point ``next_index[t]`` (initially ``t * ceil(count / W)``), stops
-    early when its table reaches ``max_used`` entries, and records where it
-    stopped in ``next_index[t]``.
+    Point ``g`` has mixed-radix digits ``d_p`` (parameter 0 fastest) and
+    parameters ``theta[p] = values[d_p] * param_mult[p]`` (float64). Stops early
+    when the table reaches ``max_used`` entries.
     """
-    W = worker_tables.shape[0]
     N = 1 << widths[0]
     P = param_mult.shape[0]
     m = values.shape[0]
-    per = (count + W - 1) // W
-    for t in prange(W):
-        theta = np.empty(P, np.float64)
-        digits = np.zeros(P, np.int64)
-        buf_a = np.empty((N, buf_width), np.float64)
-        buf_b = np.empty((N, buf_width), np.float64)
-        table = worker_tables[t]
-        used = worker_used[t]
-        stop = min(count, (t + 1) * per)
-        g = next_index[t]
-        # Digits of the starting point.
-        rest = first + g
-        for p in range(P):
-            digits[p] = rest % m
-            rest //= m
-            theta[p] = values[digits[p]] * param_mult[p]
-        while g < stop:
-            if used + 1 > max_used:
+    theta = np.empty(P, np.float64)
+    digits = np.zeros(P, np.int64)
+    buf_a = np.empty((buf_width + 2) * max(N, buf_width), np.float64)
+    buf_b = np.empty((buf_width + 2) * max(N, buf_width), np.float64)
+    entries = used[0]
+    rest = start
+    for p in range(P):
+        digits[p] = rest % m
+        rest //= m
+        theta[p] = values[digits[p]] * param_mult[p]
+    g = start
+    while g < stop:
+        if entries + 1 > max_used:
+            break
+        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
+        entries += table_add(table, w0, w1, _ONE)
+        g += 1
+        for p in range(P):  # next point: increment the mixed-radix counter
+            d = digits[p] + 1
+            if d < m:
+                digits[p] = d
+                theta[p] = values[d] * param_mult[p]
                 break
-            w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
-            used += table_add(table, w0, w1, _ONE)
-            g += 1
-            # Increment the mixed-radix counter.
-            for p in range(P):
-                d = digits[p] + 1
-                if d < m:
-                    digits[p] = d
-                    theta[p] = values[d] * param_mult[p]
-                    break
-                digits[p] = 0
-                theta[p] = values[0] * param_mult[p]
-        next_index[t] = g
-        worker_used[t] = used
+            digits[p] = 0
+            theta[p] = values[0] * param_mult[p]
+    used[0] = entries
+    return g

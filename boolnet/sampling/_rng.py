@@ -164,36 +164,42 @@ def _xoshiro_step(s0, s1, s2, s3):
 
 
 @njit(cache=True)
-def fill_parameters(s, scales, gaussian, out):
+def fill_parameters(s, scales, gaussian, out, words):
     """Draw ``out[p] = scales[p] * z_p`` (z standard normal or uniform on (-1, 1)), float32.
 
-    Two 32-bit halves of each 64-bit output are used, low half first. The state
-    lives in registers on the fast path and goes back to ``s`` only for the rare
-    ziggurat rejections (which draw further words from the same stream).
+    First the 32-bit words: halves of consecutive 64-bit outputs, low half first
+    (``words`` is scratch of length >= P + 1). Then a branch-free, vectorised
+    pass turns word ``p`` into ``z_p`` by the ziggurat's fast path; the ~1.5%
+    of words the fast path rejects are redone afterwards, in order, by the
+    wedge/tail algorithm, which draws further words from the same stream.
     """
     P = out.shape[0]
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for q in range((P + 1) // 2):
+        r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
+        words[2 * q] = np.uint32(r & _M64)
+        words[2 * q + 1] = np.uint32(r >> np.uint64(32))
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+    if not gaussian:
+        for p in range(P):
+            out[p] = scales[p] * uniform_pm1_from_u32(np.uint64(words[p]))
+        return
+    rejected = 0
     for p in range(P):
-        if p % 2 == 0:
-            r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
-            w = r & _M64
-        else:
-            w = r >> np.uint64(32)
-        if gaussian:
+        w = words[p]
+        layer = w & np.uint32(127)
+        u24 = w >> np.uint32(8)
+        z = np.float32(np.int32(u24)) * ZIG_W32[layer]
+        z = -z if (w & np.uint32(128)) != 0 else z
+        out[p] = scales[p] * z
+        rejected += np.int32(u24 >= ZIG_ACCEPT[layer])
+    if rejected:
+        for p in range(P):
+            w = np.uint64(words[p])
             layer = np.int64(w & np.uint64(127))
             u24 = w >> np.uint64(8)
-            if u24 < ZIG_ACCEPT[layer]:
-                z = np.float32(u24) * ZIG_W32[layer]
-                if (w >> np.uint64(7)) & _U1:
-                    z = -z
-            else:
-                s[0], s[1], s[2], s[3] = s0, s1, s2, s3
-                z = np.float32(_normal_slow(s, layer, u24, (w >> np.uint64(7)) & _U1))
-                s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
-        else:
-            z = uniform_pm1_from_u32(w)
-        out[p] = scales[p] * z
-    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+            if u24 >= ZIG_ACCEPT[layer]:
+                out[p] = scales[p] * np.float32(_normal_slow(s, layer, u24, (w >> np.uint64(7)) & _U1))
 
 
 @njit(cache=True)
@@ -202,8 +208,9 @@ def draw_block_parameters(key0, key1, block, count, scales, gaussian):
     s = np.empty(4, np.uint64)
     seed_block(s, key0, key1, block)
     out = np.empty((count, scales.shape[0]), np.float32)
+    words = np.empty(scales.shape[0] + 1, np.uint32)
     for i in range(count):
-        fill_parameters(s, scales, gaussian, out[i])
+        fill_parameters(s, scales, gaussian, out[i], words)
     return out
 
 

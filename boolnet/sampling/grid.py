@@ -21,9 +21,9 @@ from __future__ import annotations
 import math
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
-import numba
 import numpy as np
 import pandas as pd
 
@@ -139,8 +139,11 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
         grid_values, mult = exact
     counts = Counts(workers=threads)
     kargs = spec.kernel_args()
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
+
+    def work(t, begin, stop):
+        return K.grid_worker(grid_values, mult, begin, stop, *kargs, counts.worker_tables[t],
+                             counts.worker_used[t : t + 1], counts.worker_limit)
+
     bar = None
     if progress:
         from tqdm import tqdm
@@ -150,16 +153,20 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
     start = time.perf_counter()
     done = 0
     chunk = 4096 * threads
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
         while done < size:
             count = min(chunk, size - done)
             per = -(-count // threads)
-            next_index = np.arange(threads, dtype=np.int64) * per
-            stops = np.minimum(count, (np.arange(threads) + 1) * per)
+            position = [min(size, done + t * per) for t in range(threads)]
+            stops = [min(done + count, done + (t + 1) * per) for t in range(threads)]
             t0 = time.perf_counter()
-            while np.any(next_index < stops):
-                K.enumerate_grid(grid_values, mult, done, count, *kargs, counts.worker_tables, counts.worker_used,
-                                 counts.worker_limit, next_index)
+            while any(position[t] < stops[t] for t in range(threads)):
+                if pool is None:
+                    position[0] = work(0, position[0], stops[0])
+                else:
+                    futures = [pool.submit(work, t, position[t], stops[t]) for t in range(threads)]
+                    position = [f.result() for f in futures]
                 counts.merge_workers()
             dt = time.perf_counter() - t0
             done += count
@@ -168,7 +175,8 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
                 bar.set_postfix(distinct=counts.distinct, refresh=False)
             chunk = max(threads, min(int(count / max(dt, 1e-6) * CHUNK_SECONDS), 4 * chunk))
     finally:
-        numba.set_num_threads(previous)
+        if pool is not None:
+            pool.shutdown(wait=True)
         if bar is not None:
             bar.close()
     elapsed = time.perf_counter() - start

@@ -133,7 +133,8 @@ class NetworkSpec:
         idx = np.arange(N, dtype=np.int64)
         self.lowbit = np.zeros(N, dtype=np.int64)
         self.lowbit[1:] = np.log2(idx[1:] & -idx[1:]).round().astype(np.int64)
-        self.buf_width = max(widths[1:-1], default=1)
+        # Scratch rows: one per unit of the widest hidden layer, and at least 16 (perceptron tables).
+        self.buf_width = max(max(widths[1:-1], default=1), 16)
 
     def kernel_args(self):
         """``(widths, w_off, b_off, act, pm1, lowbit, buf_width)`` in kernel argument order."""

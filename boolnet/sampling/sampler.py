@@ -17,9 +17,9 @@ import signal
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numba
 import numpy as np
 import pandas as pd
 
@@ -71,7 +71,7 @@ def check_seed(seed) -> int:
 
 def check_threads(threads) -> int:
     """Number of worker threads: ``None`` means all numba threads (the cores)."""
-    available = numba.config.NUMBA_NUM_THREADS
+    available = os.cpu_count() or 1
     if threads is None:
         return available
     try:
@@ -79,7 +79,7 @@ def check_threads(threads) -> int:
     except (TypeError, ValueError):
         raise UsageError(f"--threads must be a whole number, got {threads!r}") from None
     if value < 1 or value > available:
-        raise UsageError(f"--threads {threads}: use 1 to {available} (the threads numba may start on this machine)")
+        raise UsageError(f"--threads {threads}: use 1 to {available} (the number of cores)")
     return value
 
 
@@ -208,8 +208,11 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
     resumed_from = done
     total_blocks = -(-samples // BLOCK_SIZE)
     kargs = spec.kernel_args()
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
+
+    def work(t, blocks, start):
+        return K.sample_worker(key0, key1, samples, blocks, start, scales, gaussian, *kargs,
+                               counts.worker_tables[t], counts.worker_used[t : t + 1], counts.worker_limit)
+
     bar = None
     if progress:
         from tqdm import tqdm
@@ -220,16 +223,23 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
     last_save = start
     blocks_per_chunk = threads
     interrupted = False
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
         with _InterruptFlag() as flag:
             while done < samples:
                 first_block = done // BLOCK_SIZE
                 n_blocks = min(blocks_per_chunk, total_blocks - first_block)
                 t0 = time.perf_counter()
-                next_rel = np.arange(threads, dtype=np.int64)
-                while np.any(next_rel < n_blocks):
-                    K.sample_blocks(key0, key1, samples, first_block, n_blocks, next_rel, scales, gaussian,
-                                    *kargs, counts.worker_tables, counts.worker_used, counts.worker_limit)
+                # Worker t takes blocks first_block + t, + t + W, ...: any split gives the same counts.
+                assigned = [np.arange(first_block + t, first_block + n_blocks, threads, dtype=np.int64)
+                            for t in range(threads)]
+                position = [0] * threads
+                while any(position[t] < len(assigned[t]) for t in range(threads)):
+                    if pool is None:
+                        position[0] = work(0, assigned[0], position[0])
+                    else:
+                        futures = [pool.submit(work, t, assigned[t], position[t]) for t in range(threads)]
+                        position = [f.result() for f in futures]
                     counts.merge_workers()
                 elapsed_chunk = time.perf_counter() - t0
                 new_done = min(samples, (first_block + n_blocks) * BLOCK_SIZE)
@@ -238,8 +248,7 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                     bar.set_postfix(distinct=counts.distinct, refresh=False)
                 done = new_done
                 # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
-                rate = n_blocks / max(elapsed_chunk, 1e-6)
-                target = int(rate * CHUNK_SECONDS)
+                target = int(n_blocks / max(elapsed_chunk, 1e-6) * CHUNK_SECONDS)
                 blocks_per_chunk = max(threads, min(target, 4 * blocks_per_chunk) // threads * threads)
                 now = time.perf_counter()
                 stop = flag.raised or (stop_after is not None and done >= stop_after)
@@ -250,7 +259,8 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                     interrupted = True
                     break
     finally:
-        numba.set_num_threads(previous_threads)
+        if pool is not None:
+            pool.shutdown(wait=True)
         if bar is not None:
             bar.close()
     elapsed = time.perf_counter() - start
