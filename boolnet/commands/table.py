@@ -118,9 +118,9 @@ def run(args) -> int:
     write_table(df, path, metadata)
     if not args.quiet:
         if metadata["volume_method"] == "exact":
-            total = metadata.get("probability_sum_exact") or (
+            total = "probabilities sum to " + (metadata.get("probability_sum_exact") or (
                 f"{metadata.get('probability_sum', float(df['probability'].sum())):.15g} "
-                f"+- {metadata.get('error_bound_sum', 0.0):.2g}")
+                f"+- {metadata.get('error_bound_sum', 0.0):.2g}"))
         else:
             total = f"{int(metadata.get('samples', 0)):,} samples"
         where = f" -> {path}" if path is not None else ""
