@@ -471,6 +471,9 @@ def levin_fit(
     -1.0
     """
     mask, rule = used_rows(df, measure, min_count)
+    if not mask.any():
+        raise UsageError(f"no function of the table passes the trust rule ({rule}) with a value of {measure!r}; "
+                         f"sample more, or lower --min-count")
     k_all = _measure_values(df, measure)
     p = pd.to_numeric(df["probability"], errors="coerce").to_numpy(dtype=float)[mask]
     k = k_all[mask]
