@@ -328,6 +328,20 @@ def test_sensitivity_family(n, tables):
     assert measure("dt_depth", tables) == [dt_depth_by_definition(t) for t in tables]
 
 
+def test_block_sensitivity_above_sensitivity():
+    # 4-input functions with bs(f) > s(f) (the block-sensitivity search is pruned with s(f) and
+    # certificate sizes, so these exercise the packing search itself); values from brute force.
+    tables = ["0001101111011000", "0001110110111000", "0010011111100100", "0010111001110100"]
+    points = [point(i, 4) for i in range(16)]
+    expected_bs = [max(block_sensitivity_at(t, x) for x in points) for t in tables]
+    expected_s = [max(sensitivity_at(t, x) for x in points) for t in tables]
+    assert all(b > s for b, s in zip(expected_bs, expected_s))
+    assert measure("block_sensitivity", tables) == expected_bs
+    rng = np.random.default_rng(44)
+    sparse = ["".join(rng.choice(["0", "1"], 16, p=[0.8, 0.2])) for _ in range(60)]
+    assert measure("block_sensitivity", sparse) == [max(block_sensitivity_at(t, x) for x in points) for t in sparse]
+
+
 def test_sensitivity_family_on_random_n5():
     rng = np.random.default_rng(5)
     tables = ["".join(rng.choice(["0", "1"], 32, p=[q, 1 - q])) for q in (0.5, 0.15) for _ in range(4)]

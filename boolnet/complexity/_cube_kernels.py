@@ -109,12 +109,37 @@ def certificate(words, n, popcount):
 
 
 @nb.njit(cache=True)
-def _block_sensitivity_one(bits, n):
+def _certificate_at(val, x, n, popcount, limit):
+    # Smallest certificate size at x, or ``limit`` if none is smaller.
     size = 1 << n
-    sensitive = np.zeros(size, dtype=np.bool_)
-    packing = np.zeros(size, dtype=np.int64)
+    best = limit
+    for s in range(size):
+        if popcount[s] < best and val[s * size + (x & s)] != MIXED:
+            best = popcount[s]
+    return best
+
+
+@nb.njit(cache=True)
+def _block_sensitivity_one(bits, n, popcount):
+    size = 1 << n
+    # Lower bound: bs(f) >= s(f) (single-coordinate blocks).
     worst = 0
     for x in range(size):
+        s_x = 0
+        for j in range(n):
+            s_x += bits[x ^ (1 << j)] != bits[x]
+        if s_x > worst:
+            worst = s_x
+    if worst == n:
+        return worst
+    # Upper bound at each x: bs(f, x) <= C(f, x), since a certificate meets every sensitive
+    # block and the blocks are disjoint. Inputs that cannot beat the best so far are skipped.
+    val = subcube_values(bits, n)
+    sensitive = np.zeros(size, dtype=np.bool_)
+    packing = np.zeros(size, dtype=np.int64)
+    for x in range(size):
+        if _certificate_at(val, x, n, popcount, n) <= worst:
+            continue
         for b in range(size):
             sensitive[b] = bits[x ^ b] != bits[x]
         # packing[mask]: most disjoint sensitive blocks inside mask. Either the lowest
@@ -141,11 +166,11 @@ def _block_sensitivity_one(bits, n):
 
 
 @nb.njit(cache=True, parallel=True)
-def block_sensitivity(words, n):
+def block_sensitivity(words, n, popcount):
     m = words.shape[0]
     out = np.empty(m, dtype=np.int64)
     for r in nb.prange(m):
-        out[r] = _block_sensitivity_one(_row_bits(words, r, 1 << n), n)
+        out[r] = _block_sensitivity_one(_row_bits(words, r, 1 << n), n, popcount)
     return out
 
 
