@@ -7,8 +7,8 @@
   prime implicants, essential ones, then a redundancy pass), so this is the size
   of sympy's answer, not always the true minimum.
 * ``dnf_terms``, ``dnf_literals``: exact minimal DNF sizes, from all prime
-  implicants and an exact set cover solved as an integer program (HiGHS via
-  ``scipy.optimize.milp``). The two minima are separate: the DNF with fewest
+  implicants, the essential ones, and an exact set cover of the rest solved as an
+  integer program (HiGHS via ``scipy.optimize.milp``). The two minima are separate: the DNF with fewest
   literals may need more terms than the DNF with fewest terms.
 """
 
@@ -142,19 +142,30 @@ def _min_cover(bits: np.ndarray, n: int) -> tuple[int, int]:
     if minterms.size == bits.size:
         return 1, 0  # the empty term
     masks, values = _cube_kernels.prime_implicants(np.ascontiguousarray(bits, dtype=np.uint8), n)
-    cover = ((minterms[None, :] & masks[:, None]) == values[:, None]).T.astype(np.float64)
+    cover = (minterms[None, :] & masks[:, None]) == values[:, None]          # (primes, minterms)
     literal_counts = np.array([bin(int(s)).count("1") for s in masks], dtype=np.float64)
-    constraint = LinearConstraint(cover, lb=1, ub=np.inf)
-    integrality = np.ones(masks.size)
+    # Both minima are reached by covers made of prime implicants (shrinking a term to a prime
+    # containing it removes literals), and every such cover holds the essential primes: those
+    # that alone cover some minterm. Fix them and solve the rest exactly.
+    only = cover.sum(axis=0) == 1
+    essential = cover[:, only].any(axis=1)
+    todo = ~cover[essential].any(axis=0)
+    fixed = (int(essential.sum()), int(literal_counts[essential].sum()))
+    if not todo.any():
+        return fixed
+    rest = ~essential & cover[:, todo].any(axis=1)
+    matrix = cover[rest][:, todo].T.astype(np.float64)
+    constraint = LinearConstraint(matrix, lb=1, ub=np.inf)
+    integrality = np.ones(int(rest.sum()))
     results = []
-    for cost in (np.ones(masks.size), literal_counts):
+    for cost in (np.ones(int(rest.sum())), literal_counts[rest]):
         res = milp(cost, constraints=constraint, integrality=integrality, bounds=Bounds(0, 1),
                    options={"mip_rel_gap": 0})
         if not res.success:
             raise RuntimeError(f"set cover for a minimal DNF failed: {res.message}")
         chosen = np.round(res.x) > 0
         results.append(int(round(cost[chosen].sum())))
-    return results[0], results[1]
+    return fixed[0] + results[0], fixed[1] + results[1]
 
 
 @lru_cache(maxsize=1 << 17)
