@@ -161,6 +161,15 @@ def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
     """Validate measure names for ``n`` inputs (a list or a comma-separated string).
 
     None means every measure computed for ``n``. Raises UsageError naming the valid choices.
+
+    Examples
+    --------
+    >>> check_measure_names("lz, csr", 7)
+    ['lz', 'csr']
+    >>> check_measure_names(["npn_class"], 6)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.UsageError: npn_class needs n <= 5; these functions have n = 6. Valid names for n = 6: lz, ones, entropy, bool_complexity, dnf_terms, dnf_literals, csr, sensitivity_avg, sensitivity_max, block_sensitivity, certificate, dt_depth, fourier_degree, spectral_entropy, fourier_l1, gf2_degree, relevant_vars, threshold
     """
     if names is None:
         return measure_names(n)
