@@ -538,3 +538,20 @@ def test_bad_names_and_limits_raise_usage_errors():
         add_measures(pd.DataFrame({"function": ["01", "0110"]}))
     with pytest.raises(UsageError, match="0 and 1"):
         add_measures(pd.DataFrame({"function": ["01x0"]}))
+
+
+def test_multiword_tables_n8_against_definitions():
+    # 256-input tables span four uint64 words: the packed paths past one word.
+    rng = np.random.default_rng(8)
+    tables = ["".join(rng.choice(["0", "1"], 256, p=[q, 1 - q])) for q in (0.5, 0.97)]
+    n = 8
+    points = [point(i, n) for i in range(1 << n)]
+    s = [[sensitivity_at(t, x) for x in points] for t in tables]
+    assert measure("ones", tables) == [t.count("1") for t in tables]
+    assert measure("csr", tables) == pytest.approx([sum(v > 0 for v in row) / 256 for row in s])
+    assert measure("sensitivity_avg", tables) == pytest.approx([sum(row) / 256 for row in s])
+    assert measure("sensitivity_max", tables) == [max(row) for row in s]
+    assert measure("relevant_vars", tables) == [relevant_by_definition(t) for t in tables]
+    assert measure("gf2_degree", tables) == [gf2_degree_by_definition(t) for t in tables]
+    l1 = [float(sum(abs(c) for c in fourier_by_definition(t).values())) for t in tables]
+    assert measure("fourier_l1", tables) == pytest.approx(l1, abs=1e-12)
