@@ -59,7 +59,8 @@ def test_regions_latex_and_csv(tmp_path, capsys):
     ["exact", "--n", "2", "--encoding", "binary"],
     ["exact", "--n", "2", "-o", "/no/such/folder/t.csv"],
     ["exact", "--n", "2", "-o", "t.xlsx"],
-    ["regions", "--n", "7"],
+    ["regions", "--n", "6"],
+    ["exact", "--n", "7"],
     ["regions"],
 ])
 def test_bad_input_exits_2_with_one_line(args, capsys):

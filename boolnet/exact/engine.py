@@ -16,7 +16,7 @@ from boolnet.priors import Prior
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
 MAX_ALL_FUNCTIONS_N = 4
-#: Largest n for ``regions`` and ``exact`` (n = 6 is the stretch goal: 15,028,134 functions, slow).
+#: Largest n for ``regions`` (``exact`` goes to MAX_EXACT_N = 6: 15,028,134 functions).
 MAX_REGIONS_N = 5
 
 
@@ -41,7 +41,7 @@ def exact_table(
     Parameters
     ----------
     n : int
-        Number of inputs, 1 <= n <= 5 (6 works but takes hours).
+        Number of inputs, 1 <= n <= 6 (n = 6: about 10 minutes under the cube prior; longer otherwise).
     prior : Prior, optional
         Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}
