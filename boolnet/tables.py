@@ -22,6 +22,8 @@ from boolnet import __version__
 from boolnet.errors import UsageError
 
 METADATA_KEY = "boolnet"
+#: Columns holding truth-table strings: read as text so leading zeros survive CSV.
+TRUTH_TABLE_COLUMNS = ("function", "orbit", "npn_class")
 _CSV_PREFIX = "# boolnet-metadata: "
 
 
@@ -122,7 +124,7 @@ def read_table(path) -> tuple[pd.DataFrame, dict]:
             first = fh.readline()
         if first.startswith(_CSV_PREFIX):
             metadata = json.loads(first[len(_CSV_PREFIX):])
-        df = pd.read_csv(path, comment="#", dtype={"function": str})
+        df = pd.read_csv(path, comment="#", dtype={c: str for c in TRUTH_TABLE_COLUMNS})
     else:
         raise UsageError(f"cannot read {path}: tables are .csv or .parquet files")
     if "function" not in df.columns:
