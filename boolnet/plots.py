@@ -91,14 +91,29 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
             ax.plot(xs, bnd.log2_bound(xs), color=color, ls=ls, lw=2, zorder=3,
                     label=f"{name}: log2 P = -{bnd.a:.3g} K {sign} {abs(bnd.b):.3g}")
         ax.set_xlim(xs[0], xs[1])
+    ally = np.concatenate([y, np.asarray(excluded[1], dtype=float)]) if excluded is not None else y
+    if ally.size:
+        lo, hi = float(np.min(ally)), float(np.max(ally))
+        pad = 0.08 * (hi - lo) if hi > lo else 1.0
+        ylo, yhi = lo - pad, hi + pad
+    else:
+        ylo = yhi = None
     if uniform_log2 is not None:
-        ax.axhline(uniform_log2, color="0.3", ls=":", lw=1.5, zorder=1,
-                   label=f"uniform: every function 2^{uniform_log2:g}")
+        label = f"uniform: every function 2^{uniform_log2:g}"
+        if ylo is not None and uniform_log2 < ylo - 0.5 * (yhi - ylo):
+            # Far below every function (e.g. 2^-128): drawing it would squash the data; name it only.
+            ax.plot([], [], color="0.3", ls=":", lw=1.5, label=label + " (far below, not drawn)")
+        else:
+            ax.axhline(uniform_log2, color="0.3", ls=":", lw=1.5, zorder=1, label=label)
+            if ylo is not None:
+                ylo = min(ylo, uniform_log2 - 0.5)
+    if ylo is not None:
+        ax.set_ylim(ylo, yhi)
     ax.set_xlabel(f"complexity K = {measure}")
     ax.set_ylabel("log2 P (bits)")
     ax.grid(True, alpha=0.3)
-    # Bounds fall from upper left to lower right, so the upper right corner is free.
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    # Below the axes: data can fill any corner.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize="small", frameon=False)
 
 
 def plot_zipf(ax, probability, *, used=None):
@@ -171,7 +186,7 @@ def levin_figure(df, report, metadata, path, *, used=None) -> Path:
     used = np.asarray(used, dtype=bool)
     shown = (p > 0) & np.isfinite(k)
     left_out = shown & ~used
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6), constrained_layout=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 7), constrained_layout=True)
     plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
                uniform_log2=report.uniform_log2,
                excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None)
