@@ -318,29 +318,37 @@ def _activate_rows(buf, width, N, act, alive):
 
 
 @njit(cache=True)
-def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, flat_a, flat_b):
+def make_buffers(widths, dtype):
+    """Scratch space for :func:`evaluate`: ``(buf_a, buf_b, alive)``.
+
+    ``buf_a`` and ``buf_b`` have one row per unit of the widest hidden layer
+    (at least 16) plus one, each row holding a unit's values on all ``2**n``
+    inputs; ``alive`` has one flag per unit.
+    """
+    N = 1 << widths[0]
+    widest = 16
+    for layer in range(1, widths.shape[0] - 1):
+        widest = max(widest, widths[layer])
+    return (np.empty((widest + 1, N), dtype), np.empty((widest + 1, N), dtype), np.empty(widest, dtype))
+
+
+@njit(cache=True)
+def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive):
     """Packed truth table ``(word0, word1)`` of the network with parameters ``theta``.
 
-    ``flat_a`` and ``flat_b`` are 1-D scratch arrays of length
-    ``(buf_width + 2) * max(2**n, buf_width)``, ``buf_width = max(widest hidden
-    layer, 16)``, with the dtype of the arithmetic (float32 when sampling,
-    float64 on grids). They are viewed as matrices whose row ``j`` holds unit
-    ``j`` on all ``2**n`` inputs, so inner loops run over inputs and vectorise.
-    Sums are accumulated in a fixed order (bias, then k ascending) without
-    fused multiply-adds, so results are the same on every machine.
+    ``buf_a``, ``buf_b``, ``alive``: scratch from :func:`make_buffers`, with the
+    dtype of the arithmetic (float32 when sampling, float64 on grids). Row ``j``
+    of a buffer holds unit ``j`` on all ``2**n`` inputs, so inner loops run over
+    inputs and vectorise. Sums are accumulated in a fixed order (bias, then k
+    ascending) without fused multiply-adds, so results are the same on every
+    machine.
     """
     n = widths[0]
     N = 1 << n
     L = widths.shape[0] - 1  # number of layers with parameters
-    widest = 16
-    for layer in range(1, L):
-        widest = max(widest, widths[layer])
-    rows = widest + 1  # the flat buffers hold rows * N values and then `widest` flags
-    buf_a = flat_a[: rows * N].reshape((rows, N))
-    buf_b = flat_b[: rows * N].reshape((rows, N))
+    rows = buf_a.shape[0]
     if L == 1:
         return _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, buf_a[rows - 1], buf_a[rows - 2])
-    alive = flat_b[rows * N :]  # 1 / 0 flags, one per unit of the current layer
     h = widths[1]
     first_layer(theta, n, h, w_off[0], b_off[0], pm1, buf_a)
     _activate_rows(buf_a, h, N, act, alive)
@@ -358,14 +366,13 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, flat_a, flat_b):
 
 
 @njit(cache=True)
-def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit, buf_width):
+def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit):
     """Packed truth tables ``(S, 2)`` of ``S`` networks given as rows of ``thetas``."""
     N = 1 << widths[0]
-    buf_a = np.empty((buf_width + 2) * max(N, buf_width), thetas.dtype)
-    buf_b = np.empty((buf_width + 2) * max(N, buf_width), thetas.dtype)
+    buf_a, buf_b, alive = make_buffers(widths, thetas.dtype)
     out = np.empty((thetas.shape[0], 2), np.uint64)
     for s in range(thetas.shape[0]):
-        w0, w1 = evaluate(thetas[s], widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
+        w0, w1 = evaluate(thetas[s], widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
         out[s, 0] = w0
         out[s, 1] = w1
     return out
@@ -379,7 +386,7 @@ def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit, buf_w
 
 @njit(nogil=True, cache=True)
 def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
-                  widths, w_off, b_off, act, pm1, lowbit, buf_width, table, used, max_used):
+                  widths, w_off, b_off, act, pm1, lowbit, table, used, max_used):
     """Sample the blocks ``blocks[start:]`` into ``table``; return the position reached.
 
     Stops before a block when the table could exceed ``max_used`` entries
@@ -392,8 +399,11 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     state = np.empty(4, np.uint64)
     theta = np.empty(P, np.float32)
     words = np.empty(P + 1, np.uint32)
-    buf_a = np.empty((buf_width + 2) * max(N, buf_width), np.float32)
-    buf_b = np.empty((buf_width + 2) * max(N, buf_width), np.float32)
+    buf_a, buf_b, alive = make_buffers(widths, np.float32)
+    n = widths[0]
+    perceptron = widths.shape[0] == 2
+    low = buf_a[buf_a.shape[0] - 1]
+    high = buf_a[buf_a.shape[0] - 2]
     entries = used[0]
     i = start
     while i < blocks.shape[0]:
@@ -402,18 +412,24 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
         block = blocks[i]
         count = min(BLOCK_SIZE, total_samples - block * BLOCK_SIZE)
         seed_block(state, key0, key1, block)
-        for _ in range(count):
-            fill_parameters(state, scales, gaussian, theta, words)
-            w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
-            entries += table_add(table, w0, w1, _ONE)
+        if perceptron:  # call the perceptron kernel directly: it takes ~10 ns
+            for _ in range(count):
+                fill_parameters(state, scales, gaussian, theta, words)
+                w0, w1 = _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, low, high)
+                entries += table_add(table, w0, w1, _ONE)
+        else:
+            for _ in range(count):
+                fill_parameters(state, scales, gaussian, theta, words)
+                w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
+                entries += table_add(table, w0, w1, _ONE)
         i += 1
     used[0] = entries
     return i
 
 
 @njit(nogil=True, cache=True)
-def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1, lowbit, buf_width,
-                table, used, max_used):
+def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1, lowbit, table, used,
+                max_used):
     """Evaluate grid points ``start .. stop - 1`` into ``table``; return the point reached.
 
     Point ``g`` has mixed-radix digits ``d_p`` (parameter 0 fastest) and
@@ -425,8 +441,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     m = values.shape[0]
     theta = np.empty(P, np.float64)
     digits = np.zeros(P, np.int64)
-    buf_a = np.empty((buf_width + 2) * max(N, buf_width), np.float64)
-    buf_b = np.empty((buf_width + 2) * max(N, buf_width), np.float64)
+    buf_a, buf_b, alive = make_buffers(widths, np.float64)
     entries = used[0]
     rest = start
     for p in range(P):
@@ -437,7 +452,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     while g < stop:
         if entries + 1 > max_used:
             break
-        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b)
+        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
         entries += table_add(table, w0, w1, _ONE)
         g += 1
         for p in range(P):  # next point: increment the mixed-radix counter

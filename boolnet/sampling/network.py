@@ -133,12 +133,10 @@ class NetworkSpec:
         idx = np.arange(N, dtype=np.int64)
         self.lowbit = np.zeros(N, dtype=np.int64)
         self.lowbit[1:] = np.log2(idx[1:] & -idx[1:]).round().astype(np.int64)
-        # Scratch rows: one per unit of the widest hidden layer, and at least 16 (perceptron tables).
-        self.buf_width = max(max(widths[1:-1], default=1), 16)
 
     def kernel_args(self):
-        """``(widths, w_off, b_off, act, pm1, lowbit, buf_width)`` in kernel argument order."""
-        return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit, self.buf_width)
+        """``(widths, w_off, b_off, act, pm1, lowbit)`` in kernel argument order."""
+        return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit)
 
     def parameter_scales(self, prior: Prior) -> np.ndarray:
         """Scale (std or half-width) of every parameter, in layout order, float32."""

@@ -1,0 +1,100 @@
+"""Samples/s of `boolnet sample` against a plain vectorised NumPy sampler, in the same run.
+
+Both sides draw networks from the default prior (gaussian, fan-in scaling),
+evaluate them on all 2**n inputs, and count the truth tables; the ratio of
+their rates is printed. Two figures are given for boolnet:
+
+* ``counts``: sampling + counting (what the NumPy baseline also does: packed
+  truth tables and their counts);
+* ``table``: the whole ``sample_table`` call, which also turns every distinct
+  function into a truth-table string and builds the DataFrame (the 7-1
+  perceptron has millions of distinct functions, so this step shows).
+
+Usage::
+
+    python benchmarks/bench_sample.py                   # 7-1 and 7-40-40-1 relu
+    python benchmarks/bench_sample.py --quick           # smaller runs
+
+Timing is wall clock; on a shared machine, run it when the machine is idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from boolnet import functions as F
+from boolnet.priors import Prior
+from boolnet.sampling import sample_table
+from boolnet.sampling.network import NetworkSpec
+from boolnet.sampling.sampler import sample_counts
+
+
+def numpy_counts(arch: str, samples: int, seed: int = 0, batch: int | None = None):
+    """Plain vectorised NumPy: draw a batch, forward pass (batched matmul), pack, np.unique."""
+    spec = NetworkSpec(arch, "relu", "01", True)
+    prior = Prior()
+    widths = spec.arch.widths
+    x = F.inputs(spec.arch.n, "01", dtype=np.float32)  # (2**n, n)
+    rng = np.random.default_rng(seed)
+    if batch is None:
+        batch = 100_000 if len(widths) == 2 else 200
+    keys = []
+    done = 0
+    while done < samples:
+        b = min(batch, samples - done)
+        h = np.broadcast_to(x, (b,) + x.shape)
+        for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
+            W = rng.standard_normal((b, fan_in, width), dtype=np.float32) * np.float32(prior.weight_scale(fan_in))
+            bias = rng.standard_normal((b, 1, width), dtype=np.float32) * np.float32(prior.bias_scale())
+            a = np.matmul(h, W) + bias
+            h = np.maximum(a, 0) if layer < len(widths) - 2 else a
+        bits = (h[:, :, 0] > 0).astype(np.uint8)  # (b, 2**n)
+        keys.append(F.pack_bits(bits))
+        done += b
+    keys = np.concatenate(keys)
+    uniq, counts = np.unique(keys, axis=0, return_counts=True)
+    return uniq, counts
+
+
+def _rate(fn, samples):
+    start = time.perf_counter()
+    result = fn()
+    return samples / (time.perf_counter() - start), result
+
+
+def bench(arch: str, samples: int, numpy_samples: int, threads: int | None):
+    spec = NetworkSpec(arch, "relu", "01", True)
+    # Warm up (numba loads its cached machine code).
+    sample_table(arch, samples=4096, progress=False, threads=threads)
+    numpy_rate, (_, np_counts) = _rate(lambda: numpy_counts(arch, numpy_samples), numpy_samples)
+    counts_rate, (_, counts, _) = _rate(
+        lambda: sample_counts(spec, Prior(), samples=samples, seed=0, threads=threads, progress=False), samples)
+    table_rate, (df, meta) = _rate(
+        lambda: sample_table(arch, samples=samples, seed=0, threads=threads, progress=False), samples)
+    print(f"{arch:>10}  numpy {numpy_rate:10.3g}/s ({numpy_samples:.0e} samples)  "
+          f"boolnet counts {counts_rate:10.3g}/s  table {table_rate:10.3g}/s ({samples:.0e} samples, "
+          f"{meta['distinct']} distinct)  ratio counts/numpy {counts_rate / numpy_rate:6.1f}x  "
+          f"table/numpy {table_rate / numpy_rate:6.1f}x")
+    return numpy_rate, counts_rate, table_rate
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs")
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
+    if args.quick:
+        bench("7-1", 2_000_000, 200_000, args.threads)
+        bench("7-40-40-1", 20_000, 2_000, args.threads)
+    else:
+        bench("7-1", 20_000_000, 1_000_000, args.threads)
+        bench("7-40-40-1", 300_000, 6_000, args.threads)
+
+
+if __name__ == "__main__":
+    main()
