@@ -83,6 +83,9 @@ def write_table(df: pd.DataFrame, path, metadata: dict) -> None:
     # Write to a temporary file in the same folder, then rename: no half-written tables.
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a table is an ordinary file
     try:
         if path.suffix == ".csv":
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
