@@ -203,3 +203,30 @@ def test_table_bad_input(capsys, tmp_path):
     assert_usage_error(capsys, "table", "--sigma-w", "-1")
     assert_usage_error(capsys, "table", "-o", str(tmp_path / "t.txt"), mentions=[".csv"])
     assert_usage_error(capsys, "table", "--arch", "3-2-1", "--samples", "0")
+
+
+def test_table_default_gaussian_sums_to_one_within_error_bounds(capsys, tmp_path):
+    out_path = tmp_path / "g3.csv"
+    status, _, _ = run_cli(capsys, "table", "--measures", "lz", "-o", str(out_path), "--quiet")
+    assert status == 0
+    df, meta = read_table(out_path)
+    assert meta["architecture"] == "3-1" and meta["prior"] == "gaussian" and meta["fan_in_scaling"] is True
+    assert len(df) == 104
+    assert (df["error_bound"] <= 1e-10).all()
+    assert abs(df["probability"].sum() - 1.0) <= df["error_bound"].sum() + 1e-14
+    # lz of the constant 8-bit string is log2(8) (the measure's definition for constant strings)
+    assert df.set_index("function").loc["00000000", "lz"] == pytest.approx(3.0)
+
+
+def test_table_gaussian_n1_closed_form(capsys, tmp_path):
+    # n = 1: f(0) = [b > 0], f(1) = [w + b > 0] with w, b ~ N(0, 1). (b, w + b) is bivariate normal with
+    # correlation 1/sqrt(2), so P(both <= 0) = 1/4 + arcsin(1/sqrt 2) / (2 pi) = 3/8; each mixed function 1/8.
+    out_path = tmp_path / "g1.csv"
+    status, _, _ = run_cli(capsys, "table", "--arch", "1-1", "--measures", "ones", "-o", str(out_path), "--quiet")
+    assert status == 0
+    df, _ = read_table(out_path)
+    p = df.set_index("function")["probability"]
+    assert p["00"] == pytest.approx(3 / 8, abs=1e-10)
+    assert p["11"] == pytest.approx(3 / 8, abs=1e-10)
+    assert p["01"] == pytest.approx(1 / 8, abs=1e-10)
+    assert p["10"] == pytest.approx(1 / 8, abs=1e-10)
