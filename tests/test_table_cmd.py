@@ -203,6 +203,7 @@ def test_table_bad_input(capsys, tmp_path):
     assert_usage_error(capsys, "table", "--sigma-w", "-1")
     assert_usage_error(capsys, "table", "-o", str(tmp_path / "t.txt"), mentions=[".csv"])
     assert_usage_error(capsys, "table", "--arch", "3-2-1", "--samples", "0")
+    assert_usage_error(capsys, "table", "--arch", "3-2-1", "--activation", "softmax", mentions=["activation"])
 
 
 def test_table_default_gaussian_sums_to_one_within_error_bounds(capsys, tmp_path):

@@ -66,8 +66,10 @@ def build_table(args):
     """Volumes and measures for the parsed options: ``(DataFrame, metadata)``."""
     from boolnet.complexity import add_measures, check_measure_names
     from boolnet.sampling import parse_arch
+    from boolnet.sampling.network import check_activation
 
     arch = parse_arch(args.arch)
+    check_activation(args.activation)
     encoding = check_encoding(args.encoding)
     prior = prior_from_args(args)
     bias = not args.no_bias
