@@ -141,29 +141,54 @@ def _activate(x, act):
 
 
 @njit(cache=True)
-def first_layer(theta, n, width, w_off, b_off, pm1, out):
+def first_layer(theta, n, width, w_off, b_off, pm1, out, low, high):
     """First-layer pre-activations ``out[j, i]`` of unit ``j`` on input ``i``, by subset sums.
 
-    Doubling: inputs ``2**p .. 2**(p+1) - 1`` are inputs ``0 .. 2**p - 1`` with bit
-    ``p`` (coordinate ``x_{n-p}``) switched on, so each block is the previous
-    block plus one weight (plus twice the weight for pm1, starting from
-    ``bias - sum of weights``): ``2**n - 1`` vectorised additions per unit.
+    Input ``i`` splits into its high bits (x_1..x_{n-4}) and its low 4 bits.
+    For each unit, ``H[hi]`` = bias + the weights of the high bits that are
+    set, and ``L[lo]`` = the weights of the low bits that are set, are subset
+    sums built by doubling (each entry is an earlier one plus one weight; in
+    pm1 the starting point is minus the sum of the weights and each step adds
+    twice a weight). Then ``out[j, hi * 16 + lo] = H[hi] + L[lo]``: blocks of
+    16 additions that vectorise. About 2**n + 24 additions per unit. ``low``
+    and ``high`` are scratch rows (at least 2**min(n, 4) and 2**max(n - 4, 0)).
     """
-    W = theta[w_off : w_off + n * width].reshape((n, width))
+    nl = min(n, 4)
+    nh = n - nl
+    NL = 1 << nl
+    NH = 1 << nh
+    zero = theta[0] - theta[0]
     for j in range(width):
-        row = out[j]
-        v = theta[b_off + j] if b_off >= 0 else theta[0] - theta[0]
+        # Low part: bit p of lo is coordinate x_{n-p}, weight theta[w_off + (n-1-p) * width + j].
+        low[0] = zero
         if pm1:
-            for k in range(n):
-                v -= W[k, j]
-        row[0] = v
-        for p in range(n):
-            w = W[n - 1 - p, j]
+            for p in range(nl):
+                low[0] -= theta[w_off + (n - 1 - p) * width + j]
+        for p in range(nl):
+            w = theta[w_off + (n - 1 - p) * width + j]
             if pm1:
                 w = w + w
-            half = 1 << p
-            for i in range(half):
-                row[half + i] = row[i] + w
+            step = 1 << p
+            for i in range(step):
+                low[step + i] = low[i] + w
+        # High part: bit q of hi is coordinate x_{nh-q}.
+        high[0] = theta[b_off + j] if b_off >= 0 else zero
+        if pm1:
+            for q in range(nh):
+                high[0] -= theta[w_off + (nh - 1 - q) * width + j]
+        for q in range(nh):
+            w = theta[w_off + (nh - 1 - q) * width + j]
+            if pm1:
+                w = w + w
+            step = 1 << q
+            for i in range(step):
+                high[step + i] = high[i] + w
+        row = out[j]
+        for hi in range(NH):
+            h = high[hi]
+            base = hi * NL
+            for lo in range(NL):
+                row[base + lo] = h + low[lo]
 
 
 @njit(inline="always", cache=True)
@@ -298,22 +323,32 @@ def _dense(theta, fan_in, width, w_off, b_off, src, alive, dst, N):
 
 @njit(cache=True)
 def _activate_rows(buf, width, N, act, alive):
-    """Apply the activation to ``buf[:width, :N]``; ``alive[j]``: unit j is nonzero somewhere."""
+    """Apply the activation to ``buf[:width, :N]``; ``alive[j]``: unit j is nonzero somewhere.
+
+    relu is written ``(x + |x|) / 2`` and step/sign as comparisons converted to
+    numbers: exact (``x + |x|`` is ``2x`` or ``+0``), and unlike a select these
+    forms vectorise.
+    """
+    half = np.float32(0.5)
     for j in range(width):
         row = buf[j, :N]
-        nonzero = 0
         if act == 0:  # relu
             for i in range(N):
                 x = row[i]
-                positive = x > 0
-                row[i] = x if positive else x - x
-                nonzero += np.int32(positive)
-        else:
-            if act != 4:
-                for i in range(N):
-                    row[i] = _activate(row[i], act)
+                row[i] = (x + abs(x)) * half
+        elif act == 2:  # step: 1 if x > 0 else 0 (step(0) = 0, like the output rule)
             for i in range(N):
-                nonzero += np.int32(row[i] != 0)
+                row[i] = row[i] > 0
+        elif act == 3:  # sign: 1, 0 or -1 (sign(0) = 0)
+            for i in range(N):
+                x = row[i]
+                row[i] = np.int32(x > 0) - np.int32(x < 0)
+        elif act == 1:
+            for i in range(N):
+                row[i] = np.tanh(row[i])
+        nonzero = np.int32(0)
+        for i in range(N):
+            nonzero += np.int32(row[i] != 0)
         alive[j] = nonzero
 
 
@@ -350,7 +385,7 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
     if L == 1:
         return _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, buf_a[rows - 1], buf_a[rows - 2])
     h = widths[1]
-    first_layer(theta, n, h, w_off[0], b_off[0], pm1, buf_a)
+    first_layer(theta, n, h, w_off[0], b_off[0], pm1, buf_a, buf_b[rows - 1], buf_b[rows - 2])
     _activate_rows(buf_a, h, N, act, alive)
     cur = buf_a
     nxt = buf_b

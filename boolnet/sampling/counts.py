@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from boolnet.functions import strings_from_packed
 from boolnet.sampling import _kernels as K
 
 #: Slots of each worker's table (a power of two; 24 bytes each).
@@ -96,26 +95,69 @@ def wilson_interval(counts: np.ndarray, total: int, z: float = Z95) -> tuple[np.
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
+#: Tables with more rows than this get a pyarrow-backed string column (fast, compact).
+ARROW_STRINGS_ABOVE = 100_000
+
+
+def truth_table_strings(words: np.ndarray, n: int):
+    """Truth-table strings of packed tables ``(m, 2)``: a list, or for big tables an Arrow-backed Series.
+
+    Examples
+    --------
+    >>> truth_table_strings(np.array([[8, 0]], dtype=np.uint64), 2)
+    ['0001']
+    """
+    m = words.shape[0]
+    length = 1 << n
+    # Bit i of word i // 64 is f(input i): little-endian bytes, little-endian bit order.
+    raw = np.ascontiguousarray(words[:, :2], dtype="<u8").view(np.uint8).reshape(m, 16)
+    chars = np.unpackbits(raw, axis=1, bitorder="little")[:, :length]
+    chars += ord("0")
+    if m <= ARROW_STRINGS_ABOVE:
+        flat = chars.tobytes().decode("ascii")
+        return [flat[k : k + length] for k in range(0, len(flat), length)]
+    import pyarrow as pa
+
+    offsets = np.arange(0, (m + 1) * length, length, dtype=np.int64)
+    array = pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
+    return pd.Series(pd.arrays.ArrowExtensionArray(array))
+
+
+def _row_order(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Indices sorting rows by count (descending), then word 1, then word 0 (ascending).
+
+    Same order as ``np.lexsort((w0, w1, -counts))``, about twice as fast: one
+    quicksort and two stable sorts (a radix sort for the counts when they fit
+    in 16 bits).
+    """
+    if len(counts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(words[:, 0])
+    order = order[np.argsort(words[order, 1], kind="stable")]
+    rank = (counts.max() - counts)[order]
+    if rank.max() < 1 << 16:
+        rank = rank.astype(np.uint16)
+    return order[np.argsort(rank, kind="stable")]
+
+
 def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:
     """The output table: ``function, count, probability, ci_low, ci_high``.
 
     Rows are sorted by count (descending), ties by the truth table's integer value.
+    The ``function`` column holds Python strings, or pyarrow-backed strings
+    (``string[pyarrow]``) for tables of more than ``ARROW_STRINGS_ABOVE`` rows.
     With ``exact=True`` (grid enumeration) the probability is exact and the
     interval collapses to it.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    order = np.lexsort((words[:, 0], words[:, 1], -counts))
+    order = _row_order(words, counts)
     words = words[order]
     counts = counts[order]
-    n_words = 2 if n == 7 else 1
-    strings: list[str] = []
-    step = 1 << 18  # convert in slices to bound the temporary unpacked bits
-    for start in range(0, len(counts), step):
-        strings.extend(strings_from_packed(words[start : start + step, :n_words], n))
+    function = truth_table_strings(words, n)
     probability = counts / float(total)
     if exact:
         lo, hi = probability.copy(), probability.copy()
     else:
         lo, hi = wilson_interval(counts, total)
-    return pd.DataFrame({"function": strings, "count": counts, "probability": probability,
+    return pd.DataFrame({"function": function, "count": counts, "probability": probability,
                          "ci_low": lo, "ci_high": hi})
