@@ -97,15 +97,25 @@ def _cond_cov(ckl, cki, ckj, cli, clj, t, s, c2):
 
     ``ckl`` is the entry of C(t) itself (1 on the diagonal, ``t C[k, l]`` off it);
     ``cki = C[k, i]`` etc. unscaled; ``s = t C[i, j]``; ``c2 = 1 - s^2``.
+
+    Conditioning first on Y_j, then on Y_i given Y_j, writes the Schur complement as
+    ``ckl - b_k b_l - alpha_k alpha_l / c2`` with ``b = t C[., j]`` and
+    ``alpha = t C[., i] - s b`` (the residual of Y_i's regression on Y_j). For a thin cone
+    ``alpha`` is small: its rounding is divided by c2 only after multiplication by another
+    small alpha, instead of the O(1) terms of the expanded quadratic form.
     """
-    a_k = t * cki
     b_k = t * ckj
-    a_l = t * cli
     b_l = t * clj
-    quad = a_k * a_l - s * (a_k * b_l + b_k * a_l) + b_k * b_l
-    quad_abs = abs(a_k * a_l) + abs(s) * (abs(a_k * b_l) + abs(b_k * a_l)) + abs(b_k * b_l)
-    # about a dozen roundings on terms of total size abs(ckl) + quad_abs / c2: factor 16
-    return ckl - quad / c2, 16.0 * EPS * (abs(ckl) + quad_abs / c2 + 1.0)
+    a_k = t * cki
+    a_l = t * cli
+    alpha_k = a_k - s * b_k
+    alpha_l = a_l - s * b_l
+    ea_k = 3.0 * EPS * (abs(a_k) + abs(s * b_k))
+    ea_l = 3.0 * EPS * (abs(a_l) + abs(s * b_l))
+    value = ckl - b_k * b_l - alpha_k * alpha_l / c2
+    terms = abs(ckl) + abs(b_k * b_l) + abs(alpha_k * alpha_l) / c2
+    err = 8.0 * EPS * terms + 2.0 * (abs(alpha_k) * ea_l + abs(alpha_l) * ea_k + ea_k * ea_l) / c2
+    return value, err
 
 
 @njit(cache=True)
@@ -223,6 +233,13 @@ def _conditional_corr(C, m, i, j, t, lam_lo, lam_hi, idx, inner):
     inner_hi = float(mm)
     if min_var > 0.0:
         inner_hi = min(inner_hi, (1.0 + t * (lam_hi - 1.0)) / min_var)
+    # The actual spectrum is usually much tighter (a shorter quadrature interval); eigvalsh is
+    # backward stable, and the entries' own uncertainty moves eigenvalues by <= mm * dmax (Weyl).
+    if dmax < 1e-3:
+        ev = np.linalg.eigvalsh(inner)
+        slack = 64.0 * mm * mm * EPS + mm * dmax
+        inner_lo = max(inner_lo, 0.99 * ev[0] - slack)
+        inner_hi = min(inner_hi, 1.01 * ev[mm - 1] + slack)
     return dmax, inner_lo, inner_hi
 
 
