@@ -216,7 +216,7 @@ def test_gauss_kronrod_rule_is_exact_to_its_degree():
         exact = 2.0 / (j + 1) if j % 2 == 0 else 0.0
         assert abs(wk @ nodes**j - exact) < 4e-15
         if j < 16:
-            assert abs(wg @ nodes**j - exact) < 1e-15
+            assert abs(wg @ nodes**j - exact) < 4e-15
     # Kronrod rule not exact at degree 26 and the Gauss rule not at 16: the degrees are sharp
     assert abs(wk @ nodes**26 - 2.0 / 27) > 1e-12
     assert abs(wg @ nodes**16 - 2.0 / 17) > 1e-8
