@@ -60,11 +60,19 @@ def table_add(table, lo, hi, inc):
         i = (i + 1) & np.int64(mask)
 
 
-@njit(cache=True)
-def merge_tables(sources, used, target):
-    """Add every entry of ``sources[t]`` to ``target``, then empty the sources.
+@njit(inline="always", cache=True)
+def _partition(lo, hi, parts):
+    """Master-table partition of a truth table (high hash bits; slots use the low bits)."""
+    return np.int64((splitmix_mix(lo + hi * _GOLDEN) >> np.uint64(40)) % np.uint64(parts))
 
-    Returns the number of entries that were new in ``target``. The caller makes
+
+@njit(nogil=True, cache=True)
+def merge_partition(sources, used, target, part, parts):
+    """Add the entries of every ``sources[t]`` that belong to partition ``part`` to ``target``.
+
+    The entries are emptied in the sources as they are moved; tasks for
+    different partitions touch different entries, so they can run at once.
+    Returns the number of entries that were new in ``target``; the caller makes
     sure ``target`` has room (load <= 1/2 afterwards).
     """
     new = 0
@@ -74,14 +82,13 @@ def merge_tables(sources, used, target):
         src = sources[t]
         for i in range(src.shape[0]):
             c = src[i, 2]
-            if c != 0:
+            if c != 0 and _partition(src[i, 0], src[i, 1], parts) == part:
                 new += table_add(target, src[i, 0], src[i, 1], c)
                 src[i, 2] = 0
-        used[t] = 0
     return new
 
 
-@njit(cache=True)
+@njit(nogil=True, cache=True)
 def rehash(table, capacity):
     """A new table of ``capacity`` slots holding the entries of ``table``."""
     out = np.zeros((capacity, 3), np.uint64)
@@ -111,12 +118,22 @@ def table_entries(table):
 
 
 @njit(cache=True)
-def table_from_entries(words, counts, capacity):
-    """A table of ``capacity`` slots holding the given entries (counts > 0)."""
+def table_from_entries(words, counts, capacity, part, parts):
+    """A table of ``capacity`` slots holding the given entries of partition ``part``."""
     out = np.zeros((capacity, 3), np.uint64)
     for k in range(counts.shape[0]):
-        table_add(out, words[k, 0], words[k, 1], np.uint64(counts[k]))
+        if _partition(words[k, 0], words[k, 1], parts) == part:
+            table_add(out, words[k, 0], words[k, 1], np.uint64(counts[k]))
     return out
+
+
+@njit(cache=True)
+def partition_sizes(words, parts):
+    """Number of entries in each partition."""
+    sizes = np.zeros(parts, np.int64)
+    for k in range(words.shape[0]):
+        sizes[_partition(words[k, 0], words[k, 1], parts)] += 1
+    return sizes
 
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Counting truth tables: a growing master hash table fed by per-worker tables.
 
 Memory: every distinct function takes one 24-byte slot (two words of the truth
-table and the count); the master table keeps its load between 1/4 and 1/2, so
-it uses 48 to 96 bytes per distinct function (plus a transient copy while it
-doubles). Each worker also has a fixed table of ``WORKER_CAPACITY`` slots
-(1.5 MiB) that is merged into the master one and emptied whenever it fills up.
+table and the count); the master table (one partition per worker) keeps its
+load between 1/4 and 1/2, so it uses 48 to 96 bytes per distinct function (plus
+a transient copy of a partition while it doubles). Each worker also has a fixed
+table of ``WORKER_CAPACITY`` slots (1.5 MiB) that is merged into the master one
+and emptied whenever it fills up.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ SLOT_BYTES = 24
 
 
 class Counts:
-    """Counts of packed truth tables, merged from per-worker tables.
+    """Counts of packed truth tables: per-worker tables merged into a partitioned master table.
+
+    The master table is split into ``workers`` partitions by hash, so the
+    merge runs on all workers at once (each partition is owned by one task).
 
     Examples
     --------
@@ -30,46 +34,69 @@ class Counts:
     >>> c.worker_tables[0, 5] = [8, 0, 3]; c.worker_used[0] = 1   # AND seen 3 times
     >>> c.merge_workers()
     >>> words, counts = c.entries()
-    >>> words.tolist(), counts.tolist()
-    ([[8, 0]], [3])
+    >>> words.tolist(), counts.tolist(), c.distinct
+    ([[8, 0]], [3], 1)
     """
 
-    def __init__(self, workers: int, capacity: int = 1 << 16):
-        self.table = np.zeros((capacity, 3), dtype=np.uint64)
-        self.distinct = 0
+    def __init__(self, workers: int, capacity: int = 1 << 14):
+        self.parts = workers
+        self.tables = [np.zeros((capacity, 3), dtype=np.uint64) for _ in range(workers)]
+        self.part_distinct = [0] * workers
         self.worker_tables = np.zeros((workers, WORKER_CAPACITY, 3), dtype=np.uint64)
         self.worker_used = np.zeros(workers, dtype=np.int64)
+
+    @property
+    def distinct(self) -> int:
+        """Number of distinct truth tables counted so far."""
+        return sum(self.part_distinct)
 
     @property
     def worker_limit(self) -> int:
         """Entries a worker table may hold (load 1/2)."""
         return WORKER_CAPACITY // 2
 
-    def _reserve(self, extra: int) -> None:
-        needed = 2 * (self.distinct + extra)
-        capacity = self.table.shape[0]
-        if needed > capacity:
+    def _merge_part(self, part: int, pending: int) -> None:
+        table = self.tables[part]
+        needed = 2 * (self.part_distinct[part] + pending)
+        if needed > table.shape[0]:
+            capacity = table.shape[0]
             while capacity < needed:
                 capacity *= 2
-            self.table = K.rehash(self.table, capacity)
+            table = K.rehash(table, capacity)
+            self.tables[part] = table
+        self.part_distinct[part] += int(K.merge_partition(self.worker_tables, self.worker_used, table,
+                                                          part, self.parts))
 
-    def merge_workers(self) -> None:
-        """Move every worker table's entries into the master table."""
-        self._reserve(int(self.worker_used.sum()))
-        self.distinct += int(K.merge_tables(self.worker_tables, self.worker_used, self.table))
+    def merge_workers(self, pool=None) -> None:
+        """Move every worker table's entries into the master table (in parallel with a thread pool)."""
+        pending = int(self.worker_used.sum())
+        if pending == 0:
+            return
+        if pool is None or self.parts == 1:
+            for part in range(self.parts):
+                self._merge_part(part, pending)
+        else:
+            for future in [pool.submit(self._merge_part, part, pending) for part in range(self.parts)]:
+                future.result()
+        self.worker_used[:] = 0
 
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(words (m, 2) uint64, counts (m,) int64)`` of the master table, in slot order."""
-        return K.table_entries(self.table)
+        """``(words (m, 2) uint64, counts (m,) int64)`` of the master table."""
+        pieces = [K.table_entries(table) for table in self.tables]
+        return (np.concatenate([w for w, _ in pieces]).reshape(-1, 2),
+                np.concatenate([c for _, c in pieces]))
 
     def load(self, words: np.ndarray, counts: np.ndarray) -> None:
         """Replace the master table by the given entries (from a checkpoint)."""
-        capacity = 1 << 16
-        while capacity < 2 * len(counts):
-            capacity *= 2
-        self.table = K.table_from_entries(np.ascontiguousarray(words, np.uint64),
-                                          np.ascontiguousarray(counts, np.int64), capacity)
-        self.distinct = int(len(counts))
+        words = np.ascontiguousarray(words, np.uint64).reshape(-1, 2)
+        counts = np.ascontiguousarray(counts, np.int64)
+        sizes = K.partition_sizes(words, self.parts)
+        for part in range(self.parts):
+            capacity = 1 << 14
+            while capacity < 2 * sizes[part]:
+                capacity *= 2
+            self.tables[part] = K.table_from_entries(words, counts, capacity, part, self.parts)
+            self.part_distinct[part] = int(sizes[part])
 
 
 #: Standard normal quantile for two-sided 95% intervals.

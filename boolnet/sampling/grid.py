@@ -167,7 +167,7 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
                 else:
                     futures = [pool.submit(work, t, position[t], stops[t]) for t in range(threads)]
                     position = [f.result() for f in futures]
-                counts.merge_workers()
+                counts.merge_workers(pool)
             dt = time.perf_counter() - t0
             done += count
             if bar is not None:

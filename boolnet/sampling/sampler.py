@@ -240,7 +240,7 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                     else:
                         futures = [pool.submit(work, t, assigned[t], position[t]) for t in range(threads)]
                         position = [f.result() for f in futures]
-                    counts.merge_workers()
+                    counts.merge_workers(pool)
                 elapsed_chunk = time.perf_counter() - t0
                 new_done = min(samples, (first_block + n_blocks) * BLOCK_SIZE)
                 if bar is not None:
