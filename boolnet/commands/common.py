@@ -11,7 +11,7 @@ from boolnet.tables import check_output_path
 
 def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
     """``--prior``, ``--sigma-w``, ``--sigma-b``, ``--no-fan-in-scaling``."""
-    g = parser.add_argument_group("prior (DEVELOPERS.md conventions)")
+    g = parser.add_argument_group("prior (README.md, Conventions)")
     g.add_argument("--prior", default="gaussian", help=f"parameter prior: {' | '.join(PRIORS)} (default gaussian)")
     g.add_argument("--sigma-w", default="1", help="weight scale: std (gaussian) or half-width (uniform); default 1")
     g.add_argument("--sigma-b", default="1", help="bias scale: std (gaussian) or half-width (uniform); default 1")
