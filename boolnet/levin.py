@@ -663,8 +663,9 @@ def format_report(report: LevinReport, metadata: dict | None = None) -> str:
             f"uniform:    2^-(2^{r.n}) = 2^{r.uniform_log2:g} = {r.uniform_probability:.6g} per function "
             f"(the probability of each function if all were equally likely)"
         )
+    p_text = "p < 1e-300" if r.spearman_p == 0 else f"p = {r.spearman_p:.3g}"  # 0 means underflow
     rho = "undefined (K or P constant)" if not math.isfinite(r.spearman_rho) else (
-        f"{r.spearman_rho:+.4f} (p = {r.spearman_p:.3g})")
+        f"{r.spearman_rho:+.4f} ({p_text})")
     lines.append(f"Spearman rho(K, log2 P) = {rho}")
     lines.append("")
     header = f"{'bound':<24}{'a':>10}{'b':>10}{'mean gap':>11}  {'within 1 bit':>21}  {'within 5 bits':>21}  {'above':>7}"
