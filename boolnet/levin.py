@@ -365,12 +365,21 @@ def table_n(df: pd.DataFrame, metadata: dict | None = None) -> int | None:
     return None
 
 
-def trusted_rows(df: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> tuple[np.ndarray, str]:
+def is_grid_table(metadata: dict | None) -> bool:
+    """True for tables of ``boolnet enumerate``: counts over a finite grid are exact, not estimates."""
+    if not metadata:
+        return False
+    return "enumerate" in (metadata.get("command"), metadata.get("volume_command"))
+
+
+def trusted_rows(df: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT, *,
+                 metadata: dict | None = None) -> tuple[np.ndarray, str]:
     """Which rows of a volume table are trustworthy enough to fit a bound to.
 
     Rules: ``probability > 0`` always; with a ``count`` column (a sampled table),
-    ``count >= min_count``; with an ``error_bound`` column (an exact Gaussian table),
-    ``error_bound <= 0.01 * probability``.
+    ``count >= min_count``, except for grid enumerations (metadata command
+    ``enumerate``), whose counts are exact; with an ``error_bound`` column (an exact
+    Gaussian table), ``error_bound <= 0.01 * probability``.
 
     Returns
     -------
@@ -392,7 +401,9 @@ def trusted_rows(df: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> tuple[
     p = pd.to_numeric(df["probability"], errors="coerce").to_numpy(dtype=float)
     mask = np.isfinite(p) & (p > 0)
     rules = []
-    if "count" in df.columns:
+    if "count" in df.columns and is_grid_table(metadata):
+        rules.append("every function with P > 0 (grid enumeration: exact counts)")
+    elif "count" in df.columns:
         if min_count < 1:
             raise UsageError(f"--min-count must be at least 1, got {min_count}")
         count = pd.to_numeric(df["count"], errors="coerce").to_numpy(dtype=float)
@@ -423,9 +434,10 @@ def _measure_values(df: pd.DataFrame, measure: str) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
-def used_rows(df: pd.DataFrame, measure: str, min_count: int = DEFAULT_MIN_COUNT) -> tuple[np.ndarray, str]:
+def used_rows(df: pd.DataFrame, measure: str, min_count: int = DEFAULT_MIN_COUNT, *,
+              metadata: dict | None = None) -> tuple[np.ndarray, str]:
     """Rows a fit of ``measure`` uses: trusted (:func:`trusted_rows`) with a finite measure."""
-    mask, rule = trusted_rows(df, min_count)
+    mask, rule = trusted_rows(df, min_count, metadata=metadata)
     return mask & np.isfinite(_measure_values(df, measure)), rule
 
 
@@ -470,7 +482,7 @@ def levin_fit(
     >>> r.spearman_rho  # K and log2 P in exactly reverse order
     -1.0
     """
-    mask, rule = used_rows(df, measure, min_count)
+    mask, rule = used_rows(df, measure, min_count, metadata=metadata)
     if not mask.any():
         raise UsageError(f"no function of the table passes the trust rule ({rule}) with a value of {measure!r}; "
                          f"sample more, or lower --min-count")
@@ -530,6 +542,7 @@ def rank_measures(
     *,
     tau: float = DEFAULT_TAU,
     min_count: int = DEFAULT_MIN_COUNT,
+    metadata: dict | None = None,
 ) -> pd.DataFrame:
     """Rank complexity measures by how tightly they bound, and how well they predict, ``log2 P``.
 
@@ -569,7 +582,7 @@ def rank_measures(
         raise UsageError("the table has no complexity-measure columns to rank; add some with `boolnet complexity`")
     rows = []
     for name in measures:
-        r = levin_fit(df, name, tau=tau, min_count=min_count)
+        r = levin_fit(df, name, tau=tau, min_count=min_count, metadata=metadata)
         rows.append(
             {
                 "measure": name,

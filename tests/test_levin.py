@@ -243,6 +243,15 @@ def test_sampled_table_uses_only_trusted_counts():
     assert levin_fit(df, "K", min_count=3).n_used == 4
 
 
+def test_grid_enumeration_counts_are_exact_and_all_used():
+    df = pd.DataFrame({"count": [60, 30, 9, 1], "probability": [0.6, 0.3, 0.09, 0.01], "K": [0, 1, 2, 3]})
+    mask, rule = trusted_rows(df, metadata={"command": "enumerate"})
+    assert mask.all()
+    assert "grid" in rule
+    assert levin_fit(df, "K", metadata={"command": "enumerate"}).n_used == 4
+    assert levin_fit(df, "K", metadata={"command": "sample"}).n_used == 2
+
+
 def test_exact_table_drops_rows_with_large_error_bound():
     df = pd.DataFrame({"probability": [0.5, 0.3, 1e-9], "error_bound": [1e-11, 0.0, 1e-10], "K": [0, 1, 2]})
     mask, rule = trusted_rows(df)

@@ -113,14 +113,14 @@ def run(args) -> int:
             for m in registry[1](n):
                 if m not in names and m not in NON_MEASURES:
                     names.append(m)
-            trusted, _ = trusted_rows(df, args.min_count)
+            trusted, _ = trusted_rows(df, args.min_count, metadata=metadata)
             df = _ensure_measures(df, names, n, progress, rows=trusted)
-        ranking = rank_measures(df, names, tau=args.tau, min_count=args.min_count)
+        ranking = rank_measures(df, names, tau=args.tau, min_count=args.min_count, metadata=metadata)
 
     if plot_path is not None:
         from boolnet.plots import levin_figure
 
-        used, _ = used_rows(df, args.measure, args.min_count)
+        used, _ = used_rows(df, args.measure, args.min_count, metadata=metadata)
         levin_figure(df, report, metadata, plot_path, used=used)
 
     if args.json:
