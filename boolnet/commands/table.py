@@ -45,7 +45,8 @@ def add_arguments(parser):
     g.add_argument("--checkpoint", default=None, metavar="PATH",
                    help="sampler checkpoint: saved regularly, resumed by the same command")
     parser.add_argument("--measures", default=None, metavar="A,B",
-                        help="comma-separated complexity measures (default: every measure valid for n)")
+                        help="comma-separated complexity measures (default: every measure valid for n; above n = 5 "
+                        "without the slow per-function solvers bool_complexity, dnf_terms, dnf_literals)")
     add_output_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary on stderr")
     parser.epilog = ("Example: boolnet table --arch 4-1 -o t4.csv && boolnet levin t4.csv --plot t4.png. "
@@ -64,7 +65,7 @@ def _choose_method(arch, method: str | None) -> str:
 
 def build_table(args):
     """Volumes and measures for the parsed options: ``(DataFrame, metadata)``."""
-    from boolnet.complexity import add_measures, check_measure_names
+    from boolnet.complexity import add_measures, check_measure_names, default_measure_names
     from boolnet.sampling import parse_arch
     from boolnet.sampling.network import check_activation
 
@@ -75,7 +76,9 @@ def build_table(args):
     bias = not args.no_bias
     method = _choose_method(arch, args.method)
     n = arch.n
-    names = check_measure_names(args.measures, n)  # fail on a bad name before the long work
+    # Fail on a bad name before the long work; by default leave out the per-function solvers
+    # (sympy, exact DNF) that would dominate the run above n = 5.
+    names = check_measure_names(args.measures if args.measures is not None else default_measure_names(n), n)
     progress = not args.quiet
     start = time.perf_counter()
     if method == "exact":
