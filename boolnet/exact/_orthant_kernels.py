@@ -92,22 +92,18 @@ def orthant3(r12, r13, r23, d12, d13, d23):
 
 
 @njit(cache=True)
-def _cond_cov(ckl, cki, ckj, cli, clj, t, s, c2):
-    """Entry (k, l) of the covariance of C(t) given Y_i = Y_j = 0, with an absolute rounding bound.
+def _cond_cov(ckl, a_k, b_k, a_l, b_l, s, c2):
+    """Entry (k, l) of the covariance given Y_i = Y_j = 0, with an absolute rounding bound.
 
-    ``ckl`` is the entry of C(t) itself (1 on the diagonal, ``t C[k, l]`` off it);
-    ``cki = C[k, i]`` etc. unscaled; ``s = t C[i, j]``; ``c2 = 1 - s^2``.
+    Inputs are entries of the current matrix C(t): ``ckl`` (1 on the diagonal),
+    ``a_k = C(t)[k, i]``, ``b_k = C(t)[k, j]`` (same for l), ``s = C(t)[i, j]``, ``c2 = 1 - s^2``.
 
     Conditioning first on Y_j, then on Y_i given Y_j, writes the Schur complement as
-    ``ckl - b_k b_l - alpha_k alpha_l / c2`` with ``b = t C[., j]`` and
-    ``alpha = t C[., i] - s b`` (the residual of Y_i's regression on Y_j). For a thin cone
-    ``alpha`` is small: its rounding is divided by c2 only after multiplication by another
-    small alpha, instead of the O(1) terms of the expanded quadratic form.
+    ``ckl - b_k b_l - alpha_k alpha_l / c2`` with ``alpha = a - s b`` (the residual of Y_i's
+    regression on Y_j). For a thin cone ``alpha`` is small: its rounding is divided by c2 only
+    after multiplication by another small alpha, instead of the O(1) terms of the expanded
+    quadratic form.
     """
-    b_k = t * ckj
-    b_l = t * clj
-    a_k = t * cki
-    a_l = t * cli
     alpha_k = a_k - s * b_k
     alpha_l = a_l - s * b_l
     ea_k = 3.0 * EPS * (abs(a_k) + abs(s * b_k))
@@ -136,12 +132,10 @@ def _u_map(u, a, ts):
     if u > 0.0:
         e = math.exp(-u)
         t = (ts - a * e) / (1.0 + e)
-        jac = (ts + a) * e / ((1.0 + e) * (1.0 + e))
     else:
         e = math.exp(u)
         t = (ts * e - a) / (1.0 + e)
-        jac = (ts + a) * e / ((1.0 + e) * (1.0 + e))
-    return t, jac
+    return t, (ts + a) * e / ((1.0 + e) * (1.0 + e))
 
 
 @njit(cache=True)
@@ -151,43 +145,145 @@ def _path_constants(lam_lo, lam_hi):
     lam_hi = max(lam_hi, 1.5)
     ts = 1.0 / (1.0 - lam_lo)
     a = 1.0 / (lam_hi - 1.0)
-    u0 = math.log(a / ts)
-    u1 = math.log((1.0 + a) / (ts - 1.0))
-    return a, ts, u0, u1
+    return a, ts, math.log(a / ts), math.log((1.0 + a) / (ts - 1.0))
 
 
 @njit(cache=True)
 def _pair_weight(rho, t):
-    """rho * phi2(0, 0; t rho): the derivative of P_2 along the path."""
+    """rho * phi2(0, 0; t rho): the derivative of P_2(t rho) with respect to t."""
     s = t * rho
     return rho * INV_2PI / math.sqrt((1.0 - s) * (1.0 + s))
 
 
 @njit(cache=True)
-def _integrand_closed(C, m, i, j, t, idx):
-    """(rho phi2 P_{m-2}(C_ij(t)), bound) for m = 4, 5 (closed-form inner orthant)."""
+def _entry(C, blk, k, l, t):
+    """Entry (k, l) of C(t) = C0 + t (C - C0): within-block entries are fixed, cross ones scaled."""
+    if blk[k] == blk[l]:
+        return C[k, l]
+    return t * C[k, l]
+
+
+@njit(cache=True)
+def _choose_blocks(C, blk):
+    """Split 0..m-1 into two blocks (sizes m//2 and m - m//2) holding the largest |correlations|.
+
+    The path starts at the block-diagonal part C0 of C, whose orthant probability is the product
+    of the blocks' (closed forms up to size 3), so only the cross pairs need an integral
+    (9 instead of 15 for m = 6). Keeping the strongest correlations inside the blocks keeps
+    C0^-1/2 C C0^-1/2 close to the identity: a short quadrature interval.
+    """
+    m = C.shape[0]
+    size = m // 2
+    best = -1.0
+    best_mask = 0
+    for mask in range(1 << m):
+        cnt = 0
+        for k in range(m):
+            cnt += (mask >> k) & 1
+        if cnt != size:
+            continue
+        score = 0.0
+        for k in range(m):
+            for l in range(k + 1, m):
+                if ((mask >> k) & 1) == ((mask >> l) & 1):
+                    score += abs(C[k, l])
+        if score > best:
+            best = score
+            best_mask = mask
+    for k in range(m):
+        blk[k] = (best_mask >> k) & 1
+
+
+@njit(cache=True)
+def _pencil_bounds(C, blk, dC):
+    """Bounds lam_lo <= beta <= lam_hi on the eigenvalues of C0^-1/2 C C0^-1/2.
+
+    Along C(t) = C0 + t (C - C0) a principal block is singular exactly at t = 1 / (1 - beta) for a
+    generalized eigenvalue beta of the block's pencil, and those lie within the full pencil's
+    range (Courant-Fischer): these bounds place every singularity of the integrand.
+    eigvalsh is backward stable; the slack covers its error and the entries' uncertainty dC,
+    both magnified by ||L0^-1||^2 <= ||L0^-1||_F^2.
+    """
+    m = C.shape[0]
+    C0 = np.zeros((m, m))
+    for k in range(m):
+        for l in range(m):
+            if blk[k] == blk[l]:
+                C0[k, l] = C[k, l]
+    L0 = np.linalg.cholesky(C0)
+    Linv = np.linalg.inv(L0)
+    B = Linv @ C @ Linv.T
+    B = 0.5 * (B + B.T)
+    ev = np.linalg.eigvalsh(B)
+    norm2 = 0.0
+    for k in range(m):
+        for l in range(m):
+            norm2 += Linv[k, l] * Linv[k, l]
+    slack = (64.0 * m * m * EPS + m * dC) * norm2 + 64.0 * m * EPS * abs(ev[m - 1])
+    return 0.99 * ev[0] - slack, 1.01 * ev[m - 1] + slack
+
+
+@njit(cache=True)
+def _block_indices(blk, which, out):
+    n = 0
+    for k in range(blk.shape[0]):
+        if blk[k] == which:
+            out[n] = k
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _small_orthant(C, idx, n, dC):
+    """(P, bound) of the principal block C[idx[:n], idx[:n]] for n <= 3 (closed forms)."""
+    if n == 1:
+        return 0.5, 0.0
+    if n == 2:
+        return orthant2(C[idx[0], idx[1]], dC)
+    return orthant3(C[idx[0], idx[1]], C[idx[0], idx[2]], C[idx[1], idx[2]], dC, dC, dC)
+
+
+@njit(cache=True)
+def _input_sensitivity(C, dC):
+    """Bound on the change of P_m when every off-diagonal entry moves by <= dC.
+
+    |dP/dr_ij| = phi2(0, 0; r_ij) P_{m-2}(...) <= (d asin(r_ij) / d r_ij) / (4 pi).
+    """
+    m = C.shape[0]
+    err = 0.0
+    for i in range(m):
+        for j in range(i + 1, m):
+            err += 0.5 * INV_2PI * asin_change_bound(C[i, j], dC)
+    return err
+
+
+@njit(cache=True)
+def _integrand_closed(C, blk, i, j, t, rest):
+    """(d/dt contribution of pair (i, j), bound) for m = 4, 5: closed-form P_{m-2} inside."""
+    m = C.shape[0]
     rho = C[i, j]
     s = t * rho
     c2 = (1.0 - s) * (1.0 + s)
     w = _pair_weight(rho, t)
-    n_rest = 0
-    for k in range(m):
-        if k != i and k != j:
-            idx[n_rest] = k
-            n_rest += 1
-    k = idx[0]
-    l = idx[1]
-    skk, ekk = _cond_cov(1.0, C[k, i], C[k, j], C[k, i], C[k, j], t, s, c2)
-    sll, ell = _cond_cov(1.0, C[l, i], C[l, j], C[l, i], C[l, j], t, s, c2)
-    skl, ekl = _cond_cov(t * C[k, l], C[k, i], C[k, j], C[l, i], C[l, j], t, s, c2)
+    k = rest[0]
+    l = rest[1]
+    a_k = _entry(C, blk, k, i, t)
+    b_k = _entry(C, blk, k, j, t)
+    a_l = _entry(C, blk, l, i, t)
+    b_l = _entry(C, blk, l, j, t)
+    skk, ekk = _cond_cov(1.0, a_k, b_k, a_k, b_k, s, c2)
+    sll, ell = _cond_cov(1.0, a_l, b_l, a_l, b_l, s, c2)
+    skl, ekl = _cond_cov(_entry(C, blk, k, l, t), a_k, b_k, a_l, b_l, s, c2)
     r_kl, d_kl = _corr_from_cov(skl, ekl, skk, ekk, sll, ell)
     if m == 4:
         p, pe = orthant2(r_kl, d_kl)
     else:
-        q = idx[2]
-        sqq, eqq = _cond_cov(1.0, C[q, i], C[q, j], C[q, i], C[q, j], t, s, c2)
-        skq, ekq = _cond_cov(t * C[k, q], C[k, i], C[k, j], C[q, i], C[q, j], t, s, c2)
-        slq, elq = _cond_cov(t * C[l, q], C[l, i], C[l, j], C[q, i], C[q, j], t, s, c2)
+        q = rest[2]
+        a_q = _entry(C, blk, q, i, t)
+        b_q = _entry(C, blk, q, j, t)
+        sqq, eqq = _cond_cov(1.0, a_q, b_q, a_q, b_q, s, c2)
+        skq, ekq = _cond_cov(_entry(C, blk, k, q, t), a_k, b_k, a_q, b_q, s, c2)
+        slq, elq = _cond_cov(_entry(C, blk, l, q, t), a_l, b_l, a_q, b_q, s, c2)
         r_kq, d_kq = _corr_from_cov(skq, ekq, skk, ekk, sqq, eqq)
         r_lq, d_lq = _corr_from_cov(slq, elq, sll, ell, sqq, eqq)
         p, pe = orthant3(r_kl, r_kq, r_lq, d_kl, d_kq, d_lq)
@@ -195,80 +291,117 @@ def _integrand_closed(C, m, i, j, t, idx):
 
 
 @njit(cache=True)
-def _conditional_corr(C, m, i, j, t, lam_lo, lam_hi, idx, inner):
-    """Fill `inner` with the correlation of C(t) given Y_i = Y_j = 0.
-
-    Returns (rounding bound of its entries, lower and upper eigenvalue bounds).
-    """
-    rho = C[i, j]
-    s = t * rho
+def _conditional_corr(C, blk, i, j, t, rest, inner):
+    """Fill `inner` with the correlation of C(t) given Y_i = Y_j = 0; returns its entries' bound."""
+    mm = inner.shape[0]
+    s = t * C[i, j]
     c2 = (1.0 - s) * (1.0 + s)
-    mm = m - 2
-    n_rest = 0
-    for k in range(m):
-        if k != i and k != j:
-            idx[n_rest] = k
-            n_rest += 1
     var = np.empty(mm)
     var_err = np.empty(mm)
-    min_var = 1.0
     for a in range(mm):
-        k = idx[a]
-        var[a], var_err[a] = _cond_cov(1.0, C[k, i], C[k, j], C[k, i], C[k, j], t, s, c2)
-        min_var = min(min_var, var[a])
+        k = rest[a]
+        a_k = _entry(C, blk, k, i, t)
+        b_k = _entry(C, blk, k, j, t)
+        var[a], var_err[a] = _cond_cov(1.0, a_k, b_k, a_k, b_k, s, c2)
     dmax = 0.0
     for a in range(mm):
         inner[a, a] = 1.0
-        k = idx[a]
+        k = rest[a]
+        a_k = _entry(C, blk, k, i, t)
+        b_k = _entry(C, blk, k, j, t)
         for b in range(a + 1, mm):
-            l = idx[b]
-            v, ve = _cond_cov(t * C[k, l], C[k, i], C[k, j], C[l, i], C[l, j], t, s, c2)
+            l = rest[b]
+            v, ve = _cond_cov(_entry(C, blk, k, l, t), a_k, b_k, _entry(C, blk, l, i, t),
+                              _entry(C, blk, l, j, t), s, c2)
             r, dr = _corr_from_cov(v, ve, var[a], var_err[a], var[b], var_err[b])
             inner[a, b] = r
             inner[b, a] = r
             dmax = max(dmax, dr)
-    # Schur complements and the rescaling to unit diagonal (variances <= 1) keep the smallest
-    # eigenvalue above that of C(t); the trace bounds the largest.
-    inner_lo = 1.0 - t * (1.0 - lam_lo)
-    inner_hi = float(mm)
-    if min_var > 0.0:
-        inner_hi = min(inner_hi, (1.0 + t * (lam_hi - 1.0)) / min_var)
-    # The actual spectrum is usually much tighter (a shorter quadrature interval); eigvalsh is
-    # backward stable, and the entries' own uncertainty moves eigenvalues by <= mm * dmax (Weyl).
-    if dmax < 1e-3:
-        ev = np.linalg.eigvalsh(inner)
-        slack = 64.0 * mm * mm * EPS + mm * dmax
-        inner_lo = max(inner_lo, 0.99 * ev[0] - slack)
-        inner_hi = min(inner_hi, 1.01 * ev[mm - 1] + slack)
-    return dmax, inner_lo, inner_hi
-
-
-# The three Plackett drivers below share one adaptive loop; they differ only in the integrand
-# (closed-form inner orthant, one nested level, two nested levels). Numba's on-disk cache does
-# not support recursion or closures reliably, hence the explicit levels.
+    return dmax
 
 
 @njit(cache=True)
-def plackett_closed(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
+def _rest_of(m, i, j, rest):
+    n = 0
+    for k in range(m):
+        if k != i and k != j:
+            rest[n] = k
+            n += 1
+
+
+@njit(cache=True)
+def _setup(C, dC):
+    """Block split and path bounds: (blk, lam_lo, lam_hi, mode).
+
+    mode 2: two blocks, the path starts at their block-diagonal part; mode 1: identity start
+    (every index its own block, base 2^-m); mode 0: numerically singular, no bound possible.
+    """
+    m = C.shape[0]
+    blk = np.empty(m, dtype=np.int64)
+    _choose_blocks(C, blk)
+    lam_lo, lam_hi = _pencil_bounds(C, blk, dC)
+    if lam_lo > 0.0:
+        return blk, lam_lo, lam_hi, 2
+    # Too ill-conditioned for the block start: fall back to the identity start, bounded by
+    # C's own spectrum.
+    for k in range(m):
+        blk[k] = k
+    ev = np.linalg.eigvalsh(C)
+    slack = 64.0 * m * m * EPS + m * dC
+    lam_lo = 0.99 * ev[0] - slack
+    return blk, lam_lo, 1.01 * ev[m - 1] + slack, 1 if lam_lo > 0.0 else 0
+
+
+@njit(cache=True)
+def _base_closed(C, blk, mode, dC):
+    """(P_m(C0), bound) at the start of the path, blocks of size <= 3."""
+    m = C.shape[0]
+    if mode != 2:
+        return 0.5 ** m, 0.0
+    idx0 = np.empty(m, dtype=np.int64)
+    idx1 = np.empty(m, dtype=np.int64)
+    n0 = _block_indices(blk, 0, idx0)
+    n1 = _block_indices(blk, 1, idx1)
+    v0, e0 = _small_orthant(C, idx0, n0, dC)
+    v1, e1 = _small_orthant(C, idx1, n1, dC)
+    value = v0 * v1
+    return value, v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
+
+
+# The three Plackett drivers below share one adaptive loop; they differ only in the integrand
+# (closed-form inner orthant, one nested level, two nested levels) and in how the block
+# product at t = 0 is computed. Numba's on-disk cache does not support recursion or closures
+# reliably, hence the explicit levels.
+
+
+@njit(cache=True)
+def plackett_closed(C, dC, tol, xq, wk, wg, plen):
     """(P_m(C), bound) for m = 4, 5."""
     m = C.shape[0]
-    npairs = m * (m - 1) // 2
-    tol_pair = tol / npairs
+    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    if mode == 0:
+        return 0.5 ** m, 1.0
+    value, err = _base_closed(C, blk, mode, dC)
+    err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
     length = u1 - u0
     n_init = max(1, int(math.ceil(length / plen)))
-    idx = np.empty(m, dtype=np.int64)
+    ncross = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            if blk[i] != blk[j]:
+                ncross += 1
+    tol_pair = tol / max(ncross, 1)
+    rest = np.empty(m, dtype=np.int64)
     lo = np.empty(MAX_PANELS + n_init + 2)
     hi = np.empty(MAX_PANELS + n_init + 2)
-    value = 0.5 ** m
-    err = 0.0
-    abs_sum = value
+    abs_sum = abs(value)
     for i in range(m):
         for j in range(i + 1, m):
             rho = C[i, j]
-            err += 0.5 * INV_2PI * asin_change_bound(rho, dC)
-            if rho == 0.0:
+            if blk[i] == blk[j] or rho == 0.0:
                 continue
+            _rest_of(m, i, j, rest)
             pair_val = 0.0
             pair_err = 0.0
             top = 0
@@ -289,7 +422,7 @@ def plackett_closed(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
                 e_long = 0.0
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
-                    f, fe = _integrand_closed(C, m, i, j, t, idx)
+                    f, fe = _integrand_closed(C, blk, i, j, t, rest)
                     q_long += wk[k] * jac * f
                     e_long += wk[k] * jac * fe
                     q_short += wg[k] * jac * f
@@ -313,32 +446,67 @@ def plackett_closed(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
             value += pair_val
             abs_sum += abs(pair_val)
             err += pair_err
-    err += 2.0 * npairs * EPS * abs_sum
+    err += 2.0 * (ncross + 1) * EPS * abs_sum
     return value, err
 
 
 @njit(cache=True)
-def plackett_nested(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
+def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen):
+    """(P, bound) of the principal block C[idx[:n], idx[:n]], n <= 5."""
+    if n <= 3:
+        return _small_orthant(C, idx, n, dC)
+    sub = np.empty((n, n))
+    for a in range(n):
+        for b in range(n):
+            sub[a, b] = C[idx[a], idx[b]]
+    return plackett_closed(sub, dC, tol, xq, wk, wg, plen)
+
+
+@njit(cache=True)
+def _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen):
+    """(P_m(C0), bound) at the start of the path, blocks of size <= 5."""
+    m = C.shape[0]
+    if mode != 2:
+        return 0.5 ** m, 0.0
+    idx0 = np.empty(m, dtype=np.int64)
+    idx1 = np.empty(m, dtype=np.int64)
+    n0 = _block_indices(blk, 0, idx0)
+    n1 = _block_indices(blk, 1, idx1)
+    v0, e0 = _block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen)
+    v1, e1 = _block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen)
+    value = v0 * v1
+    return value, v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
+
+
+@njit(cache=True)
+def plackett_nested(C, dC, tol, xq, wk, wg, plen):
     """(P_m(C), bound) for m = 6, 7: the inner P_{m-2} by plackett_closed."""
     m = C.shape[0]
-    npairs = m * (m - 1) // 2
-    tol_pair = tol / npairs
+    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    if mode == 0:
+        return 0.5 ** m, 1.0
+    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen)
+    inner = np.empty((m - 2, m - 2))
+    err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
     length = u1 - u0
     n_init = max(1, int(math.ceil(length / plen)))
-    idx = np.empty(m, dtype=np.int64)
-    inner = np.empty((m - 2, m - 2))
+    ncross = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            if blk[i] != blk[j]:
+                ncross += 1
+    tol_pair = tol / max(ncross, 1)
+    rest = np.empty(m, dtype=np.int64)
     lo = np.empty(MAX_PANELS + n_init + 2)
     hi = np.empty(MAX_PANELS + n_init + 2)
-    value = 0.5 ** m
-    err = 0.0
-    abs_sum = value
+    abs_sum = abs(value)
     for i in range(m):
         for j in range(i + 1, m):
             rho = C[i, j]
-            err += 0.5 * INV_2PI * asin_change_bound(rho, dC)
-            if rho == 0.0:
+            if blk[i] == blk[j] or rho == 0.0:
                 continue
+            _rest_of(m, i, j, rest)
             pair_val = 0.0
             pair_err = 0.0
             top = 0
@@ -359,14 +527,15 @@ def plackett_nested(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
                 e_long = 0.0
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
-                    d_in, lo_in, hi_in = _conditional_corr(C, m, i, j, t, lam_lo, lam_hi, idx, inner)
-                    p_in, e_in = plackett_closed(inner, d_in, lo_in, hi_in, tol_pair, xq, wk, wg, plen)
+                    d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
+                    p_in, e_in = plackett_closed(inner, d_in, tol_pair, xq, wk, wg, plen)
                     w = _pair_weight(rho, t)
-                    fe = jac * abs(w) * (e_in + 8.0 * EPS * p_in)
-                    q_long += wk[k] * jac * w * p_in
-                    e_long += wk[k] * fe
-                    q_short += wg[k] * jac * w * p_in
-                    e_short += wg[k] * fe
+                    f = w * p_in
+                    fe = abs(w) * (e_in + 8.0 * EPS * p_in)
+                    q_long += wk[k] * jac * f
+                    e_long += wk[k] * jac * fe
+                    q_short += wg[k] * jac * f
+                    e_short += wg[k] * jac * fe
                 q_short *= half
                 q_long *= half
                 diff = abs(q_long - q_short)
@@ -386,32 +555,39 @@ def plackett_nested(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
             value += pair_val
             abs_sum += abs(pair_val)
             err += pair_err
-    err += 2.0 * npairs * EPS * abs_sum
+    err += 2.0 * (ncross + 1) * EPS * abs_sum
     return value, err
 
 
 @njit(cache=True)
-def plackett_nested2(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
+def plackett_nested2(C, dC, tol, xq, wk, wg, plen):
     """(P_8(C), bound): the inner P_6 by plackett_nested."""
     m = C.shape[0]
-    npairs = m * (m - 1) // 2
-    tol_pair = tol / npairs
+    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    if mode == 0:
+        return 0.5 ** m, 1.0
+    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen)
+    inner = np.empty((m - 2, m - 2))
+    err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
     length = u1 - u0
     n_init = max(1, int(math.ceil(length / plen)))
-    idx = np.empty(m, dtype=np.int64)
-    inner = np.empty((m - 2, m - 2))
+    ncross = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            if blk[i] != blk[j]:
+                ncross += 1
+    tol_pair = tol / max(ncross, 1)
+    rest = np.empty(m, dtype=np.int64)
     lo = np.empty(MAX_PANELS + n_init + 2)
     hi = np.empty(MAX_PANELS + n_init + 2)
-    value = 0.5 ** m
-    err = 0.0
-    abs_sum = value
+    abs_sum = abs(value)
     for i in range(m):
         for j in range(i + 1, m):
             rho = C[i, j]
-            err += 0.5 * INV_2PI * asin_change_bound(rho, dC)
-            if rho == 0.0:
+            if blk[i] == blk[j] or rho == 0.0:
                 continue
+            _rest_of(m, i, j, rest)
             pair_val = 0.0
             pair_err = 0.0
             top = 0
@@ -432,14 +608,15 @@ def plackett_nested2(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
                 e_long = 0.0
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
-                    d_in, lo_in, hi_in = _conditional_corr(C, m, i, j, t, lam_lo, lam_hi, idx, inner)
-                    p_in, e_in = plackett_nested(inner, d_in, lo_in, hi_in, tol_pair, xq, wk, wg, plen)
+                    d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
+                    p_in, e_in = plackett_nested(inner, d_in, tol_pair, xq, wk, wg, plen)
                     w = _pair_weight(rho, t)
-                    fe = jac * abs(w) * (e_in + 8.0 * EPS * p_in)
-                    q_long += wk[k] * jac * w * p_in
-                    e_long += wk[k] * fe
-                    q_short += wg[k] * jac * w * p_in
-                    e_short += wg[k] * fe
+                    f = w * p_in
+                    fe = abs(w) * (e_in + 8.0 * EPS * p_in)
+                    q_long += wk[k] * jac * f
+                    e_long += wk[k] * jac * fe
+                    q_short += wg[k] * jac * f
+                    e_short += wg[k] * jac * fe
                 q_short *= half
                 q_long *= half
                 diff = abs(q_long - q_short)
@@ -459,16 +636,15 @@ def plackett_nested2(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
             value += pair_val
             abs_sum += abs(pair_val)
             err += pair_err
-    err += 2.0 * npairs * EPS * abs_sum
+    err += 2.0 * (ncross + 1) * EPS * abs_sum
     return value, err
 
 
 @njit(cache=True)
-def orthant_corr(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
+def orthant_corr(C, dC, tol, xq, wk, wg, plen):
     """(P_m(C), error bound) for an m x m correlation matrix, m = 1..8.
 
-    dC: absolute error bound of the off-diagonal entries; lam_lo, lam_hi: bounds
-    0 < lam_lo <= lambda_min(C), lambda_max(C) <= lam_hi; tol: target of the quadrature part;
+    dC: absolute error bound of the off-diagonal entries; tol: target of the quadrature part;
     xq, wk, wg: nodes on [-1, 1] of a Gauss-Kronrod pair, its Kronrod weights and the weights
     of the embedded Gauss rule (zero on the Kronrod-only nodes).
     """
@@ -480,20 +656,20 @@ def orthant_corr(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen):
     if m == 3:
         return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
     if m <= 5:
-        return plackett_closed(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen)
+        return plackett_closed(C, dC, tol, xq, wk, wg, plen)
     if m <= 7:
-        return plackett_nested(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen)
-    return plackett_nested2(C, dC, lam_lo, lam_hi, tol, xq, wk, wg, plen)
+        return plackett_nested(C, dC, tol, xq, wk, wg, plen)
+    return plackett_nested2(C, dC, tol, xq, wk, wg, plen)
 
 
 @njit(cache=True, parallel=True)
-def orthant_corr_batch(corrs, dcs, lam_los, lam_his, tol, xq, wk, wg, plen):
+def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen):
     """orthant_corr over a (k, m, m) stack of correlation matrices, in parallel over k."""
     k = corrs.shape[0]
     values = np.empty(k)
     errors = np.empty(k)
     for c in prange(k):
-        v, e = orthant_corr(corrs[c], dcs[c], lam_los[c], lam_his[c], tol, xq, wk, wg, plen)
+        v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen)
         values[c] = v
         errors[c] = e
     return values, errors

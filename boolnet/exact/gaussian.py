@@ -92,7 +92,7 @@ def _orthant_batch(corrs: np.ndarray, dcs: np.ndarray, tol: float) -> tuple[np.n
         return np.empty(0), np.empty(0)
     if d == 1:
         return np.full(k, 0.5), np.zeros(k)
-    lam_lo, lam_hi = _eigen_bounds(corrs, dcs)
+    lam_lo, _ = _eigen_bounds(corrs, dcs)
     bad = np.flatnonzero(lam_lo <= 0.0)
     if bad.size:
         raise UsageError(
@@ -103,7 +103,7 @@ def _orthant_batch(corrs: np.ndarray, dcs: np.ndarray, tol: float) -> tuple[np.n
     nodes, wk, wg = _rules()
     return orthant_corr_batch(
         np.ascontiguousarray(corrs, dtype=np.float64), np.ascontiguousarray(dcs, dtype=np.float64),
-        lam_lo, lam_hi, tol, nodes, wk, wg, PANEL_LENGTH,
+        tol, nodes, wk, wg, PANEL_LENGTH,
     )
 
 
