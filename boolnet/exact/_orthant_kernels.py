@@ -2,23 +2,31 @@
 
 ``P_m(C) = P(Y > 0 componentwise)`` for ``Y ~ N(0, C)``, ``C`` an m x m correlation matrix.
 
-Method (Plackett 1954 reduction along the straight path from the identity):
+Method (Plackett 1954 reduction along a straight path of correlation matrices):
 
 * ``m <= 3``: closed forms (``1/2``; ``1/4 + asin(r)/(2 pi)``; ``1/8 + sum asin(r_ij)/(4 pi)``).
-* ``m >= 4``: with ``C(t) = I + t (C - I)``, Plackett's identity
-  ``dP/dr_ij = phi2(0, 0; r_ij) P_{m-2}(correlation of the rest given Y_i = Y_j = 0)`` gives
-  ``P_m(C) = 2^-m + sum_{i<j} int_0^1 r_ij phi2(0, 0; t r_ij) P_{m-2}(C_ij(t)) dt``.
+* ``m >= 4``: split the indices into two blocks (sizes m//2 and m - m//2, chosen to hold the
+  strongest correlations) and let ``C0`` be the block-diagonal part of C. Along
+  ``C(t) = C0 + t (C - C0)`` only the cross-block entries move (``C(t)_ij = t r_ij``), and
+  Plackett's identity ``dP/dr_ij = phi2(0, 0; r_ij) P_{m-2}(correlation of the rest given
+  Y_i = Y_j = 0)`` gives
+  ``P_m(C) = P(C0) + sum_{cross i<j} int_0^1 r_ij phi2(0, 0; t r_ij) P_{m-2}(C_ij(t)) dt``,
+  with ``P(C0)`` the product of the two blocks' orthant probabilities (closed forms up to
+  size 3). m = 6 needs 9 pair integrals instead of the 15 of the classical path from I.
   ``P_{m-2}`` is a closed form (m = 4, 5), or the same reduction one level down
   (m = 6, 7: one nested quadrature; m = 8: two).
 
-Where the integrand can be singular: every singularity of ``t -> integrand`` (complex t included)
-sits where a principal block of ``C(t)`` is singular, i.e. at ``t = 1 / (1 - beta)`` for an
-eigenvalue ``beta`` of a principal block; by interlacing these lie on the real rays
-``t >= t_s = 1 / (1 - lam_min)`` and ``t <= -a = -1 / (lam_max - 1)``. The substitution
-``u = log((t + a) / (t_s - t))`` maps the plane cut along these two rays onto the strip
-``|Im u| < pi``: the integrand is analytic in that strip whatever the conditioning of ``C``, and
-the u-interval has length ``log(lam_max / lam_min)`` (the log of the condition number), so a
-thin cone costs a few more panels, never a failure of convergence.
+Where the integrand can be singular: every singularity of ``t -> integrand`` (complex t
+included) sits where a principal block of ``C(t)`` is singular, i.e. at ``t = 1 / (1 - beta)``
+for a generalized eigenvalue ``beta`` of that block's pencil ``(C_S, C0_S)``; by Courant-Fischer
+these lie in ``[beta_min, beta_max]`` of the full pencil (the eigenvalues of
+``C0^-1/2 C C0^-1/2``), so all singularities are on the real rays ``t >= t_s = 1/(1 - beta_min)``
+and ``t <= -a = -1/(beta_max - 1)``. The substitution ``u = log((t + a) / (t_s - t))`` maps the
+plane cut along these rays onto the strip ``|Im u| < pi``: the integrand is analytic in that
+strip whatever the conditioning of ``C``, and the u-interval has length about
+``log(beta_max / beta_min)``, so a thin cone costs a few more panels, never a failure of
+convergence. (If the block start is numerically too ill-conditioned, the path starts at I,
+bounded by C's own spectrum.)
 
 Each pair integral is computed by adaptive Gauss-Kronrod quadrature (8-point Gauss rule inside
 a 17-point Kronrod rule, same evaluations) on panels of the u-interval: the panel is accepted
@@ -44,9 +52,11 @@ HALF_PI = 0.5 * math.pi
 #: Most panels one pair integral may use before it stops refining (the error bound then
 #: honestly reports the unresolved difference).
 MAX_PANELS = 200
-#: Initial panel length in u. The integrand is analytic in |Im u| < pi; for a panel of
-#: half-length h the Bernstein ellipse parameter is (pi + sqrt(pi^2 + h^2)) / h (= 5.6 for h = 1.2),
-#: so the order-10 rule is already near 1e-15 and the order-20 rule far below.
+#: Default initial panel length in u (the callers pass their own). The integrand is analytic
+#: in |Im u| < pi; for a panel of half-length h the Bernstein ellipse parameter is
+#: (pi + sqrt(pi^2 + h^2)) / h (= 5.6 for h = 1.2): the 8-point Gauss rule converges like
+#: 5.6^-16 ~ 1e-12 relative in the worst case, typically far better, and the Kronrod rule
+#: (degree 25) far below that.
 PANEL_LENGTH = 2.4
 
 

@@ -7,11 +7,12 @@ engine triangulates that cone into simplicial cones with integer generators;
 underlying ``P(Y > 0)`` for ``Y ~ N(0, Sigma)``.
 
 Method (details in docs/gaussian.md and :mod:`boolnet.exact._orthant_kernels`): closed forms for
-dimension <= 3; for dimension 4..8 Plackett's reduction integrated along ``C(t) = I + t(C - I)``
-by adaptive Gauss-Kronrod quadrature (8-point Gauss inside 17-point Kronrod) after a change
-of variable that maps the integrand's domain of analyticity onto a fixed strip. The returned
-error bound adds the quadrature differences, the propagated bounds of nested quadratures and a
-running floating-point allowance.
+dimension <= 3; for dimension 4..8 Plackett's reduction, integrated along a straight path from
+the block-diagonal part of the correlation matrix (whose orthant probability is a product of
+closed forms) by adaptive Gauss-Kronrod quadrature (8-point Gauss inside 17-point Kronrod),
+after a change of variable that maps the integrand's domain of analyticity onto a fixed strip.
+The returned error bound adds the quadrature differences, the propagated bounds of nested
+quadratures and a running floating-point allowance.
 """
 
 from __future__ import annotations
