@@ -171,8 +171,8 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
             dt = time.perf_counter() - t0
             done += count
             if bar is not None:
-                bar.update(count)
                 bar.set_postfix(distinct=counts.distinct, refresh=False)
+                bar.update(count)
             chunk = max(threads, min(int(count / max(dt, 1e-6) * CHUNK_SECONDS), 4 * chunk))
     finally:
         if pool is not None:

@@ -69,17 +69,21 @@ def check_seed(seed) -> int:
     return int(seed)
 
 
+#: Most worker threads accepted (more than the cores only oversubscribes them; counts never change).
+MAX_THREADS = 256
+
+
 def check_threads(threads) -> int:
-    """Number of worker threads: ``None`` means all numba threads (the cores)."""
-    available = os.cpu_count() or 1
+    """Number of worker threads: ``None`` means one per core."""
     if threads is None:
-        return available
+        return os.cpu_count() or 1
     try:
         value = int(threads)
     except (TypeError, ValueError):
         raise UsageError(f"--threads must be a whole number, got {threads!r}") from None
-    if value < 1 or value > available:
-        raise UsageError(f"--threads {threads}: use 1 to {available} (the number of cores)")
+    if value < 1 or value > MAX_THREADS:
+        raise UsageError(f"--threads {threads}: use 1 to {MAX_THREADS} (default: one per core, "
+                         f"{os.cpu_count()} here)")
     return value
 
 
@@ -244,8 +248,8 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                 elapsed_chunk = time.perf_counter() - t0
                 new_done = min(samples, (first_block + n_blocks) * BLOCK_SIZE)
                 if bar is not None:
-                    bar.update(new_done - done)
                     bar.set_postfix(distinct=counts.distinct, refresh=False)
+                    bar.update(new_done - done)
                 done = new_done
                 # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
                 target = int(n_blocks / max(elapsed_chunk, 1e-6) * CHUNK_SECONDS)
