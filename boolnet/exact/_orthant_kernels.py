@@ -5,8 +5,9 @@
 Method (Plackett 1954 reduction along a straight path of correlation matrices):
 
 * ``m <= 3``: closed forms (``1/2``; ``1/4 + asin(r)/(2 pi)``; ``1/8 + sum asin(r_ij)/(4 pi)``).
-* ``m >= 4``: split the indices into two blocks (sizes m//2 and m - m//2, chosen to hold the
-  strongest correlations) and let ``C0`` be the block-diagonal part of C. Along
+* ``m >= 4``: split the indices into two blocks (sizes m//2 and m - m//2; of all such splits
+  the one with the shortest quadrature interval, see below) and let ``C0`` be the
+  block-diagonal part of C. Along
   ``C(t) = C0 + t (C - C0)`` only the cross-block entries move (``C(t)_ij = t r_ij``), and
   Plackett's identity ``dP/dr_ij = phi2(0, 0; r_ij) P_{m-2}(correlation of the rest given
   Y_i = Y_j = 0)`` gives
@@ -174,37 +175,6 @@ def _entry(C, blk, k, l, t):
 
 
 @njit(cache=True)
-def _choose_blocks(C, blk):
-    """Split 0..m-1 into two blocks (sizes m//2 and m - m//2) holding the largest |correlations|.
-
-    The path starts at the block-diagonal part C0 of C, whose orthant probability is the product
-    of the blocks' (closed forms up to size 3), so only the cross pairs need an integral
-    (9 instead of 15 for m = 6). Keeping the strongest correlations inside the blocks keeps
-    C0^-1/2 C C0^-1/2 close to the identity: a short quadrature interval.
-    """
-    m = C.shape[0]
-    size = m // 2
-    best = -1.0
-    best_mask = 0
-    for mask in range(1 << m):
-        cnt = 0
-        for k in range(m):
-            cnt += (mask >> k) & 1
-        if cnt != size:
-            continue
-        score = 0.0
-        for k in range(m):
-            for l in range(k + 1, m):
-                if ((mask >> k) & 1) == ((mask >> l) & 1):
-                    score += abs(C[k, l])
-        if score > best:
-            best = score
-            best_mask = mask
-    for k in range(m):
-        blk[k] = (best_mask >> k) & 1
-
-
-@njit(cache=True)
 def _pencil_bounds(C, blk, dC):
     """Bounds lam_lo <= beta <= lam_hi on the eigenvalues of C0^-1/2 C C0^-1/2.
 
@@ -340,6 +310,93 @@ def _rest_of(m, i, j, rest):
 
 
 @njit(cache=True)
+def _pencil_bounds_small(C, blk, dC):
+    """_pencil_bounds for m = 4, 5 (a block of 2 and one of m - 2), in closed form.
+
+    With C0 = blockdiag(C_PP, C_QQ), C0^-1/2 C C0^-1/2 = [[I, M], [M^T, I]] has eigenvalues
+    1 +- sigma_i(M) (and 1), where sigma_i^2 are the eigenvalues of the 2 x 2 matrix
+    N = C_PP^-1 C_PQ C_QQ^-1 C_QP (the squared canonical correlations of the two blocks).
+    """
+    m = C.shape[0]
+    p = np.empty(2, dtype=np.int64)
+    q = np.empty(3, dtype=np.int64)
+    npp = 0
+    nq = 0
+    for k in range(m):
+        if blk[k] == 1 and npp < 2:
+            p[npp] = k
+            npp += 1
+        else:
+            q[nq] = k
+            nq += 1
+    if npp != 2 or nq != m - 2:
+        return -1.0, 0.0
+    r = C[p[0], p[1]]
+    dp = (1.0 - r) * (1.0 + r)
+    # C_PP^-1 = [[1, -r], [-r, 1]] / dp
+    ipp00 = 1.0 / dp
+    ipp01 = -r / dp
+    norm_p = (abs(ipp00) + abs(ipp01)) * 2.0
+    iqq = np.empty((3, 3))
+    if nq == 2:
+        rq = C[q[0], q[1]]
+        dq = (1.0 - rq) * (1.0 + rq)
+        iqq[0, 0] = 1.0 / dq
+        iqq[1, 1] = 1.0 / dq
+        iqq[0, 1] = -rq / dq
+        iqq[1, 0] = -rq / dq
+    else:
+        a = C[q[0], q[1]]
+        b = C[q[0], q[2]]
+        c = C[q[1], q[2]]
+        det = 1.0 - a * a - b * b - c * c + 2.0 * a * b * c
+        if det <= 0.0:
+            return -1.0, 0.0
+        iqq[0, 0] = (1.0 - c * c) / det
+        iqq[1, 1] = (1.0 - b * b) / det
+        iqq[2, 2] = (1.0 - a * a) / det
+        iqq[0, 1] = iqq[1, 0] = (b * c - a) / det
+        iqq[0, 2] = iqq[2, 0] = (a * c - b) / det
+        iqq[1, 2] = iqq[2, 1] = (a * b - c) / det
+    norm_q = 0.0
+    for x in range(nq):
+        for y in range(nq):
+            norm_q += abs(iqq[x, y])
+    # X = C_QQ^-1 C_QP  (nq x 2), then N = C_PP^-1 (C_PQ X)  (2 x 2)
+    x0 = np.zeros(3)
+    x1 = np.zeros(3)
+    for x in range(nq):
+        for y in range(nq):
+            x0[x] += iqq[x, y] * C[q[y], p[0]]
+            x1[x] += iqq[x, y] * C[q[y], p[1]]
+    g00 = 0.0
+    g01 = 0.0
+    g10 = 0.0
+    g11 = 0.0
+    for x in range(nq):
+        g00 += C[p[0], q[x]] * x0[x]
+        g01 += C[p[0], q[x]] * x1[x]
+        g10 += C[p[1], q[x]] * x0[x]
+        g11 += C[p[1], q[x]] * x1[x]
+    n00 = ipp00 * g00 + ipp01 * g10
+    n01 = ipp00 * g01 + ipp01 * g11
+    n10 = ipp01 * g00 + ipp00 * g10
+    n11 = ipp01 * g01 + ipp00 * g11
+    tr = n00 + n11
+    disc = (n00 - n11) * (n00 - n11) + 4.0 * n01 * n10
+    lam = 0.5 * (tr + math.sqrt(max(disc, 0.0)))
+    lam = min(max(lam, 0.0), 1.0)
+    sig = math.sqrt(lam)
+    beta_min = (1.0 - lam) / (1.0 + sig)
+    beta_max = 1.0 + sig
+    # ||C0^-1|| <= max of the blocks' inverse norms (entrywise sums bound the 2-norm); the
+    # products above magnify rounding and the entries' uncertainty by about that much squared.
+    norm = max(norm_p, norm_q)
+    slack = (64.0 * m * m * EPS + m * dC) * norm * norm
+    return 0.99 * beta_min - slack, 1.01 * beta_max + slack
+
+
+@njit(cache=True)
 def _setup(C, dC):
     """Block split and path bounds: (blk, lam_lo, lam_hi, mode).
 
@@ -348,8 +405,34 @@ def _setup(C, dC):
     """
     m = C.shape[0]
     blk = np.empty(m, dtype=np.int64)
-    _choose_blocks(C, blk)
-    lam_lo, lam_hi = _pencil_bounds(C, blk, dC)
+    trial = np.empty(m, dtype=np.int64)
+    size = m // 2
+    best_len = np.inf
+    lam_lo = -1.0
+    lam_hi = 0.0
+    # Try every split into blocks of sizes m//2 and m - m//2 and keep the one with the shortest
+    # quadrature interval (about log(beta_max / beta_min)); for m = 4 there are 3 distinct ones.
+    for mask in range(1 << m):
+        cnt = 0
+        for k in range(m):
+            cnt += (mask >> k) & 1
+        if cnt != size or (2 * size == m and (mask & 1) == 0):
+            continue
+        for k in range(m):
+            trial[k] = (mask >> k) & 1
+        if m <= 5:
+            lo_t, hi_t = _pencil_bounds_small(C, trial, dC)
+        else:
+            lo_t, hi_t = _pencil_bounds(C, trial, dC)
+        if lo_t <= 0.0:
+            continue
+        a, ts, u0, u1 = _path_constants(lo_t, hi_t)
+        if u1 - u0 < best_len:
+            best_len = u1 - u0
+            lam_lo = lo_t
+            lam_hi = hi_t
+            for k in range(m):
+                blk[k] = trial[k]
     if lam_lo > 0.0:
         return blk, lam_lo, lam_hi, 2
     # Too ill-conditioned for the block start: fall back to the identity start, bounded by
