@@ -211,6 +211,8 @@ def _brute_force_grid(arch, grid_values, activation, encoding, bias):
     ("2-2-1", "-0.5:1:0.5", "step", "pm1", False),
     ("1-2-1", "-1:1", "sign", "01", True),
     ("2-1-1", "-1:1:1", "linear", "01", True),
+    # Integers too large for float32 take the float64 kernels (13 s more numba compilation, so marked slow).
+    pytest.param("2-1", "-3000000:3000000:2000000", "relu", "pm1", True, marks=pytest.mark.slow),
 ])
 def test_grid_enumeration_matches_brute_force(arch, grid, activation, encoding, bias):
     df, meta = enumerate_table(arch, grid=grid, activation=activation, encoding=encoding, bias=bias,
@@ -220,6 +222,7 @@ def test_grid_enumeration_matches_brute_force(arch, grid, activation, encoding, 
     expected = _brute_force_grid(arch, parse_grid(grid), activation, encoding, bias)
     assert _counts(df) == expected
     assert meta["grid_size"] == sum(expected.values())
+    assert meta["arithmetic"].startswith("exact")
     assert np.allclose(df["probability"], df["count"] / meta["grid_size"])
 
 

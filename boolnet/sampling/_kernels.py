@@ -142,21 +142,6 @@ def partition_sizes(words, parts):
 # ---------------------------------------------------------------------------
 
 
-@njit(inline="always", cache=True)
-def _activate(x, act):
-    zero = x - x
-    if act == 0:  # relu
-        return x if x > zero else zero
-    if act == 1:  # tanh
-        return np.tanh(x)
-    one = zero + 1
-    if act == 2:  # step: 1 if x > 0 else 0 (step(0) = 0, like the output rule)
-        return one if x > zero else zero
-    if act == 3:  # sign: 1, 0 or -1 (sign(0) = 0)
-        return one if x > zero else (-one if x < zero else zero)
-    return x  # linear
-
-
 @njit(cache=True)
 def first_layer(theta, n, width, w_off, b_off, pm1, out, low, high):
     """First-layer pre-activations ``out[j, i]`` of unit ``j`` on input ``i``, by subset sums.
@@ -485,15 +470,16 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     """Evaluate grid points ``start .. stop - 1`` into ``table``; return the point reached.
 
     Point ``g`` has mixed-radix digits ``d_p`` (parameter 0 fastest) and
-    parameters ``theta[p] = values[d_p] * param_mult[p]`` (float64). Stops early
-    when the table reaches ``max_used`` entries.
+    parameters ``theta[p] = values[d_p] * param_mult[p]``, in the dtype of
+    ``values`` (float32 when every value is an integer below 2**24, else
+    float64). Stops early when the table reaches ``max_used`` entries.
     """
     N = 1 << widths[0]
     P = param_mult.shape[0]
     m = values.shape[0]
-    theta = np.empty(P, np.float64)
+    theta = np.empty(P, values.dtype)
     digits = np.zeros(P, np.int64)
-    buf_a, buf_b, alive = make_buffers(widths, np.float64)
+    buf_a, buf_b, alive = make_buffers(widths, values.dtype)
     entries = used[0]
     rest = start
     for p in range(P):

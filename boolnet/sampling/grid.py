@@ -12,8 +12,9 @@ works with the integers ``q * value`` and multiplies each layer's biases by a
 power of ``q`` so that every pre-activation is a positive multiple of the true
 one: relu and linear are positively homogeneous and step and sign are scale-free,
 so every sign, hence every truth table, is exact. The integers are carried in
-float64, which is exact below 2**53; the bound is checked before the run. With
-tanh the true values are used in float64.
+float32 when a bound on all of them is below 2**22 (the usual case), else in
+float64 (bound below 2**51; finer grids are refused). With tanh the true
+values are used in float64.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ from boolnet.sampling.sampler import CHUNK_SECONDS, check_threads
 
 #: Largest grid that may be enumerated (points).
 MAX_GRID_POINTS = 4 * 10**9
-_EXACT_LIMIT = 2.0**52
+# Bounds on the scaled integers (partial sums of the pm1 subset sums reach 3x the
+# bound, relu doubles): a factor 4 below where float64 / float32 stop being exact.
+_EXACT_LIMIT = 2.0**51
+_FLOAT32_EXACT = 2.0**22
 
 
 def parse_grid(text: str) -> list[Fraction]:
@@ -68,7 +72,10 @@ def parse_grid(text: str) -> list[Fraction]:
 
 
 def _exact_scaling(spec: NetworkSpec, values: list[Fraction]):
-    """``(integer values, per-parameter multipliers)`` for exact arithmetic, or None (tanh)."""
+    """``(integer values, per-parameter multipliers, bound)`` for exact arithmetic, or None (tanh).
+
+    ``bound`` bounds the magnitude of every integer the kernel computes.
+    """
     if spec.activation == "tanh" and spec.arch.hidden:
         return None
     q = 1
@@ -79,6 +86,7 @@ def _exact_scaling(spec: NetworkSpec, values: list[Fraction]):
     mult = np.ones(spec.n_parameters, dtype=np.float64)
     scale_exp = 0  # values of the previous layer's outputs are integers / q**scale_exp
     bound = 1.0  # bound on |integer representation| of the previous layer's outputs
+    largest = float(vmax)
     widths = spec.arch.widths
     for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
         bias_mult = float(q**scale_exp)
@@ -88,12 +96,13 @@ def _exact_scaling(spec: NetworkSpec, values: list[Fraction]):
         pre_bound = fan_in * vmax * bound + (vmax * bias_mult if spec.bias else 0.0)
         if pre_bound >= _EXACT_LIMIT:
             raise UsageError("grid values are too fine for exact arithmetic in this network; use a coarser STEP")
+        largest = max(largest, pre_bound, vmax * bias_mult)
         is_output = layer == len(widths) - 2
         if not is_output and spec.activation in ("step", "sign"):
             scale_exp, bound = 0, 1.0
         else:
             scale_exp, bound = scale_exp + 1, pre_bound
-    return np.array(ints, dtype=np.float64), mult
+    return np.array(ints, dtype=np.float64), mult, largest
 
 
 def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str = "01", bias: bool = True,
@@ -136,7 +145,9 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
         grid_values = np.array([float(v) for v in values])
         mult = np.ones(P)
     else:
-        grid_values, mult = exact
+        grid_values, mult, largest = exact
+        if largest < _FLOAT32_EXACT:  # every integer involved is exact in float32: use the sampler's kernels
+            grid_values, mult = grid_values.astype(np.float32), mult.astype(np.float32)
     counts = Counts(workers=threads)
     kargs = spec.kernel_args()
 
@@ -192,7 +203,8 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
         "grid_size": size,
         "encoding": spec.encoding,
         "bias": spec.bias,
-        "arithmetic": "exact (scaled integers)" if exact is not None else "float64",
+        "arithmetic": (f"exact (scaled integers in {grid_values.dtype})" if exact is not None
+                       else "float64"),
         "distinct": int(len(cnt)),
         "points_per_second": size / elapsed if elapsed > 0 else float("nan"),
         "boolnet_version": __version__,
