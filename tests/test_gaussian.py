@@ -56,7 +56,7 @@ def test_identity_gives_two_to_minus_d(d):
     assert abs(measures[0] - 0.5**d) <= bounds[0] + 1e-16
 
 
-@pytest.mark.parametrize("d", range(1, 8))
+@pytest.mark.parametrize("d", range(1, 9))
 def test_equicorrelation_one_half_gives_one_over_d_plus_one(d):
     value, bound = orthant_probability(equicorrelated(d, 0.5))
     assert abs(value - 1.0 / (d + 1)) <= bound
