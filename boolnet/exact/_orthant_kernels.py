@@ -185,12 +185,22 @@ def _pencil_bounds(C, blk, dC):
     both magnified by ||L0^-1||^2 <= ||L0^-1||_F^2.
     """
     m = C.shape[0]
-    C0 = np.zeros((m, m))
+    # Cholesky factor of C0 by hand: a non-positive pivot (numerically singular block) must
+    # return "no bound" rather than raise inside a parallel loop.
+    L0 = np.zeros((m, m))
     for k in range(m):
-        for l in range(m):
-            if blk[k] == blk[l]:
-                C0[k, l] = C[k, l]
-    L0 = np.linalg.cholesky(C0)
+        for l in range(k + 1):
+            if blk[k] != blk[l]:
+                continue
+            acc = C[k, l]
+            for q in range(l):
+                acc -= L0[k, q] * L0[l, q]
+            if k == l:
+                if acc <= 0.0:
+                    return -1.0, 0.0
+                L0[k, k] = math.sqrt(acc)
+            else:
+                L0[k, l] = acc / L0[l, l]
     Linv = np.linalg.inv(L0)
     B = Linv @ C @ Linv.T
     B = 0.5 * (B + B.T)
