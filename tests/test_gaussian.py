@@ -17,7 +17,13 @@ import pytest
 from scipy import integrate, stats
 
 from boolnet.errors import UsageError
-from boolnet.exact.gaussian import _rules, orthant_probability, simplicial_cone_measures
+from boolnet.exact.gaussian import (
+    _cone_correlations,
+    _orthant_batch,
+    _rules,
+    orthant_probability,
+    simplicial_cone_measures,
+)
 
 
 def equicorrelated(d: int, rho: float) -> np.ndarray:
@@ -207,6 +213,36 @@ def test_perceptron_region_of_and_on_two_inputs():
     assert abs(m[0] - oracle) <= b[0] + 1e-15
     m_neg, b_neg = simplicial_cone_measures(-rays, scales)
     assert abs(m_neg[0] - m[0]) <= b[0] + b_neg[0]
+
+
+def perceptron_cones(n: int, functions: int, seed: int) -> np.ndarray:
+    """Simplicial cones from Normaliz triangulations of random threshold functions' regions."""
+    from boolnet.exact._normaliz import Cone
+
+    rng = np.random.default_rng(seed)
+    x = np.array(list(itertools.product([0, 1], repeat=n)))
+    xa = np.hstack([x, np.ones((len(x), 1), dtype=int)])
+    out = []
+    for _ in range(functions):
+        f = xa @ rng.standard_normal(n + 1) > 0
+        rows = np.where(f[:, None], xa, -xa)
+        triangulation, generators = Cone(inequalities=rows.tolist()).Triangulation()
+        generators = np.array(generators)
+        out.extend(generators[simplex[0]] for simplex in triangulation)
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("n, functions", [(3, 20), (4, 10), (5, 3), (6, 1)])
+def test_two_integration_paths_agree_on_perceptron_cones(n, functions):
+    """Second method: the classical path from the identity (all pairs, other intervals and
+    panels) against the default block-diagonal start, on real triangulated regions."""
+    gens = perceptron_cones(n, functions, seed=n)
+    scales = np.r_[np.full(n, 1 / math.sqrt(n)), 1.0]
+    corrs, dcs = _cone_correlations(gens, scales)
+    block, block_b = _orthant_batch(corrs, dcs, 1e-13, block_start=True)
+    ident, ident_b = _orthant_batch(corrs, dcs, 1e-13, block_start=False)
+    assert np.all(np.abs(block - ident) <= block_b + ident_b)
+    assert block_b.max() < 5e-12
 
 
 # ---------------------------------------------------------------------------- the quadrature rule

@@ -407,8 +407,11 @@ def _pencil_bounds_small(C, blk, dC):
 
 
 @njit(cache=True)
-def _setup(C, dC):
+def _setup(C, dC, block_start):
     """Block split and path bounds: (blk, lam_lo, lam_hi, mode).
+
+    block_start=False forces the classical path from the identity (a second, independent
+    method, used by the tests).
 
     mode 2: two blocks, the path starts at their block-diagonal part; mode 1: identity start
     (every index its own block, base 2^-m); mode 0: numerically singular, no bound possible.
@@ -422,7 +425,7 @@ def _setup(C, dC):
     lam_hi = 0.0
     # Try every split into blocks of sizes m//2 and m - m//2 and keep the one with the shortest
     # quadrature interval (about log(beta_max / beta_min)); for m = 4 there are 3 distinct ones.
-    for mask in range(1 << m):
+    for mask in range(1 << m if block_start else 0):
         cnt = 0
         for k in range(m):
             cnt += (mask >> k) & 1
@@ -478,10 +481,10 @@ def _base_closed(C, blk, mode, dC):
 
 
 @njit(cache=True)
-def plackett_closed(C, dC, tol, xq, wk, wg, plen):
+def plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start):
     """(P_m(C), bound) for m = 4, 5."""
     m = C.shape[0]
-    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
     if mode == 0:
         return 0.5 ** m, 1.0
     value, err = _base_closed(C, blk, mode, dC)
@@ -554,7 +557,7 @@ def plackett_closed(C, dC, tol, xq, wk, wg, plen):
 
 
 @njit(cache=True)
-def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen):
+def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
     """(P, bound) of the principal block C[idx[:n], idx[:n]], n <= 5."""
     if n <= 3:
         return _small_orthant(C, idx, n, dC)
@@ -562,11 +565,11 @@ def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen):
     for a in range(n):
         for b in range(n):
             sub[a, b] = C[idx[a], idx[b]]
-    return plackett_closed(sub, dC, tol, xq, wk, wg, plen)
+    return plackett_closed(sub, dC, tol, xq, wk, wg, plen, block_start)
 
 
 @njit(cache=True)
-def _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen):
+def _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start):
     """(P_m(C0), bound) at the start of the path, blocks of size <= 5."""
     m = C.shape[0]
     if mode != 2:
@@ -575,20 +578,20 @@ def _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen):
     idx1 = np.empty(m, dtype=np.int64)
     n0 = _block_indices(blk, 0, idx0)
     n1 = _block_indices(blk, 1, idx1)
-    v0, e0 = _block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen)
-    v1, e1 = _block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen)
+    v0, e0 = _block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
+    v1, e1 = _block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
     value = v0 * v1
     return value, v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
 
 
 @njit(cache=True)
-def plackett_nested(C, dC, tol, xq, wk, wg, plen):
+def plackett_nested(C, dC, tol, xq, wk, wg, plen, block_start):
     """(P_m(C), bound) for m = 6, 7: the inner P_{m-2} by plackett_closed."""
     m = C.shape[0]
-    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
     if mode == 0:
         return 0.5 ** m, 1.0
-    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen)
+    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start)
     inner = np.empty((m - 2, m - 2))
     err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
@@ -631,7 +634,7 @@ def plackett_nested(C, dC, tol, xq, wk, wg, plen):
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
                     d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
-                    p_in, e_in = plackett_closed(inner, d_in, tol_pair, xq, wk, wg, plen)
+                    p_in, e_in = plackett_closed(inner, d_in, tol_pair, xq, wk, wg, plen, block_start)
                     w = _pair_weight(rho, t)
                     f = w * p_in
                     fe = abs(w) * (e_in + 8.0 * EPS * p_in)
@@ -663,13 +666,13 @@ def plackett_nested(C, dC, tol, xq, wk, wg, plen):
 
 
 @njit(cache=True)
-def plackett_nested2(C, dC, tol, xq, wk, wg, plen):
+def plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start):
     """(P_8(C), bound): the inner P_6 by plackett_nested."""
     m = C.shape[0]
-    blk, lam_lo, lam_hi, mode = _setup(C, dC)
+    blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
     if mode == 0:
         return 0.5 ** m, 1.0
-    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen)
+    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start)
     inner = np.empty((m - 2, m - 2))
     err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
@@ -712,7 +715,7 @@ def plackett_nested2(C, dC, tol, xq, wk, wg, plen):
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
                     d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
-                    p_in, e_in = plackett_nested(inner, d_in, tol_pair, xq, wk, wg, plen)
+                    p_in, e_in = plackett_nested(inner, d_in, tol_pair, xq, wk, wg, plen, block_start)
                     w = _pair_weight(rho, t)
                     f = w * p_in
                     fe = abs(w) * (e_in + 8.0 * EPS * p_in)
@@ -744,12 +747,13 @@ def plackett_nested2(C, dC, tol, xq, wk, wg, plen):
 
 
 @njit(cache=True)
-def orthant_corr(C, dC, tol, xq, wk, wg, plen):
+def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
     """(P_m(C), error bound) for an m x m correlation matrix, m = 1..8.
 
     dC: absolute error bound of the off-diagonal entries; tol: target of the quadrature part;
     xq, wk, wg: nodes on [-1, 1] of a Gauss-Kronrod pair, its Kronrod weights and the weights
-    of the embedded Gauss rule (zero on the Kronrod-only nodes).
+    of the embedded Gauss rule (zero on the Kronrod-only nodes); plen: initial panel length;
+    block_start: start the path at the block-diagonal part (default) or at the identity.
     """
     m = C.shape[0]
     if m == 1:
@@ -759,20 +763,20 @@ def orthant_corr(C, dC, tol, xq, wk, wg, plen):
     if m == 3:
         return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
     if m <= 5:
-        return plackett_closed(C, dC, tol, xq, wk, wg, plen)
+        return plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start)
     if m <= 7:
-        return plackett_nested(C, dC, tol, xq, wk, wg, plen)
-    return plackett_nested2(C, dC, tol, xq, wk, wg, plen)
+        return plackett_nested(C, dC, tol, xq, wk, wg, plen, block_start)
+    return plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start)
 
 
 @njit(cache=True, parallel=True)
-def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen):
+def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen, block_start):
     """orthant_corr over a (k, m, m) stack of correlation matrices, in parallel over k."""
     k = corrs.shape[0]
     values = np.empty(k)
     errors = np.empty(k)
     for c in prange(k):
-        v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen)
+        v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen, block_start)
         values[c] = v
         errors[c] = e
     return values, errors

@@ -84,8 +84,14 @@ def _eigen_bounds(corrs: np.ndarray, dcs: np.ndarray) -> tuple[np.ndarray, np.nd
     return lam_lo, lam_hi
 
 
-def _orthant_batch(corrs: np.ndarray, dcs: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Orthant probabilities of a (k, d, d) stack of correlation matrices (validated)."""
+def _orthant_batch(
+    corrs: np.ndarray, dcs: np.ndarray, tol: float, block_start: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Orthant probabilities of a (k, d, d) stack of correlation matrices (validated).
+
+    block_start=False integrates along the classical path from the identity instead: an
+    independent second method for the tests.
+    """
     from boolnet.exact._orthant_kernels import orthant_corr_batch
 
     k, d, _ = corrs.shape
@@ -104,7 +110,7 @@ def _orthant_batch(corrs: np.ndarray, dcs: np.ndarray, tol: float) -> tuple[np.n
     nodes, wk, wg = _rules()
     return orthant_corr_batch(
         np.ascontiguousarray(corrs, dtype=np.float64), np.ascontiguousarray(dcs, dtype=np.float64),
-        tol, nodes, wk, wg, PANEL_LENGTH,
+        tol, nodes, wk, wg, PANEL_LENGTH, block_start,
     )
 
 
@@ -265,7 +271,14 @@ def simplicial_cone_measures(
     tol = _check_tol(tol)
     if k == 0:
         return np.empty(0), np.empty(0)
+    corrs, dcs = _cone_correlations(g, s)
+    return _orthant_batch(corrs, dcs, tol)
 
+
+def _cone_correlations(g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Correlation matrices of lam = R^-T theta for a validated (k, d, d) stack, and the
+    absolute error bounds of their entries."""
+    k, d, _ = g.shape
     exact = None
     if np.all(g == np.rint(g)):
         exact = _exact_adjugates(g)
@@ -296,4 +309,4 @@ def simplicial_cone_measures(
     corrs = cov / (sd[:, :, None] * sd[:, None, :])
     idx = np.arange(d)
     corrs[:, idx, idx] = 1.0
-    return _orthant_batch(corrs, dcs, tol)
+    return corrs, dcs
