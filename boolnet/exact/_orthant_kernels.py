@@ -780,3 +780,16 @@ def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen, block_start):
         values[c] = v
         errors[c] = e
     return values, errors
+
+
+@njit(cache=True)
+def orthant_corr_serial(corrs, dcs, tol, xq, wk, wg, plen, block_start):
+    """orthant_corr over a stack in the calling thread (small batches: no thread-pool wake-up)."""
+    k = corrs.shape[0]
+    values = np.empty(k)
+    errors = np.empty(k)
+    for c in range(k):
+        v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen, block_start)
+        values[c] = v
+        errors[c] = e
+    return values, errors

@@ -26,6 +26,10 @@ DEFAULT_TOL = 1e-13
 #: Initial panel length in the strip variable u (see _orthant_kernels).
 PANEL_LENGTH = 2.4
 MAX_DIMENSION = 8
+#: Rough single-core cost per cone by dimension (measured on triangulated perceptron regions);
+#: batches below _PARALLEL_MIN_SECONDS of work run in the calling thread.
+_SECONDS_PER_CONE = {1: 1e-6, 2: 1e-6, 3: 1e-6, 4: 3e-5, 5: 7e-5, 6: 5e-3, 7: 2e-2, 8: 1.0}
+_PARALLEL_MIN_SECONDS = 0.05
 _EPS = np.finfo(float).eps
 #: Integer generators whose adjugate stays below this are handled in exact integer arithmetic.
 _EXACT_LIMIT = 2.0**52
@@ -92,7 +96,7 @@ def _orthant_batch(
     block_start=False integrates along the classical path from the identity instead: an
     independent second method for the tests.
     """
-    from boolnet.exact._orthant_kernels import orthant_corr_batch
+    from boolnet.exact._orthant_kernels import orthant_corr_batch, orthant_corr_serial
 
     k, d, _ = corrs.shape
     if k == 0:
@@ -108,10 +112,13 @@ def _orthant_batch(
             "the cone must be full-dimensional: give linearly independent generators"
         )
     nodes, wk, wg = _rules()
-    return orthant_corr_batch(
-        np.ascontiguousarray(corrs, dtype=np.float64), np.ascontiguousarray(dcs, dtype=np.float64),
-        tol, nodes, wk, wg, PANEL_LENGTH, block_start,
-    )
+    corrs = np.ascontiguousarray(corrs, dtype=np.float64)
+    dcs = np.ascontiguousarray(dcs, dtype=np.float64)
+    # Waking the thread pool costs milliseconds on a busy machine: small amounts of work run
+    # in the calling thread.
+    parallel = k * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS
+    kernel = orthant_corr_batch if parallel else orthant_corr_serial
+    return kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
 
 
 def orthant_probability(corr: np.ndarray, *, tol: float = DEFAULT_TOL) -> tuple[float, float]:
