@@ -30,6 +30,8 @@ MAX_DIMENSION = 8
 #: batches below _PARALLEL_MIN_SECONDS of work run in the calling thread.
 _SECONDS_PER_CONE = {1: 1e-6, 2: 1e-6, 3: 1e-6, 4: 3e-5, 5: 7e-5, 6: 5e-3, 7: 2e-2, 8: 1.0}
 _PARALLEL_MIN_SECONDS = 0.05
+#: Cones whose bound exceeds this are recomputed along the identity path (see _orthant_batch).
+_RETRY_BOUND = 1e-12
 _EPS = np.finfo(float).eps
 #: Integer generators whose adjugate stays below this are handled in exact integer arithmetic.
 _EXACT_LIMIT = 2.0**52
@@ -118,7 +120,19 @@ def _orthant_batch(
     # in the calling thread.
     parallel = k * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS
     kernel = orthant_corr_batch if parallel else orthant_corr_serial
-    return kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
+    values, errors = kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
+    retry = np.flatnonzero(errors > _RETRY_BOUND) if block_start and d >= 4 else np.empty(0, int)
+    if retry.size:
+        # Very thin cones: strong within-block correlations magnify rounding along the block
+        # path; the identity path often bounds them far more tightly. Each bound is valid for
+        # its own value, so keeping the tighter of the two stays honest.
+        kernel = orthant_corr_batch if retry.size * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS \
+            else orthant_corr_serial
+        v2, e2 = kernel(corrs[retry], dcs[retry], tol, nodes, wk, wg, PANEL_LENGTH, False)
+        better = e2 < errors[retry]
+        values[retry[better]] = v2[better]
+        errors[retry[better]] = e2[better]
+    return values, errors
 
 
 def orthant_probability(corr: np.ndarray, *, tol: float = DEFAULT_TOL) -> tuple[float, float]:
