@@ -201,9 +201,30 @@ def _pencil_bounds(C, blk, dC):
                 L0[k, k] = math.sqrt(acc)
             else:
                 L0[k, l] = acc / L0[l, l]
-    Linv = np.linalg.inv(L0)
-    B = Linv @ C @ Linv.T
-    B = 0.5 * (B + B.T)
+    # L0^-1 by forward substitution and B = L0^-1 C L0^-T by loops (m <= 8; avoids compiling
+    # more LAPACK wrappers)
+    Linv = np.zeros((m, m))
+    for col in range(m):
+        for k in range(m):
+            acc = 1.0 if k == col else 0.0
+            for q in range(k):
+                acc -= L0[k, q] * Linv[q, col]
+            Linv[k, col] = acc / L0[k, k]
+    tmp = np.zeros((m, m))
+    for k in range(m):
+        for l in range(m):
+            acc = 0.0
+            for q in range(m):
+                acc += Linv[k, q] * C[q, l]
+            tmp[k, l] = acc
+    B = np.zeros((m, m))
+    for k in range(m):
+        for l in range(k + 1):
+            acc = 0.0
+            for q in range(m):
+                acc += tmp[k, q] * Linv[l, q]
+            B[k, l] = acc
+            B[l, k] = acc
     ev = np.linalg.eigvalsh(B)
     norm2 = 0.0
     for k in range(m):
