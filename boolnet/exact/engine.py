@@ -10,7 +10,7 @@ import pandas as pd
 
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
-from boolnet.exact.volumes import probability, scale_ratio
+from boolnet.exact.volumes import probabilities, scale_ratio
 from boolnet.functions import check_encoding, check_n, strings_from_packed
 from boolnet.priors import Prior
 
@@ -20,12 +20,25 @@ MAX_ALL_FUNCTIONS_N = 4
 MAX_REGIONS_N = 5
 
 
-def _progress(iterable, total, desc, enabled):
-    if not enabled:
-        return iterable
-    from tqdm import tqdm
+#: Orbits whose volumes are computed in one batch (Gaussian cones of a batch share the cores).
+VOLUME_BATCH = 128
 
-    return tqdm(iterable, total=total, desc=desc, unit=" orbit", leave=False)
+
+def _orbit_volumes(orbits: list[Orbit], prior: Prior, desc: str, progress: bool):
+    """Yield (orbit, (p, p_exact, err)) for every orbit, computing volumes in batches."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(orbits), desc=desc, unit=" orbit", leave=False)
+    for start in range(0, len(orbits), VOLUME_BATCH):
+        batch = orbits[start:start + VOLUME_BATCH]
+        results = probabilities([o.representative for o in batch], prior)
+        if bar is not None:
+            bar.update(len(batch))
+        yield from zip(batch, results)
+    if bar is not None:
+        bar.close()
 
 
 def exact_table(
@@ -78,8 +91,7 @@ def exact_table(
     rows = []
     total_exact = 0
     exact_available = True
-    for orb in _progress(orbits, len(orbits), f"volumes n={n}", progress):
-        p, p_exact, err = probability(orb.representative, prior)
+    for orb, (p, p_exact, err) in _orbit_volumes(orbits, prior, f"volumes n={n}", progress):
         if p_exact is None:
             exact_available = False
         else:
