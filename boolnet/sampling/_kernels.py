@@ -166,13 +166,29 @@ def first_layer(theta, n, width, w_off, b_off, pm1, out, low, high):
         if pm1:
             for p in range(nl):
                 low[0] -= theta[w_off + (n - 1 - p) * width + j]
-        for p in range(nl):
-            w = theta[w_off + (n - 1 - p) * width + j]
+        if NL == 16:
+            # The same doubling written out for 4 low bits (loops of 1, 2, 4
+            # and 8 sums cost more in loop set-up than in additions).
+            w0 = theta[w_off + (n - 1) * width + j]
+            w1 = theta[w_off + (n - 2) * width + j]
+            w2 = theta[w_off + (n - 3) * width + j]
+            w3 = theta[w_off + (n - 4) * width + j]
             if pm1:
-                w = w + w
-            step = 1 << p
-            for i in range(step):
-                low[step + i] = low[i] + w
+                w0, w1, w2, w3 = w0 + w0, w1 + w1, w2 + w2, w3 + w3
+            l0 = low[0]
+            l1 = l0 + w0
+            l2, l3 = l0 + w1, l1 + w1
+            l4, l5, l6, l7 = l0 + w2, l1 + w2, l2 + w2, l3 + w2
+            l8, l9, l10, l11 = l0 + w3, l1 + w3, l2 + w3, l3 + w3
+            l12, l13, l14, l15 = l4 + w3, l5 + w3, l6 + w3, l7 + w3
+        else:
+            for p in range(nl):
+                w = theta[w_off + (n - 1 - p) * width + j]
+                if pm1:
+                    w = w + w
+                step = 1 << p
+                for i in range(step):
+                    low[step + i] = low[i] + w
         # High part: bit q of hi is coordinate x_{nh-q}.
         high[0] = theta[b_off + j] if b_off >= 0 else zero
         if pm1:
@@ -189,10 +205,7 @@ def first_layer(theta, n, width, w_off, b_off, pm1, out, low, high):
         if NL == 16:
             # Written out: as a loop of 16, LLVM's vectorised body (32 elements
             # per iteration) never runs and every sum goes through the scalar
-            # remainder loop; these 16 sums, kept in locals, cost half as much.
-            l0, l1, l2, l3, l4, l5, l6, l7 = low[0], low[1], low[2], low[3], low[4], low[5], low[6], low[7]
-            l8, l9, l10, l11 = low[8], low[9], low[10], low[11]
-            l12, l13, l14, l15 = low[12], low[13], low[14], low[15]
+            # remainder loop; these 16 sums of locals cost half as much.
             for hi in range(NH):
                 h = high[hi]
                 r = row[hi * 16 : hi * 16 + 16]
