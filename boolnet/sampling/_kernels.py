@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -283,85 +284,93 @@ def _perceptron(theta, n, w_off, b_off, pm1, lowbit, low, high):
     return w0, w1
 
 
-@njit(cache=True)
-def _dense(theta, fan_in, width, w_off, b_off, src, alive, dst, N):
-    """``dst[j, :N] = b_j + sum_k src[k, :N] * W[k, j]``, adding the terms in order k = 0, 1, ...
+#: Inputs per block of the live lists (units that are nonzero somewhere in the block). Measured
+#: on 7-40-40-1 relu: 32 is faster than 16 (more skipped terms, but more lists) and than 128.
+LIVE_BLOCK = 32
 
-    Units with ``alive[k] == 0`` are 0 on every input and are skipped, which
-    leaves every sum bit for bit unchanged. Two output units and up to four
-    terms are done per pass over the inputs (the same additions in the same
-    order, fewer loads and stores of the partial sums).
+
+@njit(cache=True)
+def block_size(N, itemsize):
+    """Inputs per block of the dense micro-kernel (16 float32 or 8 float64), or ``N`` if fewer."""
+    size = 2 * (VECTOR_BYTES // itemsize)
+    return size if N >= size else N
+
+
+@njit(cache=True)
+def _dense(theta, fan_in, width, w_off, b_off, src, live, bs, dst, N):
+    """``dst[j, i] = b_j + sum_k src[k, i] * W[k, j]`` for all units ``j`` and inputs ``i < N``.
+
+    The inputs are taken in blocks of ``bs``; row ``r`` of ``live`` lists
+    (after its count in column 0) the source units that are nonzero somewhere
+    in inputs ``r * N / rows .. (r + 1) * N / rows - 1``, in increasing order. A unit that is 0 on the whole block
+    adds only zeros there, so leaving it out changes no sum (at most the sign
+    of a zero, which no later step can see: relu, step, sign, tanh and the
+    output rule give the same value for +0 and -0). The remaining terms are
+    added in increasing ``k`` after the bias, without fused multiply-adds.
+    Full blocks go to the register-blocked micro-kernel of
+    :mod:`boolnet.sampling._simd`; fewer than a block's inputs (n <= 3) take the
+    plain loop, which adds in the same order.
     """
-    W = theta[w_off : w_off + fan_in * width].reshape((fan_in, width))
     zero = theta[0] - theta[0]
-    live = np.empty(fan_in, np.int64)
-    m = 0
-    for k in range(fan_in):
-        if alive[k] != 0:
-            live[m] = k
-            m += 1
-    j = 0
-    while j + 1 < width:
-        d0 = dst[j, :N]
-        d1 = dst[j + 1, :N]
-        b0 = theta[b_off + j] if b_off >= 0 else zero
-        b1 = theta[b_off + j + 1] if b_off >= 0 else zero
+    if bs == block_size(1 << 30, dst.itemsize):
+        lbs = N // live.shape[0]
+        for blk in range(N // bs):
+            col = blk * bs
+            row = col // lbs
+            m = live[row, 0]
+            j = 0
+            while j + 4 <= width:
+                dense_block4(src, theta, w_off, b_off, width, live, row, m, j, col, dst)
+                j += 4
+            while j < width:
+                dense_block1(src, theta, w_off, b_off, width, live, row, m, j, col, dst)
+                j += 1
+        return
+    m = live[0, 0]
+    for j in range(width):
+        b = theta[b_off + j] if b_off >= 0 else zero
         for i in range(N):
-            d0[i] = b0
-            d1[i] = b1
-        t = 0
-        while t + 4 <= m:
-            k0, k1, k2, k3 = live[t], live[t + 1], live[t + 2], live[t + 3]
-            a0, a1, a2, a3 = src[k0, :N], src[k1, :N], src[k2, :N], src[k3, :N]
-            u0, u1, u2, u3 = W[k0, j], W[k1, j], W[k2, j], W[k3, j]
-            v0, v1, v2, v3 = W[k0, j + 1], W[k1, j + 1], W[k2, j + 1], W[k3, j + 1]
-            for i in range(N):
-                x0, x1, x2, x3 = a0[i], a1[i], a2[i], a3[i]
-                d0[i] = (((d0[i] + x0 * u0) + x1 * u1) + x2 * u2) + x3 * u3
-                d1[i] = (((d1[i] + x0 * v0) + x1 * v1) + x2 * v2) + x3 * v3
-            t += 4
-        while t < m:
-            a0 = src[live[t], :N]
-            u0 = W[live[t], j]
-            v0 = W[live[t], j + 1]
-            for i in range(N):
-                x0 = a0[i]
-                d0[i] = d0[i] + x0 * u0
-                d1[i] = d1[i] + x0 * v0
-            t += 1
-        j += 2
-    if j < width:  # odd width: the last unit alone
-        d0 = dst[j, :N]
-        b0 = theta[b_off + j] if b_off >= 0 else zero
-        for i in range(N):
-            d0[i] = b0
-        t = 0
-        while t + 4 <= m:
-            k0, k1, k2, k3 = live[t], live[t + 1], live[t + 2], live[t + 3]
-            a0, a1, a2, a3 = src[k0, :N], src[k1, :N], src[k2, :N], src[k3, :N]
-            u0, u1, u2, u3 = W[k0, j], W[k1, j], W[k2, j], W[k3, j]
-            for i in range(N):
-                d0[i] = (((d0[i] + a0[i] * u0) + a1[i] * u1) + a2[i] * u2) + a3[i] * u3
-            t += 4
-        while t < m:
-            a0 = src[live[t], :N]
-            u0 = W[live[t], j]
-            for i in range(N):
-                d0[i] = d0[i] + a0[i] * u0
-            t += 1
+            d = b
+            for t in range(m):
+                k = live[0, 1 + t]
+                d = d + src[k, i] * theta[w_off + k * width + j]
+            dst[j, i] = d
 
 
 @njit(cache=True)
-def _activate_rows(buf, width, N, act, alive):
-    """Apply the activation to ``buf[:width, :N]``; ``alive[j]``: unit j is nonzero somewhere.
+def _activate_rows(buf, width, N, act, live):
+    """Apply the activation to ``buf[:width, :N]`` and list, per block of inputs, the nonzero units.
 
+    With ``bs = N / live.shape[0]`` inputs per block, row ``blk`` of ``live``
+    gets the count in column 0 and then the units (increasing) that are
+    nonzero somewhere in inputs ``blk * bs .. blk * bs + bs - 1``.
     relu is written ``(x + |x|) / 2`` and step/sign as comparisons converted to
     numbers: exact (``x + |x|`` is ``2x`` or ``+0``), and unlike a select these
     forms vectorise.
     """
     half = np.float32(0.5)
+    blocks = live.shape[0]
+    bs = N // blocks
+    for blk in range(blocks):
+        live[blk, 0] = 0
     for j in range(width):
-        row = buf[j, :N]
+        row = buf[j]
+        if act == 0 and bs == LIVE_BLOCK:
+            # relu and the block test in one pass; LIVE_BLOCK is a constant, so
+            # the inner loop unrolls into a few vector instructions.
+            for blk in range(blocks):
+                base = blk * LIVE_BLOCK
+                nonzero = False
+                for i in range(LIVE_BLOCK):
+                    x = row[base + i]
+                    y = (x + abs(x)) * half
+                    row[base + i] = y
+                    nonzero |= y != 0
+                # Branch-free append (which blocks are zero is unpredictable).
+                c = live[blk, 0]
+                live[blk, c + 1] = j
+                live[blk, 0] = c + nonzero
+            continue
         if act == 0:  # relu
             for i in range(N):
                 x = row[i]
@@ -376,32 +385,37 @@ def _activate_rows(buf, width, N, act, alive):
         elif act == 1:
             for i in range(N):
                 row[i] = np.tanh(row[i])
-        nonzero = np.int32(0)
-        for i in range(N):
-            nonzero += np.int32(row[i] != 0)
-        alive[j] = nonzero
+        for blk in range(blocks):
+            nonzero = False
+            for i in range(blk * bs, blk * bs + bs):
+                nonzero |= row[i] != 0
+            c = live[blk, 0]
+            live[blk, c + 1] = j
+            live[blk, 0] = c + nonzero
 
 
 @njit(cache=True)
 def make_buffers(widths, dtype):
-    """Scratch space for :func:`evaluate`: ``(buf_a, buf_b, alive)``.
+    """Scratch space for :func:`evaluate`: ``(buf_a, buf_b, live)``.
 
     ``buf_a`` and ``buf_b`` have one row per unit of the widest hidden layer
     (at least 16) plus one, each row holding a unit's values on all ``2**n``
-    inputs; ``alive`` has one flag per unit.
+    inputs; ``live`` has a row per block of inputs (see :func:`_activate_rows`).
     """
     N = 1 << widths[0]
     widest = 16
     for layer in range(1, widths.shape[0] - 1):
         widest = max(widest, widths[layer])
-    return (np.empty((widest + 1, N), dtype), np.empty((widest + 1, N), dtype), np.empty(widest, dtype))
+    buf_a = np.zeros((widest + 1, N), dtype)
+    bs = block_size(N, buf_a.itemsize)
+    return buf_a, np.zeros((widest + 1, N), dtype), np.zeros((max(1, N // max(bs, LIVE_BLOCK)), widest + 1), np.int64)
 
 
 @njit(cache=True)
-def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive):
+def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live):
     """Packed truth table ``(word0, word1)`` of the network with parameters ``theta``.
 
-    ``buf_a``, ``buf_b``, ``alive``: scratch from :func:`make_buffers`, with the
+    ``buf_a``, ``buf_b``, ``live``: scratch from :func:`make_buffers`, with the
     dtype of the arithmetic (float32 when sampling, float64 on grids). Row ``j``
     of a buffer holds unit ``j`` on all ``2**n`` inputs, so inner loops run over
     inputs and vectorise. Sums are accumulated in a fixed order (bias, then k
@@ -415,18 +429,19 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
     if L == 1:
         return _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, buf_a[rows - 1], buf_a[rows - 2])
     h = widths[1]
+    bs = block_size(N, buf_a.itemsize)
     first_layer(theta, n, h, w_off[0], b_off[0], pm1, buf_a, buf_b[rows - 1], buf_b[rows - 2])
-    _activate_rows(buf_a, h, N, act, alive)
+    _activate_rows(buf_a, h, N, act, live)
     cur = buf_a
     nxt = buf_b
     for layer in range(1, L - 1):
         fan_in = widths[layer]
         width = widths[layer + 1]
-        _dense(theta, fan_in, width, w_off[layer], b_off[layer], cur, alive, nxt, N)
-        _activate_rows(nxt, width, N, act, alive)
+        _dense(theta, fan_in, width, w_off[layer], b_off[layer], cur, live, bs, nxt, N)
+        _activate_rows(nxt, width, N, act, live)
         cur, nxt = nxt, cur
     # Output unit, computed into row 0 of the free buffer.
-    _dense(theta, widths[L - 1], 1, w_off[L - 1], b_off[L - 1], cur, alive, nxt, N)
+    _dense(theta, widths[L - 1], 1, w_off[L - 1], b_off[L - 1], cur, live, bs, nxt, N)
     return _pack(nxt[0], N)
 
 
@@ -434,10 +449,10 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
 def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit):
     """Packed truth tables ``(S, 2)`` of ``S`` networks given as rows of ``thetas``."""
     N = 1 << widths[0]
-    buf_a, buf_b, alive = make_buffers(widths, thetas.dtype)
+    buf_a, buf_b, live = make_buffers(widths, thetas.dtype)
     out = np.empty((thetas.shape[0], 2), np.uint64)
     for s in range(thetas.shape[0]):
-        w0, w1 = evaluate(thetas[s], widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
+        w0, w1 = evaluate(thetas[s], widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
         out[s, 0] = w0
         out[s, 1] = w1
     return out
@@ -464,7 +479,7 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     state = np.empty(4, np.uint64)
     theta = np.empty(P, np.float32)
     words = np.empty(P + 1, np.uint32)
-    buf_a, buf_b, alive = make_buffers(widths, np.float32)
+    buf_a, buf_b, live = make_buffers(widths, np.float32)
     n = widths[0]
     perceptron = widths.shape[0] == 2
     low = buf_a[buf_a.shape[0] - 1]
@@ -485,7 +500,7 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
         else:
             for _ in range(count):
                 fill_parameters(state, scales, gaussian, theta, words)
-                w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
+                w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
                 entries += table_add(table, w0, w1, _ONE)
         i += 1
     used[0] = entries
@@ -507,7 +522,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     m = values.shape[0]
     theta = np.empty(P, values.dtype)
     digits = np.zeros(P, np.int64)
-    buf_a, buf_b, alive = make_buffers(widths, values.dtype)
+    buf_a, buf_b, live = make_buffers(widths, values.dtype)
     entries = used[0]
     rest = start
     for p in range(P):
@@ -518,7 +533,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     while g < stop:
         if entries + 1 > max_used:
             break
-        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, alive)
+        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
         entries += table_add(table, w0, w1, _ONE)
         g += 1
         for p in range(P):  # next point: increment the mixed-radix counter
