@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4
-from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, seed_block, splitmix_mix
+from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
 ACTIVATIONS = {"relu": 0, "tanh": 1, "step": 2, "sign": 3, "linear": 4}
@@ -478,7 +478,7 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     P = scales.shape[0]
     state = np.empty(4, np.uint64)
     theta = np.empty(P, np.float32)
-    words = np.empty(P + 1, np.uint32)
+    words = scratch_words(P)
     buf_a, buf_b, live = make_buffers(widths, np.float32)
     n = widths[0]
     perceptron = widths.shape[0] == 2
