@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, prefetch_row
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -44,10 +44,26 @@ _ONE = np.uint64(1)
 
 
 @njit(inline="always", cache=True)
-def table_add(table, lo, hi, inc):
-    """Add ``inc`` to the count of truth table ``(lo, hi)``; return 1 if it was new, else 0."""
-    mask = np.uint64(table.shape[0] - 1)
-    i = np.int64(splitmix_mix(lo + hi * _GOLDEN) & mask)
+def _hash(lo, hi):
+    """64-bit hash of a truth table: its top bits pick the slot, its low bits the partition."""
+    return splitmix_mix(lo + hi * _GOLDEN)
+
+
+@njit(cache=True)
+def slot_shift(capacity):
+    """``64 - log2(capacity)``: a hash ``h`` has its home slot at ``h >> shift``."""
+    shift = 64
+    c = capacity
+    while c > 1:
+        c >>= 1
+        shift -= 1
+    return np.uint64(shift)
+
+
+@njit(inline="always", cache=True)
+def table_add_at(table, lo, hi, inc, i):
+    """Add ``inc`` to the count of ``(lo, hi)``, probing from slot ``i``; return 1 if it was new, else 0."""
+    mask = np.int64(table.shape[0] - 1)
     while True:
         c = table[i, 2]
         if c == 0:
@@ -58,13 +74,67 @@ def table_add(table, lo, hi, inc):
         if table[i, 0] == lo and table[i, 1] == hi:
             table[i, 2] = c + inc
             return 0
-        i = (i + 1) & np.int64(mask)
+        i = (i + 1) & mask
+
+
+@njit(inline="always", cache=True)
+def table_add(table, lo, hi, inc, shift):
+    """Add ``inc`` to the count of truth table ``(lo, hi)``; return 1 if it was new, else 0.
+
+    ``shift`` is :func:`slot_shift` of the table's capacity.
+    """
+    return table_add_at(table, lo, hi, inc, np.int64(_hash(lo, hi) >> shift))
 
 
 @njit(inline="always", cache=True)
 def _partition(lo, hi, parts):
-    """Master-table partition of a truth table (high hash bits; slots use the low bits)."""
-    return np.int64((splitmix_mix(lo + hi * _GOLDEN) >> np.uint64(40)) % np.uint64(parts))
+    """Master-table partition of a truth table (low hash bits; slots use the top bits)."""
+    return np.int64(_hash(lo, hi) % np.uint64(parts))
+
+
+#: Entries whose slots are requested ahead of their insertion (see :func:`prefetch_row`).
+PREFETCH_AHEAD = 16
+
+
+@njit(inline="always", cache=True)
+def _add_all(src, target, part, parts, clear):
+    """Add the entries of table ``src`` in partition ``part`` to ``target``; return how many were new.
+
+    Slots are the top bits of the hash in every table, so walking ``src`` in
+    slot order visits the target's slots in increasing order too (a sweep, not
+    random jumps), and each slot is requested ``PREFETCH_AHEAD`` entries before
+    it is written. With ``clear``, the moved entries are emptied in ``src``.
+    """
+    shift = slot_shift(target.shape[0])
+    ring_src = np.empty(PREFETCH_AHEAD, np.int64)
+    ring_slot = np.empty(PREFETCH_AHEAD, np.int64)
+    new = 0
+    queued = 0
+    for i in range(src.shape[0]):
+        c = src[i, 2]
+        if c == 0:
+            continue
+        h = _hash(src[i, 0], src[i, 1])
+        if np.int64(h % np.uint64(parts)) != part:
+            continue
+        slot = np.int64(h >> shift)
+        prefetch_row(target, slot)
+        r = queued % PREFETCH_AHEAD
+        if queued >= PREFETCH_AHEAD:  # the entry queued PREFETCH_AHEAD ago: its slot is in cache by now
+            k = ring_src[r]
+            new += table_add_at(target, src[k, 0], src[k, 1], src[k, 2], ring_slot[r])
+            if clear:
+                src[k, 2] = 0
+        ring_src[r] = i
+        ring_slot[r] = slot
+        queued += 1
+    for q in range(max(0, queued - PREFETCH_AHEAD), queued):
+        r = q % PREFETCH_AHEAD
+        k = ring_src[r]
+        new += table_add_at(target, src[k, 0], src[k, 1], src[k, 2], ring_slot[r])
+        if clear:
+            src[k, 2] = 0
+    return new
 
 
 @njit(nogil=True, cache=True)
@@ -78,24 +148,16 @@ def merge_partition(sources, used, target, part, parts):
     """
     new = 0
     for t in range(sources.shape[0]):
-        if used[t] == 0:
-            continue
-        src = sources[t]
-        for i in range(src.shape[0]):
-            c = src[i, 2]
-            if c != 0 and _partition(src[i, 0], src[i, 1], parts) == part:
-                new += table_add(target, src[i, 0], src[i, 1], c)
-                src[i, 2] = 0
+        if used[t] != 0:
+            new += _add_all(sources[t], target, part, parts, True)
     return new
 
 
 @njit(nogil=True, cache=True)
 def rehash(table, capacity):
-    """A new table of ``capacity`` slots holding the entries of ``table``."""
+    """A new table of ``capacity`` slots holding the entries of ``table`` (a sweep in slot order)."""
     out = np.zeros((capacity, 3), np.uint64)
-    for i in range(table.shape[0]):
-        if table[i, 2] != 0:
-            table_add(out, table[i, 0], table[i, 1], table[i, 2])
+    _add_all(table, out, 0, 1, False)
     return out
 
 
@@ -122,9 +184,10 @@ def table_entries(table):
 def table_from_entries(words, counts, capacity, part, parts):
     """A table of ``capacity`` slots holding the given entries of partition ``part``."""
     out = np.zeros((capacity, 3), np.uint64)
+    shift = slot_shift(capacity)
     for k in range(counts.shape[0]):
         if _partition(words[k, 0], words[k, 1], parts) == part:
-            table_add(out, words[k, 0], words[k, 1], np.uint64(counts[k]))
+            table_add(out, words[k, 0], words[k, 1], np.uint64(counts[k]), shift)
     return out
 
 
@@ -485,6 +548,7 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     low = buf_a[buf_a.shape[0] - 1]
     high = buf_a[buf_a.shape[0] - 2]
     entries = used[0]
+    shift = slot_shift(table.shape[0])
     i = start
     while i < blocks.shape[0]:
         if entries + BLOCK_SIZE > max_used:
@@ -496,12 +560,12 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
             for _ in range(count):
                 fill_parameters(state, scales, gaussian, theta, words)
                 w0, w1 = _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, low, high)
-                entries += table_add(table, w0, w1, _ONE)
+                entries += table_add(table, w0, w1, _ONE, shift)
         else:
             for _ in range(count):
                 fill_parameters(state, scales, gaussian, theta, words)
                 w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
-                entries += table_add(table, w0, w1, _ONE)
+                entries += table_add(table, w0, w1, _ONE, shift)
         i += 1
     used[0] = entries
     return i
@@ -524,6 +588,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     digits = np.zeros(P, np.int64)
     buf_a, buf_b, live = make_buffers(widths, values.dtype)
     entries = used[0]
+    shift = slot_shift(table.shape[0])
     rest = start
     for p in range(P):
         digits[p] = rest % m
@@ -534,7 +599,7 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
         if entries + 1 > max_used:
             break
         w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
-        entries += table_add(table, w0, w1, _ONE)
+        entries += table_add(table, w0, w1, _ONE, shift)
         g += 1
         for p in range(P):  # next point: increment the mixed-radix counter
             d = digits[p] + 1

@@ -128,3 +128,27 @@ def make_dense_block(outputs: int, vectors: int = 2):
 #: Four output units per block (8 accumulators of 8 float32), and one for the remainder.
 dense_block4 = make_dense_block(4)
 dense_block1 = make_dense_block(1)
+
+
+@intrinsic
+def prefetch_row(typingctx, table, row):
+    """Ask the CPU to start loading ``table[row, 0]`` into the cache (``llvm.prefetch``; no effect on values).
+
+    Used when adding many entries to a hash table far larger than the cache:
+    asking for the slots of the next few entries while the current one is
+    added lets the memory accesses overlap instead of waiting for one at a time.
+    """
+    sig = types.void(table, row)
+
+    def codegen(context, builder, signature, args):
+        table_v, row_v = args
+        arr = context.make_array(signature.args[0])(context, builder, table_v)
+        stride = builder.extract_value(arr.strides, 0)
+        address = builder.gep(builder.bitcast(arr.data, _I8P), [builder.mul(row_v, stride)])
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [_I8P, _I32, _I32, _I32]), "llvm.prefetch.p0")
+        # rw = 1 (the slot is about to be written), locality = 3 (keep in all cache levels), data cache.
+        builder.call(fn, [address, ir.Constant(_I32, 1), ir.Constant(_I32, 3), ir.Constant(_I32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
