@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, prefetch_row
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, prefetch_row
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -331,10 +331,7 @@ def _perceptron(theta, n, w_off, b_off, pm1, lowbit, low, high):
     w1 = np.uint64(0)
     if NL == 16:
         for hi in range(NH):
-            t = -high[hi]
-            m = np.uint64(0)
-            for lo in range(16):
-                m |= np.uint64(low[lo] > t) << np.uint64(lo)
+            m = mask16_greater(low, 0, -high[hi])
             shift = hi * 16
             if shift < 64:
                 w0 |= m << np.uint64(shift)

@@ -152,3 +152,27 @@ def prefetch_row(typingctx, table, row):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@intrinsic
+def mask16_greater(typingctx, values, start, threshold):
+    """Bit ``i`` (i < 16) set iff ``values[start + i] > threshold``, as uint64: a vector compare and a movemask.
+
+    The comparisons are the same ordered ``>`` as in Python (false for NaN);
+    written as one 16-lane compare because LLVM does not turn the equivalent
+    loop of shifts and ors into one.
+    """
+    sig = types.uint64(values, start, threshold)
+
+    def codegen(context, builder, signature, args):
+        values_v, start_v, threshold_v = args
+        arr = context.make_array(signature.args[0])(context, builder, values_v)
+        scalar = context.get_value_type(signature.args[0].dtype)
+        vec = ir.VectorType(scalar, 16)
+        ptr = builder.bitcast(builder.gep(arr.data, [start_v]), vec.as_pointer())
+        loaded = builder.load(ptr, align=context.get_abi_sizeof(scalar))
+        t = context.cast(builder, threshold_v, signature.args[2], signature.args[0].dtype)
+        bits = builder.fcmp_ordered(">", loaded, _splat(builder, t, 16))
+        return builder.zext(builder.bitcast(bits, ir.IntType(16)), _I64)
+
+    return sig, codegen

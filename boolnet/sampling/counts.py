@@ -10,6 +10,8 @@ and emptied whenever it fills up.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
@@ -44,6 +46,7 @@ class Counts:
         self.part_distinct = [0] * workers
         self.worker_tables = np.zeros((workers, WORKER_CAPACITY, 3), dtype=np.uint64)
         self.worker_used = np.zeros(workers, dtype=np.int64)
+        self.locks = [threading.Lock() for _ in range(workers)]
 
     @property
     def distinct(self) -> int:
@@ -55,7 +58,7 @@ class Counts:
         """Entries a worker table may hold (load 1/2)."""
         return WORKER_CAPACITY // 2
 
-    def _merge_part(self, part: int, pending: int) -> None:
+    def _merge_part(self, part: int, worker: int, pending: int) -> None:
         table = self.tables[part]
         needed = 2 * (self.part_distinct[part] + pending)
         if needed > table.shape[0]:
@@ -64,21 +67,51 @@ class Counts:
                 capacity *= 2
             table = K.rehash(table, capacity)
             self.tables[part] = table
-        self.part_distinct[part] += int(K.merge_partition(self.worker_tables, self.worker_used, table,
+        self.part_distinct[part] += int(K.merge_partition(self.worker_tables[worker : worker + 1],
+                                                          self.worker_used[worker : worker + 1], table,
                                                           part, self.parts))
 
-    def merge_workers(self, pool=None) -> None:
-        """Move every worker table's entries into the master table (in parallel with a thread pool)."""
-        pending = int(self.worker_used.sum())
+    def merge_worker(self, worker: int) -> None:
+        """Move worker ``worker``'s entries into the master table and empty its table.
+
+        Each partition is locked while it is changed, so workers can merge
+        while others sample (sums do not depend on the order of merging).
+        """
+        pending = int(self.worker_used[worker])
         if pending == 0:
             return
-        if pool is None or self.parts == 1:
-            for part in range(self.parts):
-                self._merge_part(part, pending)
+        for q in range(self.parts):
+            part = (worker + q) % self.parts  # start at a different partition per worker: less waiting
+            with self.locks[part]:
+                self._merge_part(part, worker, pending)
+        self.worker_used[worker] = 0
+
+    def merge_workers(self) -> None:
+        """Move every worker table's entries into the master table."""
+        for worker in range(self.worker_used.shape[0]):
+            self.merge_worker(worker)
+
+    def run_workers(self, step, pool=None) -> None:
+        """Call ``step(t)`` for every worker ``t`` until it returns True, merging its table after each call.
+
+        ``step(t)`` runs a kernel that fills worker table ``t`` (stopping when it
+        is full) and says whether worker ``t`` has finished its share. With a
+        thread pool the workers run at once, each merging on its own.
+        """
+        def loop(worker):
+            while True:
+                finished = step(worker)
+                self.merge_worker(worker)
+                if finished:
+                    return
+
+        workers = range(self.worker_used.shape[0])
+        if pool is None:
+            for worker in workers:
+                loop(worker)
         else:
-            for future in [pool.submit(self._merge_part, part, pending) for part in range(self.parts)]:
+            for future in [pool.submit(loop, worker) for worker in workers]:
                 future.result()
-        self.worker_used[:] = 0
 
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
         """``(words (m, 2) uint64, counts (m,) int64)`` of the master table."""

@@ -172,13 +172,12 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
             position = [min(size, done + t * per) for t in range(threads)]
             stops = [min(done + count, done + (t + 1) * per) for t in range(threads)]
             t0 = time.perf_counter()
-            while any(position[t] < stops[t] for t in range(threads)):
-                if pool is None:
-                    position[0] = work(0, position[0], stops[0])
-                else:
-                    futures = [pool.submit(work, t, position[t], stops[t]) for t in range(threads)]
-                    position = [f.result() for f in futures]
-                counts.merge_workers(pool)
+
+            def step(t):
+                position[t] = work(t, position[t], stops[t])
+                return position[t] >= stops[t]
+
+            counts.run_workers(step, pool)
             dt = time.perf_counter() - t0
             done += count
             if bar is not None:

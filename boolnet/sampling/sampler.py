@@ -238,13 +238,12 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                 assigned = [np.arange(first_block + t, first_block + n_blocks, threads, dtype=np.int64)
                             for t in range(threads)]
                 position = [0] * threads
-                while any(position[t] < len(assigned[t]) for t in range(threads)):
-                    if pool is None:
-                        position[0] = work(0, assigned[0], position[0])
-                    else:
-                        futures = [pool.submit(work, t, assigned[t], position[t]) for t in range(threads)]
-                        position = [f.result() for f in futures]
-                    counts.merge_workers(pool)
+
+                def step(t):
+                    position[t] = work(t, assigned[t], position[t])
+                    return position[t] >= len(assigned[t])
+
+                counts.run_workers(step, pool)
                 elapsed_chunk = time.perf_counter() - t0
                 new_done = min(samples, (first_block + n_blocks) * BLOCK_SIZE)
                 if bar is not None:
