@@ -185,6 +185,8 @@ def fill_parameters(s, scales, gaussian, out, words):
     faster than one loop, with the same values.
     """
     P = out.shape[0]
+    if words.shape[0] < 2 * P + 2:
+        raise ValueError("fill_parameters: words must come from scratch_words(P)")
     s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
     for q in range((P + 1) // 2):
         r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
@@ -195,20 +197,21 @@ def fill_parameters(s, scales, gaussian, out, words):
         for p in range(P):
             out[p] = scales[p] * uniform_pm1_from_u32(np.uint64(words[p]))
         return
-    redo = words[P + 1 :]
+    # Rejected positions are noted after the words, at words[P + 1 + r] (no array views:
+    # numba counts references to a view with atomic operations, which cost more than P = 8 draws).
     rejected = 0
     for p in range(P):
         w = words[p]
         layer = w & np.uint32(127)
         u24 = w >> np.uint32(8)
         out[p] = scales[p] * (np.float32(np.int32(u24)) * ZIG_W32[layer])
-        redo[rejected] = p  # branch-free append: kept only if rejected
+        words[P + 1 + rejected] = p  # branch-free append: kept only if rejected
         rejected += u24 >= ZIG_ACCEPT[layer]
-    bits = out.view(np.uint32)
     for p in range(P):
-        bits[p] ^= (words[p] & np.uint32(128)) << np.uint32(24)
+        x = out[p]
+        out[p] = -x if (words[p] & np.uint32(128)) != 0 else x
     for t in range(rejected):
-        p = redo[t]
+        p = words[P + 1 + t]
         w = np.uint64(words[p])
         layer = np.int64(w & np.uint64(127))
         out[p] = scales[p] * np.float32(_normal_slow(s, layer, w >> np.uint64(8), (w >> np.uint64(7)) & _U1))
