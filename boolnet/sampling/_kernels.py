@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, prefetch_row
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, outer_sum_row, prefetch_row
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -265,24 +265,18 @@ def first_layer(theta, n, width, w_off, b_off, pm1, out, low, high):
             step = 1 << q
             for i in range(step):
                 high[step + i] = high[i] + w
-        row = out[j]
         if NL == 16:
-            # Written out: as a loop of 16, LLVM's vectorised body (32 elements
-            # per iteration) never runs and every sum goes through the scalar
-            # remainder loop; these 16 sums of locals cost half as much.
-            for hi in range(NH):
-                h = high[hi]
-                r = row[hi * 16 : hi * 16 + 16]
-                r[0], r[1], r[2], r[3] = h + l0, h + l1, h + l2, h + l3
-                r[4], r[5], r[6], r[7] = h + l4, h + l5, h + l6, h + l7
-                r[8], r[9], r[10], r[11] = h + l8, h + l9, h + l10, h + l11
-                r[12], r[13], r[14], r[15] = h + l12, h + l13, h + l14, h + l15
+            low[0], low[1], low[2], low[3] = l0, l1, l2, l3
+            low[4], low[5], low[6], low[7] = l4, l5, l6, l7
+            low[8], low[9], low[10], low[11] = l8, l9, l10, l11
+            low[12], low[13], low[14], low[15] = l12, l13, l14, l15
+            outer_sum_row(out, j, high, NH, low)
         else:
             for hi in range(NH):
                 h = high[hi]
                 base = hi * NL
                 for lo in range(NL):
-                    row[base + lo] = h + low[lo]
+                    out[j, base + lo] = h + low[lo]
 
 
 @njit(inline="always", cache=True)

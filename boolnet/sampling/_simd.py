@@ -176,3 +176,34 @@ def mask16_greater(typingctx, values, start, threshold):
         return builder.zext(builder.bitcast(bits, ir.IntType(16)), _I64)
 
     return sig, codegen
+
+
+@intrinsic
+def outer_sum_row(typingctx, dst, row, high, count, low):
+    """``dst[row, 16 * h + l] = high[h] + low[l]`` for ``h < count``, ``l < 16``: 16-lane vector adds and stores.
+
+    The first layer's pre-activations on all inputs, from the subset sums of the
+    high and the low input bits (the sums are the same single roundings as a
+    scalar loop; written as vectors because LLVM keeps the loop scalar).
+    """
+    sig = types.void(dst, row, high, count, low)
+
+    def codegen(context, builder, signature, args):
+        dst_v, row_v, high_v, count_v, low_v = args
+        scalar = context.get_value_type(signature.args[0].dtype)
+        itemsize = context.get_abi_sizeof(scalar)
+        vec = ir.VectorType(scalar, 16)
+        dst_a = context.make_array(signature.args[0])(context, builder, dst_v)
+        high_a = context.make_array(signature.args[2])(context, builder, high_v)
+        low_a = context.make_array(signature.args[4])(context, builder, low_v)
+        lows = builder.load(builder.bitcast(low_a.data, vec.as_pointer()), align=itemsize)
+        stride = builder.extract_value(dst_a.strides, 0)
+        base = builder.gep(builder.bitcast(dst_a.data, _I8P), [builder.mul(row_v, stride)])
+        with cgutils.for_range(builder, count_v) as loop:
+            h = builder.load(builder.gep(high_a.data, [loop.index]))
+            out = builder.gep(base, [builder.mul(loop.index, ir.Constant(_I64, 16 * itemsize))])
+            builder.store(builder.fadd(_splat(builder, h, 16), lows), builder.bitcast(out, vec.as_pointer()),
+                          align=itemsize)
+        return context.get_dummy_value()
+
+    return sig, codegen
