@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, outer_sum_row, prefetch_row
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, outer_sum_row, prefetch_row, subset_sums16
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -310,9 +310,15 @@ def _perceptron(theta, n, w_off, b_off, pm1, lowbit, low, high):
     if pm1:
         for p in range(nl):
             low[0] -= theta[w_off + n - 1 - p]
-    for lo in range(1, NL):
-        w = theta[w_off + n - 1 - lowbit[lo]]
-        low[lo] = low[lo & (lo - 1)] + ((w + w) if pm1 else w)
+    if NL == 16:
+        w0, w1, w2, w3 = theta[w_off + n - 1], theta[w_off + n - 2], theta[w_off + n - 3], theta[w_off + n - 4]
+        if pm1:
+            w0, w1, w2, w3 = w0 + w0, w1 + w1, w2 + w2, w3 + w3
+        subset_sums16(low, low[0], w0, w1, w2, w3)
+    else:
+        for lo in range(1, NL):
+            w = theta[w_off + n - 1 - lowbit[lo]]
+            low[lo] = low[lo & (lo - 1)] + ((w + w) if pm1 else w)
     # High part: bias, and bit q of hi is coordinate x_{nh-q}.
     high[0] = theta[b_off] if b_off >= 0 else zero
     if pm1:

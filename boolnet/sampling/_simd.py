@@ -207,3 +207,32 @@ def outer_sum_row(typingctx, dst, row, high, count, low):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@intrinsic
+def subset_sums16(typingctx, out, start, w0, w1, w2, w3):
+    """``out[l] = start + w3 [bit 3 of l] + w2 [bit 2] + w1 [bit 1] + w0 [bit 0]``, added left to right.
+
+    The 16 subset sums of four weights, as 16-lane vectors: lane ``l`` adds
+    ``w_p`` times bit ``p`` of ``l``, from ``p = 3`` down to 0. Adding
+    ``0 * w`` (a zero) leaves a sum unchanged, so every lane gets exactly the
+    sum of the recurrence ``out[l] = out[l & (l - 1)] + w_lowbit(l)``, whose
+    last term is the lowest set bit's weight.
+    """
+    sig = types.void(out, start, w0, w1, w2, w3)
+
+    def codegen(context, builder, signature, args):
+        out_v, start_v, *weights = args
+        dtype = signature.args[0].dtype
+        scalar = context.get_value_type(dtype)
+        vec = ir.VectorType(scalar, 16)
+        out_a = context.make_array(signature.args[0])(context, builder, out_v)
+        total = _splat(builder, context.cast(builder, start_v, signature.args[1], dtype), 16)
+        for p in (3, 2, 1, 0):
+            w = _splat(builder, context.cast(builder, weights[p], signature.args[2 + p], dtype), 16)
+            bits = ir.Constant(vec, [float((lane >> p) & 1) for lane in range(16)])
+            total = builder.fadd(total, builder.fmul(bits, w))
+        builder.store(total, builder.bitcast(out_a.data, vec.as_pointer()), align=context.get_abi_sizeof(scalar))
+        return context.get_dummy_value()
+
+    return sig, codegen
