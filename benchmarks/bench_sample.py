@@ -15,7 +15,11 @@ Usage::
     python benchmarks/bench_sample.py                   # 7-1 and 7-40-40-1 relu
     python benchmarks/bench_sample.py --quick           # smaller runs
 
-Timing is wall clock; on a shared machine, run it when the machine is idle.
+Timing is wall clock; on a shared machine, run it when the machine is idle. The
+samples per CPU-second of each side and the share of time the hypervisor
+stole from this virtual machine during each run (``/proc/stat``) are printed
+too: on the development machine the steal was 20-40% even when idle, which
+moves wall-clock figures by up to 2x between runs.
 """
 
 from __future__ import annotations
@@ -61,16 +65,31 @@ def numpy_counts(arch: str, samples: int, seed: int = 0, batch: int | None = Non
 
 
 CPU = {}
+STEAL = {}
+
+
+def _steal_ticks() -> tuple[int, int]:
+    """(steal, total) clock ticks of all CPUs from /proc/stat: time the hypervisor gave to other machines."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
 def _rate(fn, samples):
-    """Samples per wall-clock second; also records samples per CPU-second (robust to a busy machine)."""
+    """Samples per wall-clock second; also records samples per CPU-second (robust to a busy machine)
+    and the share of the machine's time stolen by the hypervisor during the run."""
+    steal0, total0 = _steal_ticks()
     cpu0 = os.times()
     start = time.perf_counter()
     result = fn()
     wall = time.perf_counter() - start
     cpu1 = os.times()
+    steal1, total1 = _steal_ticks()
     CPU[fn] = samples / max(cpu1.user - cpu0.user + cpu1.system - cpu0.system, 1e-9)
+    STEAL[fn] = (steal1 - steal0) / max(total1 - total0, 1)
     return samples / wall, result
 
 
@@ -90,6 +109,8 @@ def bench(arch: str, samples: int, numpy_samples: int, threads: int | None):
           f"| ratio counts/numpy {counts_rate / numpy_rate:5.1f}x, table/numpy {table_rate / numpy_rate:5.1f}x")
     print(f"{'':>10}  samples per CPU-second: numpy {CPU[run_numpy]:9.3g} | boolnet counts {CPU[run_counts]:9.3g}, "
           f"full table {CPU[run_table]:9.3g} | ratio counts/numpy {CPU[run_counts] / CPU[run_numpy]:5.1f}x")
+    print(f"{'':>10}  CPU time stolen by the hypervisor: numpy {STEAL[run_numpy]:.0%}, boolnet counts "
+          f"{STEAL[run_counts]:.0%}, full table {STEAL[run_table]:.0%}")
     return numpy_rate, counts_rate, table_rate
 
 
