@@ -280,3 +280,18 @@ def test_dense_layer_bit_for_bit_against_left_to_right_sums(dtype, n):
                 for k in range(fan_in):
                     total = total + src[k, i] * theta[k * width + j]
                 assert buf_b[j, i] == total or (buf_b[j, i] == 0 and total == 0), (fan_in, width, j, i)
+
+
+def test_row_order_equals_numpy_lexsort():
+    """The radix-sorted row order is NumPy's lexsort by (-count, word 1, word 0), ties and big counts included."""
+    from boolnet.sampling.counts import _row_order
+
+    rng = np.random.default_rng(3)
+    for m in (0, 1, 7, 5000):
+        words = rng.integers(0, 2**63, (m, 2), dtype=np.uint64)
+        words[: m // 2, 1] = rng.integers(0, 3, m // 2).astype(np.uint64)  # many equal second words
+        words[m // 3 :, 0] &= np.uint64(0xFFFF)  # and small first words
+        counts = rng.geometric(0.3, m).astype(np.int64)
+        counts[: min(m, 3)] = [2**40, 2**40, 70000][: min(m, 3)]
+        expected = np.lexsort((words[:, 0], words[:, 1], -counts))
+        assert _row_order(words, counts).tolist() == expected.tolist()

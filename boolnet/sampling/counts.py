@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from boolnet.sampling import _kernels as K
+from boolnet.sampling import _table_kernels as TK
 
 #: Slots of each worker's table (a power of two; 24 bytes each).
 WORKER_CAPACITY = 1 << 14
@@ -145,14 +146,7 @@ def wilson_interval(counts: np.ndarray, total: int, z: float = Z95) -> tuple[np.
     >>> [round(float(v), 4) for v in lo], [round(float(v), 4) for v in hi]
     ([0.0, 0.4038], [0.037, 0.5962])
     """
-    k = np.asarray(counts, dtype=np.float64)
-    n = float(total)
-    p = k / n
-    z2 = z * z
-    denom = 1.0 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * np.sqrt(np.maximum(p * (1 - p) / n + z2 / (4 * n * n), 0.0)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    return TK.wilson(np.ascontiguousarray(counts, dtype=np.float64), int(total), float(z))
 
 
 #: Tables with more rows than this get a pyarrow-backed string column (fast, compact).
@@ -186,18 +180,12 @@ def truth_table_strings(words: np.ndarray, n: int):
 def _row_order(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Indices sorting rows by count (descending), then word 1, then word 0 (ascending).
 
-    Same order as ``np.lexsort((w0, w1, -counts))``, about twice as fast: one
-    quicksort and two stable sorts (a radix sort for the counts when they fit
-    in 16 bits).
+    Same order as ``np.lexsort((w0, w1, -counts))``; a radix sort in numba
+    (about 1 s instead of 6 s for 9 million rows).
     """
-    if len(counts) == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(words[:, 0])
-    order = order[np.argsort(words[order, 1], kind="stable")]
-    rank = (counts.max() - counts)[order]
-    if rank.max() < 1 << 16:
-        rank = rank.astype(np.uint16)
-    return order[np.argsort(rank, kind="stable")]
+    words = np.ascontiguousarray(words, dtype=np.uint64)
+    return TK.row_order(np.ascontiguousarray(words[:, 0]), np.ascontiguousarray(words[:, 1]),
+                        np.ascontiguousarray(counts, dtype=np.int64))
 
 
 def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:
