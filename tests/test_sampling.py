@@ -295,3 +295,43 @@ def test_row_order_equals_numpy_lexsort():
         counts[: min(m, 3)] = [2**40, 2**40, 70000][: min(m, 3)]
         expected = np.lexsort((words[:, 0], words[:, 1], -counts))
         assert _row_order(words, counts).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_vector_helpers_against_numpy(dtype):
+    """The LLVM vector helpers of boolnet.sampling._simd against plain NumPy (same roundings, same compares)."""
+    from numba import njit
+
+    from boolnet.sampling import _simd as S
+
+    @njit
+    def run(low, high, values, threshold, w, out, table):
+        S.subset_sums16(low, low[0], w[0], w[1], w[2], w[3])
+        S.outer_sum_row(out, 1, high, high.shape[0], low)
+        S.prefetch_row(table, 3)  # a hint only: must change nothing
+        return S.mask16_greater(values, 2, threshold)
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        start = dtype(rng.standard_normal())
+        w = rng.standard_normal(4).astype(dtype)
+        low = np.zeros(16, dtype)
+        low[0] = start
+        high = rng.standard_normal(8).astype(dtype)
+        values = rng.standard_normal(20).astype(dtype)
+        values[5] = 0.25  # equal to the threshold: not greater
+        out = np.zeros((3, 128), dtype)
+        table = np.arange(12, dtype=np.uint64).reshape(4, 3)
+        mask = run(low, high, values, dtype(0.25), w, out, table)
+        expected = np.zeros(16, dtype)
+        for lane in range(16):  # the recurrence low[l] = low[l & (l - 1)] + w[lowest set bit of l]
+            if lane:
+                p = (lane & -lane).bit_length() - 1
+                expected[lane] = expected[lane & (lane - 1)] + w[p]
+            else:
+                expected[0] = start
+        assert low.tolist() == expected.tolist()
+        assert out[1].tolist() == (high[:, None] + expected[None, :]).ravel().tolist()
+        assert not out[0].any() and not out[2].any()
+        assert mask == sum(1 << i for i in range(16) if values[2 + i] > dtype(0.25))
+        assert table.ravel().tolist() == list(range(12))
