@@ -252,14 +252,26 @@ def test_cli_writes_table_with_metadata(tmp_path, capsys):
     assert parse_arch("7-40-40-1").n_parameters() == 2001
 
 
+def _round_exact(q: Fraction, dtype):
+    """The rational ``q`` rounded to nearest (ties to even) in ``dtype``: an exact oracle for fma."""
+    if q == 0:
+        return dtype(0.0)
+    nearest = np.float64(float(q))  # int / int true division: correctly rounded to float64
+    if dtype is np.float64:
+        return nearest
+    r = np.float32(nearest)
+    candidates = [r, np.nextafter(r, np.float32(np.inf)), np.nextafter(r, np.float32(-np.inf))]
+    return min(candidates, key=lambda c: (abs(Fraction(float(c)) - q), int(np.array(c).view(np.uint32)) & 1))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [2, 3, 4, 5, 7])
-def test_dense_layer_bit_for_bit_against_left_to_right_sums(dtype, n):
-    """The register-blocked micro-kernel adds exactly as ``b + x_0 w_0 + x_1 w_1 + ...`` would, one rounding each.
+def test_dense_layer_bit_for_bit_against_exact_fused_sums(dtype, n):
+    """Every dense-layer output is ``fma(x_k, w_k, ...fma(x_0, w_0, b))``, each step rounded once.
 
-    Oracle: the same sum written as a Python loop over NumPy scalars of the
-    same dtype (every product and addition rounded separately). Rows of zeros
-    on some blocks check that the live lists leave out only zero terms.
+    Oracle: the same left-to-right sum in exact rational arithmetic, rounded to
+    the dtype after every term (what an IEEE fused multiply-add does). Rows of
+    zeros on some blocks check that the live lists leave out only zero terms.
     """
     rng = np.random.default_rng(n)
     N = 1 << n
@@ -274,12 +286,13 @@ def test_dense_layer_bit_for_bit_against_left_to_right_sums(dtype, n):
         theta = rng.standard_normal(fan_in * width + width).astype(dtype)
         b_off = fan_in * width if bias else -1
         K._dense(theta, fan_in, width, 0, b_off, buf_a, live, K.block_size(N, buf_a.itemsize), buf_b, N)
-        for j in range(width):
-            for i in range(N):
-                total = theta[b_off + j] if bias else dtype(0)
-                for k in range(fan_in):
-                    total = total + src[k, i] * theta[k * width + j]
-                assert buf_b[j, i] == total or (buf_b[j, i] == 0 and total == 0), (fan_in, width, j, i)
+        for _ in range(60):
+            j, i = int(rng.integers(width)), int(rng.integers(N))
+            total = theta[b_off + j] if bias else dtype(0)
+            for k in range(fan_in):
+                total = _round_exact(Fraction(float(src[k, i])) * Fraction(float(theta[k * width + j]))
+                                     + Fraction(float(total)), dtype)
+            assert buf_b[j, i] == total, (fan_in, width, j, i)
 
 
 def test_row_order_equals_numpy_lexsort():

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, mask16_greater, outer_sum_row, prefetch_row, subset_sums16
+from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, fma, mask16_greater, outer_sum_row, prefetch_row, subset_sums16
 from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block, splitmix_mix
 
 #: Activation name -> code used by the kernels.
@@ -366,10 +366,10 @@ def _dense(theta, fan_in, width, w_off, b_off, src, live, bs, dst, N):
     adds only zeros there, so leaving it out changes no sum (at most the sign
     of a zero, which no later step can see: relu, step, sign, tanh and the
     output rule give the same value for +0 and -0). The remaining terms are
-    added in increasing ``k`` after the bias, without fused multiply-adds.
+    added in increasing ``k`` after the bias, each by an IEEE fused multiply-add.
     Full blocks go to the register-blocked micro-kernel of
     :mod:`boolnet.sampling._simd`; fewer than a block's inputs (n <= 3) take the
-    plain loop, which adds in the same order.
+    plain loop, which adds in the same order with the same fused multiply-adds.
     """
     zero = theta[0] - theta[0]
     if bs == block_size(1 << 30, dst.itemsize):
@@ -393,7 +393,7 @@ def _dense(theta, fan_in, width, w_off, b_off, src, live, bs, dst, N):
             d = b
             for t in range(m):
                 k = live[0, 1 + t]
-                d = d + src[k, i] * theta[w_off + k * width + j]
+                d = fma(src[k, i], theta[w_off + k * width + j], d)
             dst[j, i] = d
 
 
@@ -479,8 +479,8 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live):
     dtype of the arithmetic (float32 when sampling, float64 on grids). Row ``j``
     of a buffer holds unit ``j`` on all ``2**n`` inputs, so inner loops run over
     inputs and vectorise. Sums are accumulated in a fixed order (bias, then k
-    ascending) without fused multiply-adds, so results are the same on every
-    machine.
+    ascending), each term by an IEEE fused multiply-add (``llvm.fma``, exactly
+    specified), so results are the same on every machine.
     """
     n = widths[0]
     N = 1 << n

@@ -99,7 +99,7 @@ def run_metadata(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> di
         "seed": seed,
         "samples": samples,
         "rng": RNG_NAME,
-        "arithmetic": "float32",
+        "arithmetic": "float32, fixed order, fused multiply-adds",
         "ci": "Wilson score interval, 95%",
     }
     return meta
