@@ -11,16 +11,24 @@ architecture:
 * ``act``: activation code of the hidden layers (see ``ACTIVATIONS``);
 * ``pm1``: inputs encoded as -1/+1 instead of 0/1.
 
-The first layer is computed for all ``2**n`` inputs by subset sums: input ``i``
-differs from ``i & (i - 1)`` by its lowest set bit, so its pre-activations are
-those of ``i & (i - 1)`` plus one weight row (twice the row for pm1, starting
-from ``bias - sum of rows``): ``2**n * h_1`` additions instead of a matrix
-product. The output unit gives 1 iff its pre-activation is strictly > 0.
+The first layer is computed for all ``2**n`` inputs by subset sums: a unit's
+pre-activation on input ``i`` is ``H[high bits of i] + L[low 4 bits of i]``,
+where ``H`` (bias included) and ``L`` hold the sums of the weights of every
+subset of the high and of the low input bits (each built by doubling, one
+addition per entry; for pm1 from ``-sum of the weights``, adding twice a
+weight): about ``2**n + 24`` additions per unit instead of a matrix product.
+The output unit gives 1 iff its pre-activation is strictly > 0.
 
 Hash tables of packed truth tables are ``(capacity, 3)`` uint64 arrays: words 0
 and 1 of the truth table (word 1 is 0 for n <= 6) and the count; a slot is empty
 iff its count is 0. Open addressing with linear probing; capacity a power of
-two; callers keep the load at or below one half.
+two; callers keep the load at or below one half. A truth table's home slot is
+the top ``log2(capacity)`` bits of its hash, so every table is (almost) in
+hash order: merging one table into another, or into a table twice its size,
+walks the target in increasing slot order instead of jumping at random.
+
+The hidden layers and the bit packing use the LLVM vector helpers of
+:mod:`boolnet.sampling._simd`.
 """
 
 from __future__ import annotations
