@@ -22,7 +22,7 @@ The output unit gives 1 iff its pre-activation is strictly > 0.
 Hash tables of packed truth tables are ``(capacity, 3)`` uint64 arrays: words 0
 and 1 of the truth table (word 1 is 0 for n <= 6) and the count; a slot is empty
 iff its count is 0. Open addressing with linear probing; capacity a power of
-two; callers keep the load at or below one half. A truth table's home slot is
+two; callers keep the load at or below 3/4. A truth table's home slot is
 the top ``log2(capacity)`` bits of its hash, so every table is (almost) in
 hash order: merging one table into another, or into a table twice its size,
 walks the target in increasing slot order instead of jumping at random.
@@ -152,7 +152,7 @@ def merge_partition(sources, used, target, part, parts):
     The entries are emptied in the sources as they are moved; tasks for
     different partitions touch different entries, so they can run at once.
     Returns the number of entries that were new in ``target``; the caller makes
-    sure ``target`` has room (load <= 1/2 afterwards).
+    sure ``target`` has room (load <= 3/4 afterwards).
     """
     new = 0
     for t in range(sources.shape[0]):
@@ -170,22 +170,16 @@ def rehash(table, capacity):
 
 
 @njit(cache=True)
-def table_entries(table):
-    """Occupied entries: ``(words (m, 2) uint64, counts (m,) int64)`` in slot order."""
-    m = 0
-    for i in range(table.shape[0]):
-        if table[i, 2] != 0:
-            m += 1
-    words = np.empty((m, 2), np.uint64)
-    counts = np.empty(m, np.int64)
-    k = 0
+def copy_entries(table, words, counts, start):
+    """Copy the occupied entries of ``table`` to ``words[start:]`` and ``counts[start:]``; return the end."""
+    k = start
     for i in range(table.shape[0]):
         if table[i, 2] != 0:
             words[k, 0] = table[i, 0]
             words[k, 1] = table[i, 1]
             counts[k] = np.int64(table[i, 2])
             k += 1
-    return words, counts
+    return k
 
 
 @njit(cache=True)

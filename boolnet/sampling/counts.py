@@ -2,10 +2,10 @@
 
 Memory: every distinct function takes one 24-byte slot (two words of the truth
 table and the count); the master table (one partition per worker) keeps its
-load between 1/4 and 1/2, so it uses 48 to 96 bytes per distinct function (plus
+load between 3/8 and 3/4, so it uses 32 to 64 bytes per distinct function (plus
 a transient copy of a partition while it doubles). Each worker also has a fixed
-table of ``WORKER_CAPACITY`` slots (384 KiB, which fits in the L2 cache) that is merged into the master one
-and emptied whenever it fills up.
+table of ``WORKER_CAPACITY`` slots (384 KiB, which fits in the L2 cache) that
+is merged into the master one and emptied whenever it is half full.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from boolnet.sampling import _table_kernels as TK
 WORKER_CAPACITY = 1 << 14
 #: Bytes of one hash-table slot.
 SLOT_BYTES = 24
+#: Largest load of a master-table partition, MAX_LOAD_NUM / MAX_LOAD_DEN; it doubles before exceeding it.
+MAX_LOAD_NUM, MAX_LOAD_DEN = 3, 4
 
 
 class Counts:
@@ -61,7 +63,7 @@ class Counts:
 
     def _merge_part(self, part: int, worker: int, pending: int) -> None:
         table = self.tables[part]
-        needed = 2 * (self.part_distinct[part] + pending)
+        needed = -(-MAX_LOAD_DEN * (self.part_distinct[part] + pending) // MAX_LOAD_NUM)
         if needed > table.shape[0]:
             capacity = table.shape[0]
             while capacity < needed:
@@ -116,9 +118,14 @@ class Counts:
 
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
         """``(words (m, 2) uint64, counts (m,) int64)`` of the master table."""
-        pieces = [K.table_entries(table) for table in self.tables]
-        return (np.concatenate([w for w, _ in pieces]).reshape(-1, 2),
-                np.concatenate([c for _, c in pieces]))
+        total = self.distinct
+        words = np.empty((total, 2), np.uint64)
+        counts = np.empty(total, np.int64)
+        filled = 0
+        for table in self.tables:
+            filled = K.copy_entries(table, words, counts, filled)
+        assert filled == total
+        return words, counts
 
     def load(self, words: np.ndarray, counts: np.ndarray) -> None:
         """Replace the master table by the given entries (from a checkpoint)."""
@@ -127,7 +134,7 @@ class Counts:
         sizes = K.partition_sizes(words, self.parts)
         for part in range(self.parts):
             capacity = 1 << 14
-            while capacity < 2 * sizes[part]:
+            while capacity * MAX_LOAD_NUM < MAX_LOAD_DEN * sizes[part]:
                 capacity *= 2
             self.tables[part] = K.table_from_entries(words, counts, capacity, part, self.parts)
             self.part_distinct[part] = int(sizes[part])
