@@ -16,6 +16,11 @@ exactly specified, so the results are the same on every machine: with FMA
 hardware it is one instruction (which made the 40 x 40 layer 1.4x faster than
 a separate multiply and add here), elsewhere a correctly rounded library call.
 The other helpers are the vector forms of loops LLVM leaves scalar.
+
+Developers: numba's on-disk cache (``cache=True``) of the kernels that call
+these intrinsics is keyed on the calling module's source, not on this file;
+after editing this file, delete ``boolnet/sampling/__pycache__/*.nbi`` and
+``*.nbc`` (an installed release is unaffected: installing rewrites both files).
 """
 
 from __future__ import annotations
