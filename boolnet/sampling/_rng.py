@@ -207,9 +207,16 @@ def fill_parameters(s, scales, gaussian, out, words):
         out[p] = scales[p] * (np.float32(np.int32(u24)) * ZIG_W32[layer])
         words[P + 1 + rejected] = p  # branch-free append: kept only if rejected
         rejected += u24 >= ZIG_ACCEPT[layer]
-    for p in range(P):
-        x = out[p]
-        out[p] = -x if (words[p] & np.uint32(128)) != 0 else x
+    if P >= 64:
+        # Flip sign bits as integers: vectorises (a select on floats did not, and cost ~20% more for
+        # P = 2001); the view's reference counting is negligible at this size.
+        bits = out.view(np.uint32)
+        for p in range(P):
+            bits[p] ^= (words[p] & np.uint32(128)) << np.uint32(24)
+    else:
+        for p in range(P):
+            x = out[p]
+            out[p] = -x if (words[p] & np.uint32(128)) != 0 else x
     for t in range(rejected):
         p = words[P + 1 + t]
         w = np.uint64(words[p])
