@@ -63,3 +63,11 @@ class Interrupted(KeyboardInterrupt):
         self.total = total
         self.checkpoint = checkpoint
         self.signal_name = signal_name
+
+
+class BoolnetWarning(UserWarning):
+    """Something went wrong that the run survived (for example a checkpoint that could not be saved).
+
+    The library warns with :func:`warnings.warn`; the command line prints each one as
+    a single ``boolnet CMD: warning: ...`` line on stderr.
+    """

@@ -1,0 +1,36 @@
+"""Helpers shared by the test modules."""
+
+from __future__ import annotations
+
+import pytest
+
+from boolnet.cli import main
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli(*argv) -> (status, stdout, stderr)`` through :func:`boolnet.cli.main`."""
+
+    def run(*argv):
+        status = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+@pytest.fixture
+def assert_usage_error(run_cli):
+    """``assert_usage_error(*argv, mentions=())``: exit 2 with one stderr line naming each of ``mentions``."""
+
+    def check(*argv, mentions=()):
+        status, out, err = run_cli(*argv)
+        assert status == 2, (status, out, err)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err  # one line, no traceback
+        assert "Traceback" not in err
+        for word in mentions:
+            assert word in lines[0], (word, lines[0])
+        return lines[0]
+
+    return check
