@@ -140,22 +140,27 @@ def volume_method(df_or_metadata) -> str | None:
     --------
     >>> volume_method({"volume_method": "sampled"})
     'sampled'
-    >>> volume_method({"command": "exact", "prior": "gaussian"})
+    >>> volume_method({"command": "exact", "prior": "gaussian", "boolnet_version": "0.1.0"})
     'quadrature'
     """
     meta = metadata_of(df_or_metadata) if isinstance(df_or_metadata, pd.DataFrame) else dict(df_or_metadata or {})
     method = meta.get("volume_method")
-    if method in VOLUME_METHODS:
+    if method in VOLUME_METHODS and not _written_before_schema(meta):
         return method
-    # Files of boolnet <= 0.1 named the command (and `table` wrote "exact" / "sample").
+    # Files of boolnet 0.1 named the command, and `table` wrote "exact" (for Gaussian quadrature too) or "sample".
     command = meta.get("volume_command") or meta.get("command")
     if method == "sample" or command == "sample":
         return "sampled"
     if command == "enumerate":
         return "grid"
     if method == "exact" or command == "exact":
-        return "exact" if meta.get("prior") == "uniform" and not meta.get("error_bound_sum") else "quadrature"
+        return "exact" if meta.get("prior") == "uniform" else "quadrature"
     return None
+
+
+def _written_before_schema(meta: dict) -> bool:
+    """True for metadata of boolnet 0.1, written before this schema (version 0.2) existed."""
+    return str(meta.get("boolnet_version", "")).startswith("0.1.")
 
 
 def upgrade(df: pd.DataFrame, metadata: dict) -> tuple[pd.DataFrame, dict]:
