@@ -1,18 +1,27 @@
-"""The ``boolnet`` command line: one subcommand per module in ``boolnet.commands``.
+"""The ``boolnet`` command line: the only place that knows flags, stderr and exit codes.
 
-Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args) -> int``. Bad input raises :class:`boolnet.errors.UsageError`, which
-becomes a one-line message on stderr and exit status 2 (never a traceback).
+Each command module in ``boolnet.commands`` defines ``HELP`` (one line),
+``add_arguments(parser)`` and ``run(args) -> int``, and imports the library (numba,
+pandas, scipy, sympy) only inside ``run`` so that ``boolnet --help`` and
+``boolnet CMD --help`` answer at once. The library raises
+:class:`~boolnet.errors.BoolnetError` naming Python parameters; here it becomes one
+line on stderr, with the parameter shown as its flag, and exit status 2.
+:class:`~boolnet.errors.Interrupted` (Ctrl-C, SIGTERM) becomes one line and status
+130; a :class:`~boolnet.errors.BoolnetWarning` becomes a ``warning:`` line.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
+import signal
 import sys
+import warnings
 
 from boolnet import __version__
-from boolnet.errors import UsageError
+from boolnet.errors import BoolnetError, BoolnetWarning
 
 #: Subcommand name -> module under boolnet.commands, in the order --help lists them.
 COMMANDS = {
@@ -24,6 +33,9 @@ COMMANDS = {
     "complexity": "complexity",
     "levin": "levin",
 }
+
+#: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
+INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,9 +56,11 @@ def _load(module: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (imports no numerical library)."""
     parser = _Parser(
         prog="boolnet",
-        description="Exact and sampled parameter-space volumes of Boolean functions for tiny neural networks.",
+        description="Exact and sampled parameter-space volumes of Boolean functions for tiny neural networks. "
+                    "The same functions are in Python: import boolnet as bn (see the README).",
     )
     parser.add_argument("--version", action="version", version=f"boolnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -56,26 +70,77 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _parser=p)
     return parser
 
 
+def flag_message(message: str, param: str | None, parser: argparse.ArgumentParser | None) -> str:
+    """``message`` with the Python parameter ``param`` written as the command's flag.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> _ = p.add_argument("--sigma-w")
+    >>> flag_message("sigma_w must be > 0, got 0", "sigma_w", p)
+    '--sigma-w must be > 0, got 0'
+    """
+    if not param or parser is None:
+        return message
+    flag = None
+    for action in parser._actions:  # argparse keeps no public map from dest to option strings
+        if action.dest == param and action.option_strings:
+            flag = max(action.option_strings, key=len)
+    if flag is None:
+        return message
+    return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flag, message)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "_run", None):
-        parser.print_help()
-        return 2
+    """Run ``boolnet`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    command = "boolnet"
+    previous_term = None
     try:
-        return int(args._run(args) or 0)
-    except UsageError as exc:
-        print(f"boolnet {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"boolnet {args.command}: interrupted", file=sys.stderr)
-        return 130
+        # SIGTERM stops a run the way Ctrl-C does (outputs are written atomically, runs save their checkpoints).
+        previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread (e.g. called from a worker thread): leave signals alone
+        pass
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "_run", None):
+            parser.print_help()
+            return 2
+        command = f"boolnet {args.command}"
+
+        def show_warning(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, BoolnetWarning):
+                print(f"{command}: warning: {flag_message(str(message), None, None)}", file=sys.stderr)
+            else:
+                print(f"{command}: warning: {message}", file=sys.stderr)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", BoolnetWarning)
+            warnings.showwarning = show_warning
+            try:
+                return int(args._run(args) or 0)
+            except BoolnetError as exc:
+                print(f"{command}: error: {flag_message(str(exc), exc.param, args._parser)}", file=sys.stderr)
+                return 2
+    except KeyboardInterrupt as exc:
+        detail = str(exc).strip()
+        print(f"{command}: interrupted" + (f": {detail}" if detail else ""), file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:  # e.g. `boolnet exact --n 5 | head`
+        # The reader went away: send what is left to /dev/null so Python's exit flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
 
 
 if __name__ == "__main__":

@@ -12,23 +12,40 @@ import math
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
-from boolnet.errors import UsageError
+from boolnet.errors import BoolnetError
 
 PRIORS = ("gaussian", "uniform")
+
+
+#: Sigmas are refused outside this range: beyond it float32 parameters overflow or underflow to zero.
+SIGMA_RANGE = (Fraction(1, 10**30), Fraction(10**30))
 
 
 def parse_sigma(value, name: str) -> Fraction:
     """Read a sigma given as text or number into an exact positive Fraction.
 
     ``"0.1"`` becomes exactly 1/10, so a uniform box given in decimals stays rational.
+
+    Examples
+    --------
+    >>> parse_sigma("0.1", "sigma_w")
+    Fraction(1, 10)
+    >>> parse_sigma("1e400", "sigma_w")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: sigma_w 1e400 is out of range: use a value between 1e-30 and 1e+30
     """
     try:
         frac = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise UsageError(f"{name} must be a positive number, got {value!r}") from None
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise BoolnetError(f"{name} must be a positive number, got {value!r}", param=name) from None
     if frac <= 0:
-        hint = "; to drop the biases use --no-bias" if name == "--sigma-b" else ""
-        raise UsageError(f"{name} must be > 0, got {value}{hint}")
+        hint = "; to drop the biases use bias=False" if name == "sigma_b" else ""
+        raise BoolnetError(f"{name} must be > 0, got {value}{hint}", param=name)
+    low, high = SIGMA_RANGE
+    if not low <= frac <= high:
+        raise BoolnetError(f"{name} {value} is out of range: use a value between {float(low):g} and "
+                           f"{float(high):g}", param=name)
     return frac
 
 
@@ -52,6 +69,11 @@ class Prior:
     fan_in_scaling : bool
         Multiply the weight scale by ``1 / sqrt(fan_in)``.
 
+    Raises
+    ------
+    BoolnetError
+        An unknown kind, or a sigma that is not a number in [1e-30, 1e30].
+
     Examples
     --------
     >>> p = Prior("uniform", 1, 1, fan_in_scaling=False)
@@ -68,9 +90,9 @@ class Prior:
 
     def __post_init__(self):
         if self.kind not in PRIORS:
-            raise UsageError(f"unknown prior {self.kind!r}: use one of {', '.join(PRIORS)}")
-        object.__setattr__(self, "sigma_w", parse_sigma(self.sigma_w, "--sigma-w"))
-        object.__setattr__(self, "sigma_b", parse_sigma(self.sigma_b, "--sigma-b"))
+            raise BoolnetError(f"prior {self.kind!r} is unknown: use one of {', '.join(PRIORS)}", param="prior")
+        object.__setattr__(self, "sigma_w", parse_sigma(self.sigma_w, "sigma_w"))
+        object.__setattr__(self, "sigma_b", parse_sigma(self.sigma_b, "sigma_b"))
 
     def weight_scale(self, fan_in: int) -> float:
         """Scale (std or half-width) of each weight of a unit with ``fan_in`` inputs."""
