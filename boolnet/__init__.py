@@ -1,10 +1,24 @@
 """boolnet: how much of a tiny neural network's parameter space computes each Boolean function.
 
-Exact volumes for perceptrons (``boolnet.exact``), fast sampling for perceptrons and
-MLPs (``boolnet.sampling``), complexity measures (``boolnet.complexity``), tables
-(``boolnet.tables``) and the simplicity-bias (Levin) bound fit (``boolnet.levin``).
+The front door for Python (every name below returns plain values or a pandas
+DataFrame whose metadata is in ``df.attrs["boolnet"]``)::
+
+    import boolnet as bn
+    df = bn.volume_table("4-1")                      # the main job, as `boolnet table --arch 4-1`
+    bn.probability("0001", prior=bn.Prior("uniform", fan_in_scaling=False))   # AND: 1/48 of the cube
+
+Volumes: :func:`volume_table`, :func:`exact_table`, :func:`sample_table`,
+:func:`enumerate_table`, :func:`probability`, :func:`regions_table`,
+:func:`truth_tables`. Complexity: :func:`add_measures`, :func:`measure`,
+:func:`register_measure`. Fits: :func:`levin_fit`. Files: :func:`read_table`,
+:func:`write_table`. Options: :class:`Prior`. Errors: :class:`BoolnetError`,
+:class:`Interrupted`.
+
+Names are imported on first use, so ``import boolnet`` (and ``boolnet --help``)
+loads no numerical library.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -12,4 +26,40 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+#: Public name -> module that defines it.
+_API = {
+    "volume_table": "boolnet.pipeline",
+    "exact_table": "boolnet.pipeline",
+    "probability": "boolnet.pipeline",
+    "regions_table": "boolnet.pipeline",
+    "Volume": "boolnet.pipeline",
+    "sample_table": "boolnet.sampling",
+    "enumerate_table": "boolnet.sampling",
+    "truth_tables": "boolnet.network",
+    "parse_arch": "boolnet.network",
+    "add_measures": "boolnet.complexity",
+    "measure": "boolnet.complexity",
+    "register_measure": "boolnet.complexity",
+    "levin_fit": "boolnet.levin",
+    "read_table": "boolnet.io",
+    "write_table": "boolnet.io",
+    "Prior": "boolnet.priors",
+    "BoolnetError": "boolnet.errors",
+    "BoolnetWarning": "boolnet.errors",
+    "Interrupted": "boolnet.errors",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'boolnet' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_API))

@@ -29,16 +29,16 @@ MAX_N = 20
 def check_encoding(encoding: str) -> str:
     """Return ``encoding`` if it is known, else raise a :class:`UsageError`."""
     if encoding not in ENCODINGS:
-        raise UsageError(f"unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}")
+        raise UsageError(f"encoding {encoding!r} is unknown: use one of {', '.join(ENCODINGS)}", param="encoding")
     return encoding
 
 
 def check_n(n: int, *, low: int = 1, high: int = MAX_N, what: str = "this command") -> int:
     """Validate a number of inputs, with a message that says what range works."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise UsageError(f"--n must be a whole number, got {n!r}")
+        raise UsageError(f"n must be a whole number, got {n!r}", param="n")
     if n < low or n > high:
-        raise UsageError(f"--n {n} is out of range for {what}: use {low} <= n <= {high}")
+        raise UsageError(f"n {n} is out of range for {what}: use {low} <= n <= {high}", param="n")
     return int(n)
 
 

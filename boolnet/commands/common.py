@@ -1,12 +1,16 @@
-"""Options shared by several commands, spelled and validated the same everywhere."""
+"""Options shared by several commands, spelled the same everywhere.
+
+Flags are named after the library's parameters (``--sigma-w`` is ``sigma_w``), so an
+error that names a parameter is shown with its flag (:func:`boolnet.cli.flag_message`).
+Only light modules are imported here: ``boolnet --help`` loads no numba, pandas, scipy or sympy.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from boolnet.functions import ENCODINGS
-from boolnet.priors import PRIORS, Prior
-from boolnet.tables import check_output_path
+from boolnet.functions import ENCODINGS  # numpy only
+from boolnet.priors import PRIORS
 
 
 def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,23 +23,42 @@ def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
                    help="do not divide the weight scale by sqrt(fan_in)")
 
 
-def prior_from_args(args) -> Prior:
-    """The :class:`~boolnet.priors.Prior` named by the parsed options (raises UsageError)."""
+def prior_from_args(args):
+    """The :class:`~boolnet.priors.Prior` named by the parsed options (raises BoolnetError)."""
+    from boolnet.priors import Prior
+
     return Prior(args.prior, args.sigma_w, args.sigma_b, fan_in_scaling=not args.no_fan_in_scaling)
 
 
 def add_encoding_arguments(parser: argparse.ArgumentParser) -> None:
     """``--encoding`` and ``--no-bias``."""
     parser.add_argument("--encoding", default="01", help=f"input encoding: {' | '.join(ENCODINGS)} (default 01)")
-    parser.add_argument("--no-bias", action="store_true", help="networks without biases")
+    parser.add_argument("--no-bias", action="store_true", dest="no_bias", help="networks without biases")
 
 
 def add_output_argument(parser: argparse.ArgumentParser) -> None:
     """``-o FILE``: .csv or .parquet; stdout when absent."""
     parser.add_argument("-o", "--output", default=None, metavar="FILE",
-                        help="write the table to FILE (.csv or .parquet); default: print it")
+                        help="write the table to FILE (.csv, with its metadata in FILE-metadata.json, or .parquet); "
+                             "default: print it")
 
 
-def output_path(args):
+def output_path(args, suffixes=(".csv", ".parquet")):
     """Validated ``-o`` path (or None), checked before any long work starts."""
-    return check_output_path(args.output)
+    from boolnet.io import check_output_path
+
+    return check_output_path(args.output, suffixes=suffixes, param="output")
+
+
+def refuse_unused(args, parser_defaults: dict, reason: str) -> None:
+    """Raise a BoolnetError naming every option in ``parser_defaults`` that was changed from its default.
+
+    Used where an option does not apply to the run that was asked for (e.g. sampling
+    options with exact volumes), so it is refused instead of silently ignored.
+    """
+    from boolnet.errors import BoolnetError
+
+    changed = [name for name, default in parser_defaults.items() if getattr(args, name) != default]
+    if changed:
+        flags = ", ".join("--" + name.replace("_", "-") for name in changed)
+        raise BoolnetError(f"{flags} {'does' if len(changed) == 1 else 'do'} not apply here: {reason}")

@@ -1,29 +1,24 @@
-"""``boolnet regions``: the half-space region of every perceptron function."""
+"""``boolnet regions``: the half-space region of every perceptron function (:func:`boolnet.regions_table`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from boolnet.commands.common import add_encoding_arguments
-from boolnet.errors import UsageError
-from boolnet.exact.engine import MAX_REGIONS_N, regions_table
-from boolnet.functions import check_encoding, check_n
-from boolnet.tables import check_output_path, with_version, write_table
+from boolnet.commands.common import add_encoding_arguments, output_path
 
 HELP = "list each function's perceptron region: feasibility and its irredundant half-spaces (facets)"
 
 
 def add_arguments(parser):
-    parser.add_argument("--n", type=int, required=True, help=f"number of inputs, 1..{MAX_REGIONS_N} "
+    parser.add_argument("--n", type=int, required=True, help="number of inputs, 1..5 "
                         "(n <= 4: every function; n = 5: the feasible ones)")
     add_encoding_arguments(parser)
     parser.add_argument("-o", "--output", default=None, metavar="FILE",
                         help="write to FILE: .csv, .parquet or .tex (a LaTeX table); default: print it")
 
 
-def _latex_table(df, metadata) -> str:
+def latex_table(df) -> str:
+    """The regions as a LaTeX tabular, the options as leading comment lines."""
     cols = list(df.columns)
-    lines = [f"% {k}: {v}" for k, v in metadata.items()]
+    lines = [f"% {k}: {v}" for k, v in df.attrs.get("boolnet", {}).items()]
     lines.append(r"\begin{tabular}{" + "l" * len(cols) + "}")
     lines.append(" & ".join(c.replace("_", r"\_") for c in cols) + r" \\ \hline")
     for row in df.itertuples(index=False):
@@ -39,20 +34,17 @@ def _latex_table(df, metadata) -> str:
 
 
 def run(args) -> int:
-    n = check_n(args.n, high=MAX_REGIONS_N, what="boolnet regions")
-    encoding = check_encoding(args.encoding)
-    bias = not args.no_bias
-    out = args.output
-    latex = out is not None and out.endswith(".tex")
+    from boolnet import __version__
+    from boolnet.io import atomic_write, write_table
+    from boolnet.pipeline import regions_table
+
+    path = output_path(args, suffixes=(".csv", ".parquet", ".tex"))  # checked before the work
+    latex = path is not None and path.suffix == ".tex"
+    table = regions_table(args.n, encoding=args.encoding, bias=not args.no_bias, latex=latex)
     if latex:
-        parent = Path(out).parent
-        if not parent.is_dir():
-            raise UsageError(f"cannot write {out}: folder {parent} does not exist")
+        table.attrs["boolnet"]["boolnet_version"] = __version__
+        with atomic_write(path) as fh:
+            fh.write(latex_table(table))
     else:
-        check_output_path(out)
-    table, meta = regions_table(n, encoding, bias, latex=latex)
-    if latex:
-        Path(out).write_text(_latex_table(table, with_version(meta)), encoding="utf-8")
-    else:
-        write_table(table, out, meta)
+        write_table(table, path)
     return 0

@@ -5,6 +5,8 @@ These are the Python API behind ``boolnet regions`` and ``boolnet exact``.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,7 @@ from boolnet.exact.regions import Region, region
 from boolnet.exact.volumes import probabilities, scale_ratio
 from boolnet.functions import check_encoding, check_n, strings_from_packed
 from boolnet.priors import Prior
+from boolnet.schema import attach, bounds_from_error, order_columns
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
 MAX_ALL_FUNCTIONS_N = 4
@@ -48,7 +51,7 @@ def exact_table(
     bias: bool = True,
     progress: bool = False,
     orbits_only: bool = False,
-) -> tuple[pd.DataFrame, dict]:
+) -> pd.DataFrame:
     """Exact probability of every function a perceptron computes with positive volume.
 
     Parameters
@@ -67,26 +70,28 @@ def exact_table(
 
     Returns
     -------
-    table : pandas.DataFrame
-        One row per function, most probable first: ``function``, ``probability`` (float),
-        ``probability_exact`` (fraction string; uniform prior with a rational box, else empty),
-        ``error_bound`` (0 for exact rationals), ``facets`` (irredundant half-spaces), ``orbit``
-        (lexicographically smallest member of the function's symmetry orbit; all members of an
-        orbit have equal probability).
-    metadata : dict
-        Options, methods and totals.
+    pandas.DataFrame
+        A volume table (:mod:`boolnet.schema`), one row per function, most probable first:
+        ``function``, ``probability`` (float), ``probability_low``/``probability_high`` (equal
+        to it for exact rationals, else ``probability -+`` the quadrature's error bound),
+        ``probability_exact`` (fraction string; only under a uniform prior with a rational
+        box), ``facets`` (irredundant half-spaces), ``orbit`` (lexicographically smallest
+        member of the function's symmetry orbit; all members of an orbit have equal
+        probability). Options, methods and totals in ``df.attrs["boolnet"]``, with
+        ``volume_method`` ``"exact"`` (rationals) or ``"quadrature"``.
 
     Examples
     --------
-    >>> t, meta = exact_table(2, Prior("uniform", fan_in_scaling=False))
+    >>> t = exact_table(2, Prior("uniform", fan_in_scaling=False))
     >>> t.loc[t.function == "0001", "probability_exact"].item()       # AND
     '1/48'
-    >>> meta["probability_sum_exact"]
-    '1'
+    >>> t.attrs["boolnet"]["probability_sum_exact"], t.attrs["boolnet"]["volume_method"]
+    ('1', 'exact')
     """
-    n = check_n(n, high=MAX_EXACT_N, what="boolnet exact")
+    n = check_n(n, high=MAX_EXACT_N, what="exact volumes")
     check_encoding(encoding)
     prior = prior or Prior()
+    started = time.perf_counter()
     orbits = threshold_orbits(n, encoding, bias, progress=progress)
     rows = []
     total_exact = 0
@@ -97,30 +102,26 @@ def exact_table(
         else:
             total_exact += p_exact * len(orb.members)
         if orbits_only:
-            rows.append(pd.DataFrame({
-                "function": [orb.representative.function],
-                "orbit_size": len(orb.members),
-                "probability": p,
-                "probability_exact": "" if p_exact is None else str(p_exact),
-                "error_bound": err,
-                "facets": orb.representative.facets,
-            }))
-            continue
-        names = strings_from_packed(orb.members[:, None], n)
+            names, extra = [orb.representative.function], {"orbit_size": len(orb.members)}
+        else:
+            names, extra = strings_from_packed(orb.members[:, None], n), {"orbit": orb.representative.function}
         rows.append(pd.DataFrame({
             "function": names,
             "probability": p,
             "probability_exact": "" if p_exact is None else str(p_exact),
             "error_bound": err,
             "facets": orb.representative.facets,
-            "orbit": orb.representative.function,
+            **extra,
         }))
     table = pd.concat(rows, ignore_index=True)
     table = table.sort_values(["probability", "function"], ascending=[False, True], ignore_index=True)
     size = table["orbit_size"] if orbits_only else 1
     meta = {
         "command": "exact",
+        "volume_method": "exact" if exact_available else "quadrature",
+        "architecture": f"{n}-1",
         "n": n,
+        "activation": "none (perceptron)",
         "encoding": encoding,
         "bias": bias,
         **prior.metadata(),
@@ -140,7 +141,12 @@ def exact_table(
             meta["probability_sum_exact"] = str(total_exact)
     else:
         meta["method"] = "Normaliz exact triangulation into simplicial cones; orthant probabilities by quadrature"
-    return table, meta
+    low, high = bounds_from_error(table["probability"], table["error_bound"])
+    table = table.drop(columns="error_bound").assign(probability_low=low, probability_high=high)
+    if not exact_available:
+        table = table.drop(columns="probability_exact")
+    meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
+    return attach(order_columns(table), meta)
 
 
 def _all_function_bits(n: int) -> np.ndarray:
@@ -149,25 +155,25 @@ def _all_function_bits(n: int) -> np.ndarray:
     return ((values[:, None] >> shifts) & np.uint64(1)).astype(np.uint8)
 
 
-def regions_table(n: int, encoding: str = "01", bias: bool = True, latex: bool = False) -> tuple[pd.DataFrame, dict]:
+def regions_table(n: int, encoding: str = "01", bias: bool = True, latex: bool = False) -> pd.DataFrame:
     """The half-space region of every function (n <= 4) or of every feasible function (n = 5).
 
     Returns
     -------
-    table : pandas.DataFrame
+    pandas.DataFrame
         Columns ``function``, ``feasible``, ``full_dimensional``, ``facets`` (irredundant half-spaces),
-        ``inequalities`` (the facets as text, or LaTeX with ``latex=True``).
-    metadata : dict
+        ``inequalities`` (the facets as text, or LaTeX with ``latex=True``); options in
+        ``df.attrs["boolnet"]``.
 
     Examples
     --------
-    >>> t, _ = regions_table(2)
+    >>> t = regions_table(2)
     >>> int(t.feasible.sum()), sorted(t.loc[~t.feasible, "function"])
     (14, ['0110', '1001'])
     >>> t.loc[t.function == "0001", "inequalities"].item()
     'w2 + b <= 0; w1 + b <= 0; w1 + w2 + b > 0'
     """
-    n = check_n(n, high=MAX_REGIONS_N, what="boolnet regions")
+    n = check_n(n, high=MAX_REGIONS_N, what="regions")
     check_encoding(encoding)
     orbits: list[Orbit] = threshold_orbits(n, encoding, bias)
     regions: dict[str, Region] = {}
@@ -205,4 +211,4 @@ def regions_table(n: int, encoding: str = "01", bias: bool = True, latex: bool =
         "full_dimensional": int(table["full_dimensional"].sum()),
         "method": "facets: Normaliz support hyperplanes (exact); functions: chamber-graph search over symmetry orbits",
     }
-    return table, meta
+    return attach(table, meta)

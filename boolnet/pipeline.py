@@ -1,0 +1,303 @@
+"""The main job, from an architecture to a joined volume-vs-complexity table.
+
+:func:`volume_table` is what ``boolnet table`` runs: volumes (exact for perceptrons
+and step/sign MLPs where that is affordable, sampled otherwise) joined with
+complexity measures. :func:`exact_table` and :func:`probability` are the exact
+engines' front doors for a whole architecture and for one function.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+from boolnet.errors import BoolnetError
+from boolnet.priors import Prior
+
+#: Largest n of a perceptron computed exactly by default (n = 6 takes minutes to hours: ask for method="exact").
+DEFAULT_EXACT_MAX_N = 5
+#: Volume methods a caller can ask :func:`volume_table` for.
+METHODS = ("exact", "sample")
+
+
+def _prior(prior) -> Prior:
+    if prior is None:
+        return Prior()
+    if isinstance(prior, str):
+        return Prior(prior)
+    if not isinstance(prior, Prior):
+        raise BoolnetError(f"prior must be 'gaussian', 'uniform' or a boolnet.Prior, got {prior!r}", param="prior")
+    return prior
+
+
+def _parse_arch(arch):
+    from boolnet.network import parse_arch
+
+    if isinstance(arch, int) and not isinstance(arch, bool):
+        arch = f"{arch}-1"
+    return parse_arch(str(arch))
+
+
+def _exact_mlp_engine():
+    """The exact step/sign MLP engine, when this installation has it."""
+    try:
+        from boolnet.exact.mlp import exact_mlp_table
+    except ImportError:
+        return None
+    return exact_mlp_table
+
+
+def choose_method(arch, method: str | None = None, activation: str = "relu") -> str:
+    """The volume method :func:`volume_table` uses: ``"exact"`` or ``"sample"``.
+
+    Default: exact for perceptrons with n <= 5 and for MLPs with step or sign hidden
+    units (when the exact MLP engine is present), sampled otherwise.
+
+    Examples
+    --------
+    >>> choose_method("4-1"), choose_method("7-1"), choose_method("3-8-1", activation="relu")
+    ('exact', 'sample', 'sample')
+    """
+    arch = _parse_arch(arch)
+    if method is not None and method not in METHODS:
+        raise BoolnetError(f"method {method!r} is unknown: use one of {', '.join(METHODS)}", param="method")
+    exact_mlp = bool(arch.hidden) and activation in ("step", "sign") and _exact_mlp_engine() is not None
+    if method is None:
+        if not arch.hidden:
+            return "exact" if arch.n <= DEFAULT_EXACT_MAX_N else "sample"
+        return "exact" if exact_mlp else "sample"
+    if method == "exact" and arch.hidden and not exact_mlp:
+        raise BoolnetError(f"method 'exact' works for perceptrons (N-1) and for MLPs with step or sign hidden "
+                           f"units; {arch} with activation {activation!r} has to be sampled: use method='sample'",
+                           param="method")
+    return method
+
+
+def exact_table(arch, *, activation: str | None = None, prior=None, encoding: str = "01", bias: bool = True,
+                orbits: bool = False, progress: bool = False):
+    """Exact probability of every function a network computes with positive probability.
+
+    Parameters
+    ----------
+    arch : str or int
+        ``"N-1"`` (a perceptron, 1 <= N <= 6; an int N means the same), or an MLP
+        ``"N-H-1"``, ``"N-H1-H2-1"`` with ``activation`` ``"step"`` or ``"sign"``.
+    activation : {"step", "sign"}, optional
+        Hidden units of an MLP (ignored for perceptrons).
+    prior : Prior or {"gaussian", "uniform"}, optional
+        Default ``Prior()``: gaussian, fan-in scaling, sigma_w = sigma_b = 1.
+    encoding : {"01", "pm1"}
+    bias : bool
+    orbits : bool
+        Perceptrons only: one row per symmetry orbit with ``orbit_size``.
+    progress : bool
+        Progress bars on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A volume table (:mod:`boolnet.schema`): exact rationals (``probability_exact``)
+        under a rational uniform box, else probabilities with error bounds <= 1e-10
+        (``probability_low``, ``probability_high``); metadata in ``df.attrs["boolnet"]``.
+
+    Examples
+    --------
+    >>> import boolnet as bn
+    >>> t = bn.exact_table("2-1", prior=bn.Prior("uniform", fan_in_scaling=False))
+    >>> dict(zip(t.function, t.probability_exact))["0001"]          # AND fills 1/48 of the cube
+    '1/48'
+    """
+    from boolnet.exact import exact_table as perceptron_table
+
+    parsed = _parse_arch(arch)
+    prior = _prior(prior)
+    if not parsed.hidden:
+        return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits)
+    engine = _exact_mlp_engine()
+    if engine is None or activation not in ("step", "sign"):
+        raise BoolnetError(f"exact volumes of MLPs need step or sign hidden units (activation='step'); {parsed} "
+                           f"with activation {activation!r} can be sampled with sample_table", param="activation")
+    if orbits:
+        raise BoolnetError("orbits=True is for perceptrons only", param="orbits")
+    return engine(str(parsed), activation=activation, prior=prior, encoding=encoding, bias=bias, progress=progress)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One function's probability under a prior, with its bounds.
+
+    ``probability_exact`` is the exact rational (uniform prior with a rational box),
+    else None; ``probability_low <= probability <= probability_high`` always.
+    """
+
+    function: str
+    probability: float
+    probability_low: float
+    probability_high: float
+    probability_exact: Fraction | None
+    method: str
+
+
+def probability(function: str, *, prior=None, encoding: str = "01", bias: bool = True) -> Volume:
+    """The exact probability that a random perceptron computes ``function``.
+
+    Parameters
+    ----------
+    function : str
+        A truth table (``"0001"`` is AND of two inputs); its length 2**n gives n <= 6.
+    prior : Prior or {"gaussian", "uniform"}, optional
+    encoding : {"01", "pm1"}
+    bias : bool
+
+    Returns
+    -------
+    Volume
+        Zero for functions no perceptron computes (XOR).
+
+    Examples
+    --------
+    >>> import boolnet as bn
+    >>> cube = bn.Prior("uniform", fan_in_scaling=False)
+    >>> bn.probability("0001", prior=cube).probability_exact, bn.probability("0110", prior=cube).probability
+    (Fraction(1, 48), 0.0)
+    >>> v = bn.probability("0001")                  # gaussian: a solid angle with a proven bound
+    >>> v.probability_high - v.probability_low < 1e-10
+    True
+    """
+    from boolnet.exact.regions import region
+    from boolnet.exact.volumes import probability as region_probability
+    from boolnet.functions import bits_from_string, check_encoding, check_n, n_from_length
+
+    if not isinstance(function, str):
+        raise BoolnetError(f"function must be a truth-table string such as '0001', got {function!r}",
+                           param="function")
+    bits = bits_from_string(function)
+    check_n(n_from_length(len(bits)), high=6, what="exact probabilities of one function")
+    check_encoding(encoding)
+    prior = _prior(prior)
+    reg = region(function, encoding, bias)
+    if not reg.feasible:
+        return Volume(function, 0.0, 0.0, 0.0, Fraction(0), "exact")
+    p, p_exact, err = region_probability(reg, prior)
+    method = "exact" if p_exact is not None else "quadrature"
+    return Volume(function, p, max(0.0, p - err), min(1.0, p + err), p_exact, method)
+
+
+def volume_table(arch="3-1", *, method: str | None = None, activation: str = "relu", prior=None,
+                 encoding: str = "01", bias: bool = True, measures=None, samples=1_000_000, seed: int = 0,
+                 threads: int | None = None, checkpoint=None, progress: bool = False):
+    """The main job: every function's volume joined with its complexity measures.
+
+    The same table as ``boolnet table`` with the same options.
+
+    Parameters
+    ----------
+    arch : str
+        ``"N-1"`` (perceptron) or ``"N-H1-...-1"`` (MLP), 1 <= N <= 7.
+    method : {"exact", "sample"}, optional
+        Default: exact for perceptrons with n <= 5 (and step/sign MLPs where the exact
+        MLP engine is installed), sampled otherwise.
+    activation : {"relu", "tanh", "step", "sign", "linear"}
+        Hidden units of an MLP.
+    prior : Prior or {"gaussian", "uniform"}, optional
+    encoding : {"01", "pm1"}
+    bias : bool
+    measures : list of str, str or dict, optional
+        Measure names (``["lz", "csr"]`` or ``"lz,csr"``), or a dict name -> callable for
+        custom measures; default every measure valid for n (above n = 5 without the slow
+        per-function solvers).
+    samples, seed, threads, checkpoint
+        Sampling options (see :func:`boolnet.sample_table`); not allowed with exact volumes.
+    progress : bool
+        Progress bars on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A volume table (:mod:`boolnet.schema`) with one column per measure; metadata,
+        including ``volume_method`` and timings, in ``df.attrs["boolnet"]``.
+
+    Examples
+    --------
+    >>> import boolnet as bn
+    >>> df = bn.volume_table("2-1", prior="uniform", measures=["lz", "ones"])
+    >>> df.attrs["boolnet"]["volume_method"], len(df)       # XOR and XNOR have no volume
+    ('quadrature', 14)
+    >>> df.loc[df.function == "0001", ["ones", "lz"]].values.tolist()
+    [[1.0, 3.0]]
+    """
+    from boolnet.complexity import add_measures, check_measure_names, default_measure_names
+    from boolnet.functions import check_encoding
+    from boolnet.schema import attach, metadata_of
+
+    started = time.perf_counter()
+    arch = _parse_arch(arch)
+    encoding = check_encoding(encoding)
+    prior = _prior(prior)
+    chosen = choose_method(arch, method, activation)
+    n = arch.n
+    custom = dict(measures) if isinstance(measures, dict) else None
+    if custom is None:
+        # Fail on a bad name before the long work; by default leave out the per-function solvers
+        # (sympy, exact DNF) that would dominate the run above n = 5.
+        names = check_measure_names(measures if measures is not None else default_measure_names(n), n)
+    if chosen == "exact":
+        if checkpoint is not None:
+            raise BoolnetError("checkpoint is for sampled volumes; exact volumes are not checkpointed: drop it "
+                               "or use method='sample'", param="checkpoint")
+        df = exact_table(str(arch), activation=activation if arch.hidden else None, prior=prior, encoding=encoding,
+                         bias=bias, progress=progress)
+    else:
+        from boolnet.sampling import sample_table
+
+        df = sample_table(str(arch), activation=activation, prior=prior, encoding=encoding, bias=bias,
+                          samples=samples, seed=seed, threads=threads, checkpoint=checkpoint, progress=progress)
+    meta = metadata_of(df)
+    volume_seconds = time.perf_counter() - started
+    measured = time.perf_counter()
+    if custom is not None:
+        df = add_measures(df, custom, n=n, progress=progress)
+        names = list(custom)
+    else:
+        df = add_measures(df, names, n=n, progress=progress)
+    meta.update({
+        "command": "table",
+        "volume_command": meta.get("command"),
+        "architecture": str(arch),
+        "n": n,
+        "measures": names,
+        "volume_seconds": round(volume_seconds, 3),
+        "measures_seconds": round(time.perf_counter() - measured, 3),
+        "seconds": round(time.perf_counter() - started, 3),
+    })
+    return attach(df, meta)
+
+
+def regions_table(n: int, *, encoding: str = "01", bias: bool = True, latex: bool = False):
+    """Every function's perceptron region: feasibility and its irredundant half-spaces.
+
+    Parameters
+    ----------
+    n : int
+        1 <= n <= 5 (n <= 4: every function; n = 5: the feasible ones).
+    encoding : {"01", "pm1"}
+    bias : bool
+    latex : bool
+        Inequalities in LaTeX instead of text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``function, feasible, full_dimensional, facets, inequalities``.
+
+    Examples
+    --------
+    >>> import boolnet as bn
+    >>> t = bn.regions_table(2)
+    >>> t.loc[t.function == "0001", "inequalities"].item()      # AND
+    'w2 + b <= 0; w1 + b <= 0; w1 + w2 + b > 0'
+    """
+    from boolnet.exact import regions_table as engine
+
+    return engine(n, encoding, bias, latex=latex)
