@@ -59,6 +59,12 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _first_line(exc: BaseException, limit: int = 160) -> str:
+    """The first line of an exception's message, shortened: error messages stay one line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -264,10 +270,12 @@ def write_table(df, path=None, metadata: dict | None = None) -> None:
     if path.suffix == ".csv":
         sidecar = sidecar_path(path)
         check_output_path(sidecar, suffixes=None)
-        with atomic_path(path) as tmp, atomic_path(sidecar) as tmp_sidecar:
+        with atomic_path(path) as tmp:
             df.to_csv(tmp, index=False)
-            tmp_sidecar.write_text(json.dumps(_csvw_sidecar(df, path, metadata), indent=1, sort_keys=True,
-                                              default=str) + "\n", encoding="utf-8")
+            # The sidecar is renamed into place just before the table, so the two change together.
+            with atomic_path(sidecar) as tmp_sidecar:
+                tmp_sidecar.write_text(json.dumps(_csvw_sidecar(df, path, metadata), indent=1, sort_keys=True,
+                                                  default=str) + "\n", encoding="utf-8")
         return
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -354,13 +362,11 @@ def read_table(path):
         df, metadata = _read_csv(path) if path.suffix == ".csv" else _read_parquet(path)
     except pd.errors.EmptyDataError:
         raise BoolnetError(f"table {path} is empty; regenerate it", param="table") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BoolnetError(f"cannot read {path}: not a valid {path.suffix[1:].upper()} table ({first})",
+    except pa.ArrowException as exc:  # before ValueError: some Arrow errors are ValueErrors too
+        raise BoolnetError(f"cannot read {path}: not a valid Parquet file, or truncated ({_first_line(exc)})",
                            param="table") from None
-    except pa.ArrowException as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise BoolnetError(f"cannot read {path}: not a valid Parquet file, or truncated ({first})",
+    except (pd.errors.ParserError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        raise BoolnetError(f"cannot read {path}: not a valid {path.suffix[1:].upper()} table ({_first_line(exc)})",
                            param="table") from None
     except OSError as exc:
         raise BoolnetError(f"cannot read {path}: {_describe(exc)}", param="table") from None
