@@ -1,0 +1,399 @@
+"""Numba kernels that train tiny fully connected networks by minibatch SGD or Adam.
+
+Everything is float64 and strict IEEE (no ``fastmath``: no reassociation, no fused
+multiply-adds), so a run's trajectory depends only on its options, seed and run index:
+not on the thread count, and not on the machine's vector width. The networks are
+small enough (7-40-40-1: 2001 parameters, batches of 8) that float64 costs little
+against float32, and it keeps the stopping rule (every training output on the right
+side of 0) and the comparison with the NumPy reference free of float32 rounding.
+
+Layout: the flat parameter vector used by the sampler (per layer the weights ``W[k, j]`` at ``w_off + k * width + j``, then the biases at
+``b_off``; ``b_off = -1`` without biases). Workspaces ``A`` (activations), ``Z``
+(pre-activations) and ``D`` (gradients of the loss with respect to ``Z``) hold one row
+per layer, each a ``rows x width`` block in row-major order; ``A[0]`` holds the inputs.
+
+Per run ``r``: a xoshiro256** stream whose 256-bit state is four SplitMix64 steps from
+``mix(key1 ^ mix(key0 + r))`` (``mix``: the SplitMix64 finaliser; ``key0, key1`` from
+``numpy.random.SeedSequence(seed)``) draws the initial parameters in layout order
+(gaussian prior: Box-Muller pairs from 53-bit uniforms ``u`` in (0, 1),
+``sqrt(-2 log u1) * (cos, sin)(2 pi u2)``, the second of the last pair dropped when the
+count is odd; uniform prior: ``2u - 1``; each times its scale), then one Fisher-Yates
+shuffle of the training positions per epoch (``j = floor(u * (i + 1))`` for
+``i = m-1 .. 1``, starting each epoch from ``0..m-1``). The generator is this module's
+own, so training runs do not change when the sampler's generator does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+#: Trainable hidden activations and their kernel codes.
+ACTIVATIONS = {"relu": 0, "tanh": 1, "linear": 2}
+#: Loss functions: binary cross-entropy on the logit, squared error of the logit against -1/+1.
+LOSSES = {"ce": 0, "mse": 1}
+#: Optimisers.
+OPTIMIZERS = {"sgd": 0, "adam": 1}
+
+#: Run outcomes in ``status``.
+FITTED, UNFITTED, DIVERGED = 1, 0, -1
+
+
+# ------------------------------------------------------------------------------------ random numbers
+@njit(inline="always", cache=True)
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@njit(inline="always", cache=True)
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def seed_run(s, key0, key1, run):
+    """xoshiro256** state of run ``run`` into ``s`` (4 uint64)."""
+    x = _mix(key1 ^ _mix(key0 + np.uint64(run)))
+    for j in range(4):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        s[j] = _mix(x)
+
+
+@njit(inline="always", cache=True)
+def next_u64(s):
+    """Next xoshiro256** output; advances ``s``."""
+    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
+    t = s[1] << np.uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return result
+
+
+@njit(inline="always", cache=True)
+def uniform01(s):
+    """Uniform in (0, 1) from 53 random bits (never 0 or 1)."""
+    return ((next_u64(s) >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def draw_parameters(s, scales, gaussian, theta):
+    """``theta[p] = scales[p] * z_p``, ``z`` standard normal (Box-Muller) or uniform on (-1, 1)."""
+    P = scales.shape[0]
+    if gaussian:
+        for p in range(0, P, 2):
+            u1 = uniform01(s)
+            u2 = uniform01(s)
+            r = math.sqrt(-2.0 * math.log(u1))
+            a = 2.0 * math.pi * u2
+            theta[p] = scales[p] * (r * math.cos(a))
+            if p + 1 < P:
+                theta[p + 1] = scales[p + 1] * (r * math.sin(a))
+    else:
+        for p in range(P):
+            theta[p] = scales[p] * (2.0 * uniform01(s) - 1.0)
+
+
+# ------------------------------------------------------------------------------------ networks
+@njit(inline="always", cache=True)
+def _act(z, act):
+    if act == 0:
+        return z if z > 0.0 else 0.0
+    if act == 1:
+        return math.tanh(z)
+    return z
+
+
+@njit(inline="always", cache=True)
+def _dact(z, a, act):
+    if act == 0:
+        return 1.0 if z > 0.0 else 0.0
+    if act == 1:
+        return 1.0 - a * a
+    return 1.0
+
+
+@njit(cache=True, nogil=True)
+def forward(theta, widths, w_off, b_off, act, A, Z, rows):
+    """Forward pass of ``rows`` inputs in ``A[0]``; the outputs (logits) end in ``Z[L, :rows]``."""
+    L = widths.shape[0] - 1
+    for l in range(L):
+        fan_in = widths[l]
+        width = widths[l + 1]
+        wo = w_off[l]
+        bo = b_off[l]
+        for b in range(rows):
+            base = b * width
+            if bo >= 0:
+                for j in range(width):
+                    Z[l + 1, base + j] = theta[bo + j]
+            else:
+                for j in range(width):
+                    Z[l + 1, base + j] = 0.0
+            for k in range(fan_in):
+                a = A[l, b * fan_in + k]
+                if a != 0.0:  # relu zeros and 0-bits of the 01 encoding add nothing
+                    wk = wo + k * width
+                    for j in range(width):
+                        Z[l + 1, base + j] += a * theta[wk + j]
+        if l < L - 1:
+            for i in range(rows * width):
+                A[l + 1, i] = _act(Z[l + 1, i], act)
+
+
+@njit(cache=True, nogil=True)
+def output_gradient(Z, D, L, y, rows, loss):
+    """``D[L, b] = d(mean loss)/d z_b`` for targets ``y`` (0/1); returns the mean loss."""
+    total = 0.0
+    inv = 1.0 / rows
+    for b in range(rows):
+        z = Z[L, b]
+        if loss == 0:
+            # softplus(z) - y z, computed stably; gradient sigmoid(z) - y
+            total += max(z, 0.0) + math.log1p(math.exp(-abs(z))) - y[b] * z
+            if z >= 0.0:
+                p = 1.0 / (1.0 + math.exp(-z))
+            else:
+                e = math.exp(z)
+                p = e / (1.0 + e)
+            D[L, b] = (p - y[b]) * inv
+        else:
+            t = 2.0 * y[b] - 1.0
+            total += (z - t) * (z - t)
+            D[L, b] = 2.0 * (z - t) * inv
+    return total * inv
+
+
+@njit(cache=True, nogil=True)
+def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows):
+    """Add the gradient of the loss whose output gradients are in ``D[L]`` to ``grad``."""
+    L = widths.shape[0] - 1
+    for l in range(L - 1, -1, -1):
+        fan_in = widths[l]
+        width = widths[l + 1]
+        wo = w_off[l]
+        bo = b_off[l]
+        for b in range(rows):
+            base = b * width
+            for k in range(fan_in):
+                a = A[l, b * fan_in + k]
+                if a != 0.0:
+                    wk = wo + k * width
+                    for j in range(width):
+                        grad[wk + j] += a * D[l + 1, base + j]
+            if bo >= 0:
+                for j in range(width):
+                    grad[bo + j] += D[l + 1, base + j]
+        if l > 0:
+            for b in range(rows):
+                pb = b * fan_in
+                for k in range(fan_in):
+                    D[l, pb + k] = 0.0
+                for j in range(width):
+                    d = D[l + 1, b * width + j]
+                    if d != 0.0:
+                        for k in range(fan_in):
+                            D[l, pb + k] += theta[wo + k * width + j] * d
+                for k in range(fan_in):
+                    D[l, pb + k] *= _dact(Z[l, pb + k], A[l, pb + k], act)
+
+
+@njit(cache=True, nogil=True)
+def load_inputs(A, X, idx, start, rows):
+    """Copy inputs ``X[idx[start + r]]`` into ``A[0]``."""
+    n = X.shape[1]
+    for r in range(rows):
+        i = idx[start + r]
+        for k in range(n):
+            A[0, r * n + k] = X[i, k]
+
+
+@njit(cache=True, nogil=True)
+def loss_and_gradient(theta, X, y, widths, w_off, b_off, act, loss):
+    """Mean loss over the rows of ``X`` (targets ``y``) and its gradient (for tests)."""
+    rows = X.shape[0]
+    L = widths.shape[0] - 1
+    wmax = widths.max()
+    A = np.zeros((L + 1, rows * wmax))
+    Z = np.zeros((L + 1, rows * wmax))
+    D = np.zeros((L + 1, rows * wmax))
+    idx = np.arange(rows)
+    load_inputs(A, X, idx, 0, rows)
+    forward(theta, widths, w_off, b_off, act, A, Z, rows)
+    value = output_gradient(Z, D, L, y, rows, loss)
+    grad = np.zeros_like(theta)
+    backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows)
+    return value, grad
+
+
+@njit(cache=True, nogil=True)
+def _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z):
+    """1 if every training input is classified as its target, 0 if not, -1 if an output is not finite."""
+    m = train_idx.shape[0]
+    L = widths.shape[0] - 1
+    load_inputs(A, X, train_idx, 0, m)
+    forward(theta, widths, w_off, b_off, act, A, Z, m)
+    ok = 1
+    for r in range(m):
+        z = Z[L, r]
+        if not math.isfinite(z):
+            return -1
+        if (z > 0.0) != (y_train[r] == 1):
+            ok = 0
+    return ok
+
+
+@njit(cache=True, nogil=True)
+def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt, lr, momentum, beta1, beta2,
+              eps, batch, max_epochs, s, order, A, Z, D, grad, m1, m2, record, record_orders):
+    """Train ``theta`` in place until it fits the training set; returns ``(epochs, status)``.
+
+    ``status`` is :data:`FITTED`, :data:`UNFITTED` (``max_epochs`` reached) or
+    :data:`DIVERGED` (a non-finite output). The fit is checked before the first epoch
+    and after each. ``record[e]`` (if it has row ``e``) receives the parameters after
+    epoch ``e`` (row 0: the initial ones); ``record_orders[e - 1]`` the order of epoch ``e``.
+    """
+    m = train_idx.shape[0]
+    L = widths.shape[0] - 1
+    P = theta.shape[0]
+    for p in range(P):
+        m1[p] = 0.0
+        m2[p] = 0.0
+    if record.shape[0] > 0:
+        record[0, :] = theta
+    status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z)
+    if status != 0:
+        return 0, status
+    yb = np.empty(batch)
+    pos = np.empty(m, np.int64)
+    b1t = 1.0
+    b2t = 1.0
+    for epoch in range(1, max_epochs + 1):
+        for i in range(m):
+            order[i] = i
+        for i in range(m - 1, 0, -1):
+            j = np.int64(uniform01(s) * (i + 1))
+            t = order[i]
+            order[i] = order[j]
+            order[j] = t
+        if record_orders.shape[0] >= epoch:
+            record_orders[epoch - 1, :] = order
+        for i in range(m):
+            pos[i] = train_idx[order[i]]
+        for start in range(0, m, batch):
+            rows = min(batch, m - start)
+            load_inputs(A, X, pos, start, rows)
+            for r in range(rows):
+                yb[r] = y_train[order[start + r]]
+            forward(theta, widths, w_off, b_off, act, A, Z, rows)
+            output_gradient(Z, D, L, yb, rows, loss)
+            for p in range(P):
+                grad[p] = 0.0
+            backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows)
+            if opt == 0:
+                # Keras / PyTorch heavy-ball momentum: v <- mu v - lr g; theta <- theta + v
+                for p in range(P):
+                    v = momentum * m1[p] - lr * grad[p]
+                    m1[p] = v
+                    theta[p] += v
+            else:
+                b1t *= beta1
+                b2t *= beta2
+                c1 = 1.0 - b1t
+                c2 = 1.0 - b2t
+                for p in range(P):
+                    g = grad[p]
+                    m1[p] = beta1 * m1[p] + (1.0 - beta1) * g
+                    m2[p] = beta2 * m2[p] + (1.0 - beta2) * g * g
+                    theta[p] -= lr * (m1[p] / c1) / (math.sqrt(m2[p] / c2) + eps)
+        if record.shape[0] > epoch:
+            record[epoch, :] = theta
+        status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z)
+        if status != 0:
+            return epoch, status
+    return max_epochs, 0
+
+
+@njit(cache=True, nogil=True)
+def function_words(theta, X, widths, w_off, b_off, act, A, Z, out):
+    """Pack the function computed on all ``X.shape[0]`` inputs: bit ``i`` of ``out[i // 64]``."""
+    N = X.shape[0]
+    L = widths.shape[0] - 1
+    n = X.shape[1]
+    for i in range(N):
+        for k in range(n):
+            A[0, i * n + k] = X[i, k]
+    forward(theta, widths, w_off, b_off, act, A, Z, N)
+    for w in range(out.shape[0]):
+        out[w] = np.uint64(0)
+    for i in range(N):
+        if Z[L, i] > 0.0:
+            out[i // 64] |= np.uint64(1) << np.uint64(i % 64)
+
+
+@njit(cache=True, nogil=True)
+def init_stream(key0, key1, run, scales, gaussian, theta, s):
+    """Seed ``s`` for run ``run`` and draw the initial parameters into ``theta``."""
+    seed_run(s, key0, key1, run)
+    draw_parameters(s, scales, gaussian, theta)
+
+
+@njit(cache=True, nogil=True)
+def train_runs(runs, key0, key1, scales, gaussian, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt,
+               lr, momentum, beta1, beta2, eps, batch, max_epochs, out_words, out_epochs, out_status):
+    """Train every run index in ``runs``; results go to row ``r`` of the output arrays."""
+    P = scales.shape[0]
+    L = widths.shape[0] - 1
+    N = X.shape[0]
+    m = train_idx.shape[0]
+    rows = max(N, m, batch)
+    wmax = widths.max()
+    A = np.zeros((L + 1, rows * wmax))
+    Z = np.zeros((L + 1, rows * wmax))
+    D = np.zeros((L + 1, rows * wmax))
+    theta = np.empty(P)
+    grad = np.empty(P)
+    m1 = np.empty(P)
+    m2 = np.empty(P)
+    s = np.empty(4, np.uint64)
+    order = np.empty(m, np.int64)
+    record = np.empty((0, P))
+    record_orders = np.empty((0, m), np.int64)
+    words = np.empty(out_words.shape[1], np.uint64)
+    for r in runs:
+        init_stream(key0, key1, r, scales, gaussian, theta, s)
+        epochs, status = train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt, lr, momentum,
+                                   beta1, beta2, eps, batch, max_epochs, s, order, A, Z, D, grad, m1, m2, record,
+                                   record_orders)
+        function_words(theta, X, widths, w_off, b_off, act, A, Z, words)
+        out_words[r, :] = words
+        out_epochs[r] = epochs
+        out_status[r] = status
+
+
+@njit(cache=True)
+def trajectory(run, key0, key1, scales, gaussian, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt,
+               lr, momentum, beta1, beta2, eps, batch, max_epochs, record, record_orders):
+    """One run with its parameters after every epoch in ``record`` (for tests); returns ``(epochs, status)``."""
+    P = scales.shape[0]
+    L = widths.shape[0] - 1
+    m = train_idx.shape[0]
+    rows = max(X.shape[0], m, batch)
+    wmax = widths.max()
+    A = np.zeros((L + 1, rows * wmax))
+    Z = np.zeros((L + 1, rows * wmax))
+    D = np.zeros((L + 1, rows * wmax))
+    theta = np.empty(P)
+    s = np.empty(4, np.uint64)
+    init_stream(key0, key1, run, scales, gaussian, theta, s)
+    return train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt, lr, momentum, beta1, beta2,
+                     eps, batch, max_epochs, s, np.empty(m, np.int64), A, Z, D, np.empty(P), np.empty(P),
+                     np.empty(P), record, record_orders)

@@ -1,0 +1,223 @@
+"""Compare two distributions over functions: P_SGD(f | S) against P_B(f | S), or any two tables.
+
+Rules (also in docs/sgd_bayes.md):
+
+- Both tables must hold functions of the same ``n``. When a target and a training set
+  are known (arguments, else either table's metadata), a table with rows that disagree
+  with the target on ``S`` is first conditioned by :func:`posterior_table` (so an exact
+  prior table can be compared with a trained one directly).
+- Rank correlations (Spearman, Kendall) and the Pearson correlation of log probabilities
+  are over the *common* functions (positive probability on both sides).
+- KL divergences are over the common functions, each side renormalised to them:
+  ``KL(A||B) = sum_f a(f) log(a(f) / b(f))`` in nats. Functions seen by one side only
+  would make it infinite; their mass is reported instead, as ``mass_a_only`` (the mass
+  ``A`` puts on functions ``B`` never saw) and ``mass_b_only``.
+- Test error: the Hamming distance of a function to the target on the test inputs; its
+  distribution under each side (mass per distance), its mean, and the mean divided by
+  the number of test inputs (the generalisation error).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from boolnet.errors import BoolnetError
+from boolnet.schema import metadata_of
+from boolnet.training.posterior import _agreement, _n_of, _prepared, posterior_table
+from boolnet.training.train import check_target, check_train
+
+
+def _known(value, key, metas):
+    if value is not None:
+        return value
+    for meta in metas:
+        if meta.get(key) is not None:
+            return meta[key]
+    return None
+
+
+def _condition(df: pd.DataFrame, meta: dict, target, train):
+    if target is None or train is None:
+        return df, meta, False
+    fits, _ = _agreement(df["function"].tolist(), target, train)
+    if fits.all():
+        return df, meta, False
+    df = df.copy()
+    df.attrs["boolnet"] = meta
+    post = posterior_table(df, target=target, train=train)
+    return post, metadata_of(post), True
+
+
+def comparison_frame(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None) -> pd.DataFrame:
+    """Both tables joined on ``function``: ``p_a, p_a_low, p_a_high, p_b, ...`` (0 where absent), ``test_error``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"function": ["01", "11"], "probability": [0.75, 0.25]})
+    >>> b = pd.DataFrame({"function": ["01"], "probability": [1.0]})
+    >>> comparison_frame(a, b)[["function", "p_a", "p_b"]].values.tolist()
+    [['01', 0.75, 1.0], ['11', 0.25, 0.0]]
+    """
+    frame, _ = _compare_frame(a, b, target, train)
+    return frame
+
+
+def _compare_frame(a, b, target, train):
+    da, ma = _prepared(a, "a")
+    db, mb = _prepared(b, "b")
+    na, nb = _n_of(da, "a"), _n_of(db, "b")
+    if na != nb:
+        raise BoolnetError(f"the tables hold functions of different n ({na} and {nb}): compare tables over the "
+                           "same inputs", param="b")
+    target = _known(target, "target", (ma, mb))
+    train = _known(train, "train", (ma, mb))
+    if target is not None:
+        target = check_target(target, na)
+    if train is not None:
+        train = check_train(train, na)
+    da, ma, ca = _condition(da, ma, target, train)
+    db, mb, cb = _condition(db, mb, target, train)
+    cols = {}
+    for side, d in (("a", da), ("b", db)):
+        p = d["probability"].to_numpy(dtype=np.float64)
+        lo = d["probability_low"].to_numpy(dtype=np.float64) if "probability_low" in d else p
+        hi = d["probability_high"].to_numpy(dtype=np.float64) if "probability_high" in d else p
+        cols[side] = pd.DataFrame({"function": d["function"].astype(str).to_numpy(), f"p_{side}": p,
+                                   f"p_{side}_low": lo, f"p_{side}_high": hi})
+    frame = cols["a"].merge(cols["b"], on="function", how="outer")
+    for c in frame.columns[1:]:
+        frame[c] = frame[c].fillna(0.0)
+    if target is not None and train is not None:
+        frame["test_error"] = _agreement(frame["function"].tolist(), target, train)[1]
+    frame = frame.sort_values(["p_a", "p_b", "function"], ascending=[False, False, True]).reset_index(drop=True)
+    info = {"n": na, "target": target, "train": train, "conditioned_a": ca, "conditioned_b": cb,
+            "method_a": ma.get("volume_method"), "method_b": mb.get("volume_method")}
+    return frame, info
+
+
+def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None) -> dict:
+    """Compare two volume tables over the same ``n`` (and training set): see the module docstring.
+
+    Parameters
+    ----------
+    a, b : pandas.DataFrame
+        Volume tables (e.g. a posterior table and a trained table).
+    target : str, optional
+        Target truth table; default: from the tables' metadata.
+    train : sequence of int, optional
+        Training inputs; default: from the tables' metadata.
+
+    Returns
+    -------
+    dict
+        ``common, only_a, only_b`` (numbers of functions), ``mass_a_only``, ``mass_b_only``,
+        ``spearman_log``, ``kendall_log``, ``pearson_log`` (over common functions; None with
+        fewer than 2), ``kl_ab``, ``kl_ba`` (nats, common support), ``test_error``: per side
+        ``{"mass": [mass at distance 0, 1, ...], "mean": ..., "generalisation_error": ...}``
+        (None without target and training set), ``n_test``, and how the tables were read.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"function": ["0001", "0011", "0101"], "probability": [0.5, 0.25, 0.25]})
+    >>> b = pd.DataFrame({"function": ["0001", "0011", "0111"], "probability": [0.6, 0.2, 0.2]})
+    >>> r = compare_tables(a, b, target="0001", train=[0, 3])
+    >>> r["common"], r["mass_a_only"], r["mass_b_only"], round(r["kl_ab"], 6)
+    (2, 0.25, 0.2, 0.017372)
+    >>> r["test_error"]["a"]["mass"], r["test_error"]["b"]["mass"]
+    ([0.5, 0.5, 0.0], [0.6, 0.2, 0.2])
+    """
+    from scipy import stats
+
+    frame, info = _compare_frame(a, b, target, train)
+    pa = frame["p_a"].to_numpy()
+    pb = frame["p_b"].to_numpy()
+    common = (pa > 0) & (pb > 0)
+    out = dict(info)
+    out.update(common=int(common.sum()), only_a=int(((pa > 0) & ~common).sum()),
+               only_b=int(((pb > 0) & ~common).sum()),
+               mass_a=float(pa.sum()), mass_b=float(pb.sum()),
+               mass_a_only=float(pa[(pa > 0) & (pb == 0)].sum()), mass_b_only=float(pb[(pb > 0) & (pa == 0)].sum()))
+    la, lb = np.log(pa[common]), np.log(pb[common])
+    if common.sum() >= 2 and np.ptp(la) > 0 and np.ptp(lb) > 0:
+        out["spearman_log"] = float(stats.spearmanr(la, lb).statistic)
+        out["kendall_log"] = float(stats.kendalltau(la, lb).statistic)
+        out["pearson_log"] = float(np.corrcoef(la, lb)[0, 1])
+    else:
+        out["spearman_log"] = out["kendall_log"] = out["pearson_log"] = None
+    if common.any():
+        qa = pa[common] / pa[common].sum()
+        qb = pb[common] / pb[common].sum()
+        out["kl_ab"] = float(np.sum(qa * (np.log(qa) - np.log(qb))))
+        out["kl_ba"] = float(np.sum(qb * (np.log(qb) - np.log(qa))))
+    else:
+        out["kl_ab"] = out["kl_ba"] = None
+    if "test_error" in frame:
+        n_test = (1 << info["n"]) - len(info["train"])
+        err = frame["test_error"].to_numpy()
+        te = {}
+        for side, p in (("a", pa), ("b", pb)):
+            mass = np.bincount(err, weights=p, minlength=n_test + 1)
+            total = p.sum()
+            mean = float((mass * np.arange(n_test + 1)).sum() / total) if total > 0 else math.nan
+            te[side] = {"mass": [float(v) for v in mass], "mean": mean,
+                        "generalisation_error": mean / n_test if n_test else math.nan}
+        out["test_error"] = te
+        out["n_test"] = n_test
+    else:
+        out["test_error"] = None
+        out["n_test"] = None
+    return out
+
+
+def plot_comparison(a: pd.DataFrame, b: pd.DataFrame, path, *, target=None, train=None, labels=("A", "B")) -> None:
+    """Save a figure: log-log scatter of the two probabilities (intervals, diagonal) and the test-error masses.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> a = pd.DataFrame({"function": ["0001", "0011"], "probability": [0.6, 0.4]})
+    >>> b = pd.DataFrame({"function": ["0001", "0011"], "probability": [0.5, 0.5]})
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.png")
+    >>> plot_comparison(a, b, path, target="0001", train=[0, 3]); os.path.getsize(path) > 0
+    True
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame, info = _compare_frame(a, b, target, train)
+    has_err = "test_error" in frame
+    fig, axes = plt.subplots(1, 2 if has_err else 1, figsize=(11 if has_err else 5.5, 4.8), squeeze=False)
+    ax = axes[0, 0]
+    common = frame[(frame["p_a"] > 0) & (frame["p_b"] > 0)]
+    if len(common):
+        x, y = common["p_a"].to_numpy(), common["p_b"].to_numpy()
+        xerr = np.vstack([x - common["p_a_low"].to_numpy(), common["p_a_high"].to_numpy() - x]).clip(0)
+        yerr = np.vstack([y - common["p_b_low"].to_numpy(), common["p_b_high"].to_numpy() - y]).clip(0)
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", ms=3, alpha=0.6, elinewidth=0.6)
+        lo = min(x.min(), y.min()) / 2
+        ax.plot([lo, 1], [lo, 1], "k--", lw=0.8, label="y = x")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.legend(loc="upper left")
+    ax.set_xlabel(f"P({labels[0]})")
+    ax.set_ylabel(f"P({labels[1]})")
+    ax.set_title(f"{len(common)} common functions")
+    if has_err:
+        ax = axes[0, 1]
+        n_test = (1 << info["n"]) - len(info["train"])
+        d = np.arange(n_test + 1)
+        err = frame["test_error"].to_numpy()
+        for side, label, shift in (("a", labels[0], -0.2), ("b", labels[1], 0.2)):
+            mass = np.bincount(err, weights=frame[f"p_{side}"].to_numpy(), minlength=n_test + 1)
+            ax.bar(d + shift, mass, width=0.4, label=label)
+        ax.set_xlabel("test error (Hamming distance to the target on the test inputs)")
+        ax.set_ylabel("probability")
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,567 @@
+"""Train many tiny networks to zero training error and count the functions they end on.
+
+:func:`train_table` runs ``runs`` independent trainings of an ``"N-H1-...-1"``
+network on a target's training set ``S`` (each from an initialisation drawn from the
+same :class:`~boolnet.priors.Prior` as every other command, stopped as soon as it
+classifies every training input correctly, or at ``max_epochs``) and returns the
+distribution of the functions found on all ``2**n`` inputs as a volume table
+(``volume_method = "trained"``). The gradients are computed by the hand-written numba
+kernels of :mod:`boolnet.training._train_kernels` (float64, strict IEEE); the test
+suite checks them against finite differences and against an independent NumPy
+trainer on whole trajectories.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+
+from boolnet import __version__
+from boolnet.errors import BoolnetError, Interrupted
+from boolnet.functions import check_encoding, inputs
+from boolnet.priors import Prior
+from boolnet.schema import attach
+from boolnet.training import _train_kernels as K
+
+#: Adam's constants (PyTorch's defaults).
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
+#: Default epoch limit (the published study's).
+MAX_EPOCHS = 20_000
+#: Largest number of runs of one call.
+MAX_RUNS = 10**9
+
+
+# ----------------------------------------------------------------------------------------- validation
+def _whole(value, param: str, low: int, high: int | None = None) -> int:
+    try:
+        v = float(value) if isinstance(value, str) else value
+        as_int = int(v)
+    except (TypeError, ValueError, OverflowError):
+        raise BoolnetError(f"{param} must be a whole number, got {value!r}", param=param) from None
+    if isinstance(value, bool) or as_int != v:
+        raise BoolnetError(f"{param} must be a whole number, got {value!r}", param=param)
+    if as_int < low or (high is not None and as_int > high):
+        rng = f">= {low}" if high is None else f"in {low}..{high}"
+        raise BoolnetError(f"{param} must be {rng}, got {value!r}", param=param)
+    return as_int
+
+
+def _real(value, param: str, *, low: float, high: float | None = None, low_open: bool = True,
+          high_open: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise BoolnetError(f"{param} must be a number, got {value!r}", param=param) from None
+    bad = (not math.isfinite(v) or (v <= low if low_open else v < low)
+           or (high is not None and (v >= high if high_open else v > high)))
+    if bad:
+        lo = f"> {low}" if low_open else f">= {low}"
+        hi = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
+        raise BoolnetError(f"{param} must be {lo}{hi}, got {value!r}", param=param)
+    return v
+
+
+def _choice(value, param: str, options) -> str:
+    if value not in options:
+        raise BoolnetError(f"unknown {param} {value!r}: use one of {', '.join(options)}", param=param)
+    return value
+
+
+def check_target(target, n: int | None = None) -> str:
+    """A truth-table string of ``2**n`` characters 0/1 (BoolnetError naming ``target`` otherwise).
+
+    Examples
+    --------
+    >>> check_target("0110", 2)
+    '0110'
+    """
+    t = str(target).strip() if target is not None else ""
+    if not t or any(c not in "01" for c in t) or len(t) & (len(t) - 1):
+        raise BoolnetError(f"target must be a truth table of 2**n characters 0/1 (e.g. 0110), got {target!r}",
+                           param="target")
+    if n is not None and len(t) != 1 << n:
+        raise BoolnetError(f"target has {len(t)} characters; a function of n = {n} inputs has {1 << n}",
+                           param="target")
+    return t
+
+
+def check_train(train, n: int) -> list[int]:
+    """Training inputs as a sorted list of distinct indices in ``[0, 2**n)``; accepts ``"3,5,6"``.
+
+    Examples
+    --------
+    >>> check_train("6, 1,3", 3)
+    [1, 3, 6]
+    """
+    if isinstance(train, str):
+        parts = [p for p in train.replace(" ", "").split(",") if p]
+    else:
+        parts = list(np.asarray(train).ravel()) if train is not None else []
+    try:
+        values = [int(p) for p in parts]
+        if any(float(p) != v for p, v in zip(parts, values)):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise BoolnetError(f"train must list input indices (whole numbers), got {train!r}", param="train") from None
+    if not values:
+        raise BoolnetError("train must list at least one input index", param="train")
+    if min(values) < 0 or max(values) >= 1 << n:
+        raise BoolnetError(f"train indices must lie in 0..{(1 << n) - 1} for n = {n}, got {train!r}", param="train")
+    if len(set(values)) != len(values):
+        raise BoolnetError(f"train lists an input twice: {train!r}", param="train")
+    return sorted(values)
+
+
+def training_set(n: int, size: int, seed: int = 0) -> list[int]:
+    """A seeded random training set: ``size`` distinct inputs of ``[0, 2**n)``, sorted.
+
+    Drawn by ``numpy.random.default_rng(seed).choice(2**n, size, replace=False)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs.
+    size : int
+        Number of training inputs, ``1 <= size <= 2**n``.
+    seed : int
+        Seed; the same ``(n, size, seed)`` always gives the same set.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> s = training_set(7, 32, seed=1)
+    >>> len(s), s == sorted(set(s)), s == training_set(7, 32, seed=1)
+    (32, True, True)
+    """
+    n = _whole(n, "n", 1, 20)
+    size = _whole(size, "train_size", 1, 1 << n)
+    seed = _whole(seed, "seed", 0)
+    rng = np.random.default_rng(seed)
+    return sorted(int(i) for i in rng.choice(1 << n, size=size, replace=False))
+
+
+def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list[int]:
+    """The training inputs from an explicit ``train`` list or a seeded ``train_size``; exactly one of them."""
+    if (train is None) == (train_size is None):
+        raise BoolnetError("give either train (a list of input indices) or train_size (with seed), not both "
+                           "and not neither", param="train")
+    if train is not None:
+        return check_train(train, n)
+    return training_set(n, train_size, seed)
+
+
+def check_threads(threads) -> int:
+    """Worker threads: ``None`` means one per core."""
+    if threads is None:
+        return os.cpu_count() or 1
+    return _whole(threads, "threads", 1, 256)
+
+
+# ----------------------------------------------------------------------------------------- set-up
+def parse_arch(arch):
+    """:func:`boolnet.sampling.parse_arch` (found where it lives)."""
+    try:
+        from boolnet.network import parse_arch as parse
+    except ImportError:  # pragma: no cover - older layout
+        from boolnet.sampling import parse_arch as parse
+    return parse(arch)
+
+
+def seed_keys(seed: int) -> tuple[np.uint64, np.uint64]:
+    """The two 64-bit keys of a seed, from ``numpy.random.SeedSequence(seed)``."""
+    k = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+    return np.uint64(k[0]), np.uint64(k[1])
+
+
+class Layout:
+    """Flat parameter layout of an architecture: per layer ``W[k, j]`` at ``w_off + k * width + j``, then biases.
+
+    Examples
+    --------
+    >>> lay = Layout(parse_arch("2-3-1"), bias=True)
+    >>> lay.w_off.tolist(), lay.b_off.tolist(), lay.n_parameters
+    ([0, 9], [6, 12], 13)
+    """
+
+    def __init__(self, arch, bias: bool):
+        widths = arch.widths
+        self.widths = np.array(widths, dtype=np.int64)
+        self.bias = bool(bias)
+        w_off, b_off, offset = [], [], 0
+        for fan_in, width in zip(widths[:-1], widths[1:]):
+            w_off.append(offset)
+            offset += fan_in * width
+            if bias:
+                b_off.append(offset)
+                offset += width
+            else:
+                b_off.append(-1)
+        self.w_off = np.array(w_off, dtype=np.int64)
+        self.b_off = np.array(b_off, dtype=np.int64)
+        self.n_parameters = offset
+
+    def scales(self, prior: Prior) -> np.ndarray:
+        """Scale (std or half-width) of every parameter, in layout order."""
+        out = np.empty(self.n_parameters)
+        for layer, (fan_in, width) in enumerate(zip(self.widths[:-1], self.widths[1:])):
+            wo = int(self.w_off[layer])
+            out[wo : wo + fan_in * width] = prior.weight_scale(int(fan_in))
+            if self.bias:
+                bo = int(self.b_off[layer])
+                out[bo : bo + width] = prior.bias_scale()
+        return out
+
+
+class _Setup:
+    """Validated options of a training call, as the kernels want them."""
+
+    def __init__(self, arch, *, target, train, train_size, activation, optimizer, lr, momentum, batch, loss, seed,
+                 max_epochs, prior, encoding, bias):
+        self.arch = parse_arch(arch)
+        n = self.arch.n
+        self.n = n
+        self.target = check_target(target, n)
+        self.seed = _whole(seed, "seed", 0)
+        self.train = resolve_training(n, train, train_size, self.seed)
+        self.activation = _choice(activation, "activation", tuple(K.ACTIVATIONS))
+        self.optimizer = _choice(optimizer, "optimizer", tuple(K.OPTIMIZERS))
+        self.loss = _choice(loss, "loss", tuple(K.LOSSES))
+        self.lr = _real(lr, "lr", low=0.0)
+        self.momentum = _real(momentum, "momentum", low=0.0, high=1.0, low_open=False, high_open=True)
+        self.batch = _whole(batch, "batch", 1, 1 << 20)
+        self.max_epochs = _whole(max_epochs, "max_epochs", 0, 10**9)
+        self.prior = Prior() if prior is None else prior
+        if not isinstance(self.prior, Prior):
+            raise BoolnetError("prior must be a boolnet.priors.Prior", param="prior")
+        try:
+            self.encoding = check_encoding(encoding)
+        except BoolnetError as exc:
+            raise BoolnetError(str(exc), param="encoding") from None
+        self.bias = bool(bias)
+        self.spec = Layout(self.arch, self.bias)
+        self.scales = self.spec.scales(self.prior)
+        self.gaussian = self.prior.kind == "gaussian"
+        self.key0, self.key1 = seed_keys(self.seed)
+        self.X = inputs(n, self.encoding, dtype=np.float64)
+        bits = np.frombuffer(self.target.encode(), dtype=np.uint8) - ord("0")
+        self.train_idx = np.array(self.train, dtype=np.int64)
+        self.y_train = bits[self.train_idx].astype(np.int64)
+        self.words = max(1, ((1 << n) + 63) // 64)
+
+    def kernel_args(self):
+        s = self.spec
+        return (self.X, self.y_train, self.train_idx, s.widths, s.w_off, s.b_off, K.ACTIVATIONS[self.activation],
+                K.LOSSES[self.loss], K.OPTIMIZERS[self.optimizer], self.lr, self.momentum, ADAM_BETA1, ADAM_BETA2,
+                ADAM_EPS, self.batch, self.max_epochs)
+
+    def metadata(self) -> dict:
+        meta = {
+            "volume_method": "trained",
+            "n": self.n,
+            "architecture": str(self.arch),
+            "activation": self.activation if self.arch.hidden else "none (perceptron)",
+            **self.prior.metadata(),
+            "encoding": self.encoding,
+            "bias": self.bias,
+            "target": self.target,
+            "train": list(self.train),
+            "train_size": len(self.train),
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "batch": self.batch,
+            "loss": self.loss,
+            "seed": self.seed,
+            "max_epochs": self.max_epochs,
+            "precision": "float64",
+            "rng": "xoshiro256** per run (seed, run index); sampler's ziggurat init; Fisher-Yates per epoch",
+            "boolnet_version": __version__,
+        }
+        if self.optimizer == "sgd":
+            meta["momentum"] = self.momentum
+        else:
+            meta.update(beta1=ADAM_BETA1, beta2=ADAM_BETA2, eps=ADAM_EPS)
+        return meta
+
+
+def _strings(words: np.ndarray, n: int) -> list[str]:
+    """Truth-table strings of packed rows ``(m, W)`` uint64 (bit ``i`` of word ``i // 64``)."""
+    m, W = words.shape
+    raw = np.ascontiguousarray(words, dtype="<u8").view(np.uint8).reshape(m, 8 * W)
+    chars = np.unpackbits(raw, axis=1, bitorder="little")[:, : 1 << n] + ord("0")
+    flat = chars.tobytes().decode("ascii")
+    L = 1 << n
+    return [flat[k : k + L] for k in range(0, len(flat), L)]
+
+
+def _volume_frame(words: np.ndarray, n: int) -> pd.DataFrame:
+    from boolnet.sampling.counts import wilson_interval
+
+    total = words.shape[0]
+    if total == 0:
+        return pd.DataFrame({"function": pd.Series([], dtype=object), "probability": [], "probability_low": [],
+                             "probability_high": [], "count": pd.Series([], dtype=np.int64)})
+    uniq, counts = np.unique(words, axis=0, return_counts=True)
+    functions = _strings(uniq, n)
+    counts = counts.astype(np.int64)
+    order = sorted(range(len(functions)), key=lambda i: (-counts[i], functions[i]))
+    functions = [functions[i] for i in order]
+    counts = counts[order]
+    lo, hi = wilson_interval(counts, total)
+    return pd.DataFrame({"function": functions, "probability": counts / total, "probability_low": lo,
+                         "probability_high": hi, "count": counts})
+
+
+def _chunks(runs: int, threads: int, arch_params: int) -> int:
+    # Perceptrons train in microseconds: hand them out in large chunks; MLPs in small ones (load balance).
+    per = 4096 if arch_params < 64 else 8
+    return max(1, min(per, runs // (4 * threads) or 1))
+
+
+# ----------------------------------------------------------------------------------------- public API
+def train_table(arch, *, target, train=None, train_size=None, activation: str = "relu", optimizer: str = "sgd",
+                lr: float = 1e-3, momentum: float = 0.9, batch: int = 8, loss: str = "ce", runs, seed: int = 0,
+                max_epochs: int = MAX_EPOCHS, prior: Prior | None = None, encoding: str = "01", bias: bool = True,
+                threads: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """Train ``runs`` networks to 100% training accuracy and tabulate the functions they compute.
+
+    Each run draws its initial parameters from ``prior`` (weights with scale
+    ``prior.weight_scale(fan_in)``, biases with ``prior.bias_scale()``), then trains by
+    minibatch SGD (heavy-ball momentum: ``v <- momentum v - lr g``, ``theta <- theta + v``)
+    or Adam (beta1 0.9, beta2 0.999, eps 1e-8) on the training inputs ``S``, reshuffled
+    each epoch, in batches of ``batch`` (the last one smaller if ``batch`` does not
+    divide ``|S|``). The loss is the batch mean of binary cross-entropy on the output
+    pre-activation ``z`` (``ce``: ``log(1 + e^z) - y z``; a perceptron is logistic
+    regression) or of ``(z - t)^2`` with ``t = -1/+1`` (``mse``). A run stops as soon as
+    every training input is classified right (output 1 iff ``z > 0``; checked before the
+    first epoch and after each), or after ``max_epochs`` epochs: such runs are counted
+    in the metadata (``unfitted``) and left out of the table. Run ``r``'s result depends
+    only on the options, ``seed`` and ``r``, whatever ``threads``.
+
+    Parameters
+    ----------
+    arch : str
+        ``"N-H1-...-1"`` (``"N-1"``: a perceptron), ``1 <= N <= 7``.
+    target : str
+        Truth table of the target function (``2**N`` characters).
+    train : sequence of int or str, optional
+        Training inputs (indices, or ``"3,5,6"``). Give this or ``train_size``.
+    train_size : int, optional
+        Size of a random training set drawn by :func:`training_set` with ``seed``.
+    activation : {"relu", "tanh", "linear"}
+        Hidden-layer activation (relu'(0) = 0).
+    optimizer : {"sgd", "adam"}
+    lr : float
+        Learning rate, > 0.
+    momentum : float
+        SGD momentum in [0, 1) (ignored by Adam).
+    batch : int
+        Minibatch size.
+    loss : {"ce", "mse"}
+    runs : int
+        Number of independent trainings (``"1e5"`` accepted).
+    seed : int
+        Seed of the initialisations and minibatch orders (and of the training set with ``train_size``).
+    max_epochs : int
+        Epoch limit of a run.
+    prior : boolnet.priors.Prior, optional
+        Default ``Prior()`` (gaussian, sigma_w = sigma_b = 1, fan-in scaling).
+    encoding : {"01", "pm1"}
+    bias : bool
+    threads : int, optional
+        Worker threads (default: one per core); the table does not depend on it.
+    progress : bool
+        Progress bar on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``function, probability, probability_low, probability_high, count`` over the
+        fitted runs (95% Wilson intervals), most frequent first; metadata in
+        ``df.attrs["boolnet"]`` (options, ``runs``, ``fitted``, ``unfitted``,
+        ``diverged``, epoch statistics of the fitted runs, ``seconds``, ``per_second``).
+
+    Raises
+    ------
+    boolnet.errors.BoolnetError
+        Bad options (the message names the parameter).
+    boolnet.errors.Interrupted
+        On Ctrl-C, carrying the table of the runs finished so far.
+
+    Examples
+    --------
+    >>> df = train_table("2-1", target="0001", train=[0, 3], runs=20, seed=1, lr=0.1)
+    >>> df.attrs["boolnet"]["fitted"], int(df["count"].sum())
+    (20, 20)
+    >>> all(f[0] == "0" and f[3] == "1" for f in df["function"])
+    True
+    """
+    t0 = time.perf_counter()
+    runs = _whole(runs, "runs", 1, MAX_RUNS)
+    threads = check_threads(threads)
+    setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
+                   optimizer=optimizer, lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed,
+                   max_epochs=max_epochs, prior=prior, encoding=encoding, bias=bias)
+    out_words = np.zeros((runs, setup.words), dtype=np.uint64)
+    out_epochs = np.zeros(runs, dtype=np.int64)
+    out_status = np.zeros(runs, dtype=np.int64)
+    done = np.zeros(runs, dtype=bool)
+    chunk = _chunks(runs, threads, setup.spec.n_parameters)
+    lock = threading.Lock()
+    state = {"next": 0, "stop": False, "error": None}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=runs, unit="trainings", unit_scale=True, file=sys.stderr, desc="boolnet train")
+    args = setup.kernel_args()
+
+    def worker():
+        try:
+            while True:
+                with lock:
+                    if state["stop"] or state["next"] >= runs:
+                        return
+                    lo = state["next"]
+                    hi = min(runs, lo + chunk)
+                    state["next"] = hi
+                idx = np.arange(lo, hi, dtype=np.int64)
+                K.train_runs(idx, setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
+                             out_epochs, out_status)
+                with lock:
+                    done[lo:hi] = True
+                    if bar is not None:
+                        bar.update(hi - lo)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            with lock:
+                state["error"] = exc
+                state["stop"] = True
+
+    # Compile (or load from cache) on the main thread first, with a zero-length call.
+    K.train_runs(np.zeros(0, np.int64), setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
+                 out_epochs, out_status)
+    t_train = time.perf_counter()
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, -(-runs // chunk)))]
+    interrupted = False
+    try:
+        for th in pool:
+            th.start()
+        for th in pool:
+            while th.is_alive():
+                th.join(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        with lock:
+            state["stop"] = True
+        for th in pool:
+            th.join()
+    finally:
+        if bar is not None:
+            bar.close()
+    if state["error"] is not None:
+        raise state["error"]
+    volume_seconds = time.perf_counter() - t_train
+    df = _finish(setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0)
+    if interrupted:
+        raise Interrupted(f"training interrupted after {int(done.sum())} of {runs} runs", partial=df,
+                          done=int(done.sum()), total=runs)
+    return df
+
+
+def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0) -> pd.DataFrame:
+    status = out_status[done]
+    epochs = out_epochs[done]
+    fitted = status == K.FITTED
+    df = _volume_frame(out_words[done][fitted], setup.n)
+    e = epochs[fitted]
+    meta = setup.metadata()
+    completed = int(done.sum())
+    meta.update(
+        runs=completed,
+        runs_requested=runs,
+        fitted=int(fitted.sum()),
+        unfitted=int((status == K.UNFITTED).sum()),
+        diverged=int((status == K.DIVERGED).sum()),
+        distinct=int(len(df)),
+        epochs_mean=float(e.mean()) if e.size else None,
+        epochs_median=float(np.median(e)) if e.size else None,
+        epochs_min=int(e.min()) if e.size else None,
+        epochs_max=int(e.max()) if e.size else None,
+        epochs_total=int(epochs.sum()),
+        volume_seconds=volume_seconds,
+        seconds=time.perf_counter() - t0,
+        per_second=completed / volume_seconds if volume_seconds > 0 else None,
+        unit="trainings",
+    )
+    return attach(df, meta)
+
+
+def training_trajectory(arch, *, target, train, run: int = 0, epochs: int, activation: str = "relu",
+                        optimizer: str = "sgd", lr: float = 1e-3, momentum: float = 0.9, batch: int = 8,
+                        loss: str = "ce", seed: int = 0, prior: Prior | None = None, encoding: str = "01",
+                        bias: bool = True) -> dict:
+    """Replay run ``run`` of :func:`train_table` with its parameters after every epoch.
+
+    Training stops at 100% training accuracy or after ``epochs`` epochs, exactly as in
+    :func:`train_table` with ``max_epochs=epochs``.
+
+    Returns
+    -------
+    dict
+        ``theta`` (``(e + 1, P)``: initial parameters, then after each of the ``e``
+        epochs run), ``orders`` (``(e, m)``: the training positions of each epoch, in
+        order), ``epochs`` (``e``), ``status`` (1 fitted, 0 not, -1 diverged),
+        ``train`` (the sorted training inputs) and ``layout`` (per layer the weight
+        and bias offsets, ``-1`` without biases, and the widths).
+
+    Examples
+    --------
+    >>> t = training_trajectory("2-1", target="0001", train=[0, 3], epochs=5, lr=0.1)
+    >>> t["theta"].shape[1], t["orders"].shape[1]
+    (3, 2)
+    """
+    s = _Setup(arch, target=target, train=train, train_size=None, activation=activation, optimizer=optimizer,
+               lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed, max_epochs=epochs, prior=prior,
+               encoding=encoding, bias=bias)
+    run = _whole(run, "run", 0)
+    P = s.spec.n_parameters
+    m = len(s.train)
+    record = np.full((s.max_epochs + 1, P), np.nan)
+    orders = np.full((s.max_epochs, m), -1, dtype=np.int64)
+    e, status = K.trajectory(run, s.key0, s.key1, s.scales, s.gaussian, *s.kernel_args(), record, orders)
+    return {"theta": record[: e + 1], "orders": orders[:e], "epochs": int(e), "status": int(status),
+            "train": list(s.train),
+            "layout": {"widths": s.spec.widths.tolist(), "w_off": s.spec.w_off.tolist(),
+                       "b_off": s.spec.b_off.tolist()}}
+
+
+def loss_and_gradient(arch, theta, rows, targets, *, activation: str = "relu", loss: str = "ce",
+                      encoding: str = "01", bias: bool = True) -> tuple[float, np.ndarray]:
+    """Mean loss of a network on inputs ``rows`` with 0/1 ``targets``, and its gradient (kernel's).
+
+    Examples
+    --------
+    >>> value, g = loss_and_gradient("1-1", np.array([0.0, 0.0]), [0, 1], [0, 1])
+    >>> round(value, 6), g.round(3).tolist()     # log 2; gradient at theta = 0
+    (0.693147, [-0.25, 0.0])
+    """
+    a = parse_arch(arch)
+    _choice(activation, "activation", tuple(K.ACTIVATIONS))
+    _choice(loss, "loss", tuple(K.LOSSES))
+    spec = Layout(a, bias)
+    theta = np.ascontiguousarray(theta, dtype=np.float64)
+    if theta.shape != (spec.n_parameters,):
+        raise BoolnetError(f"theta must have {spec.n_parameters} entries for {a}", param="theta")
+    X = inputs(a.n, encoding, dtype=np.float64)[np.asarray(rows, dtype=np.int64)]
+    y = np.asarray(targets, dtype=np.float64)
+    value, grad = K.loss_and_gradient(theta, np.ascontiguousarray(X), y, spec.widths, spec.w_off, spec.b_off,
+                                      K.ACTIVATIONS[activation], K.LOSSES[loss])
+    return float(value), grad
