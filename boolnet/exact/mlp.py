@@ -1,0 +1,445 @@
+"""Exact probabilities of the functions of step- and sign-activation MLPs.
+
+With step (Heaviside) or sign hidden units every unit is a perceptron of the layer below: a
+hidden unit of the first layer computes a threshold function ``h`` of the inputs with the
+probability ``P_n(h)`` the exact perceptron engine knows, independently of the other units, and
+a unit above a layer of width ``H`` is a perceptron over the layer's *codes* (0/1 words for step
+units, -1/+1 words for sign units) computing a threshold function ``g`` of ``H`` inputs with
+probability ``P_H(g)``. The network computes ``f(x) = g(h_1(x), ..., h_H(x))``, so
+
+    P(f) = sum over hidden functions h_1..h_H of  prod_j P_n(h_j) * sum_g P_H(g) [g o (h_1..h_H) = f],
+
+a finite sum of products of perceptron volumes. Deeper networks nest the same sum: given the
+functions of one layer, the units of the next are independent, each computing ``g o codes`` with
+probability ``P_H(g)``.
+
+What makes it fast (details and measurements in docs/exact_mlp.md):
+
+* hidden units are exchangeable: the sum runs over *multisets* of hidden functions with
+  multinomial weights, not over ordered tuples (``C(T + H - 1, H)`` instead of ``T**H`` terms);
+* only the restriction of ``g`` to the set ``S`` of codes the inputs realise matters (a partial
+  Boolean function): the probabilities of the ``g`` are added by restriction once per distinct
+  ``S`` (a histogram), and every multiset with that ``S`` reuses it;
+* exact rationals stay integers: every perceptron table has a small common denominator
+  (48 for n = 2, 768 for n = 3, 46080 for n = 4 on the cube), so each probability is an integer
+  numerator over a known denominator, carried modulo a few 31-bit primes inside numba and
+  reconstructed by the Chinese remainder theorem;
+* the inner loops (multisets, histograms, compositions) are numba kernels
+  (:mod:`boolnet.exact._mlp_kernels`).
+
+Ties: ``step(0) = sign(0) = 0`` as in the sampler. They have probability zero except where a
+pre-activation is identically 0: without biases, input 0...0 in the ``01`` encoding. Step units
+then output 0, a valid code (and every threshold function without a bias maps code 0...0 to 0);
+sign units output 0, which no threshold function of -1/+1 codes sees, and every unit above
+outputs 0 there too: the engine sets ``f(0...0) = 0`` and leaves that input out of the codes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from boolnet.errors import BoolnetError
+from boolnet.priors import Prior
+from boolnet.schema import attach, bounds_from_error
+
+#: Hidden activations with a finite set of codes (the units are perceptrons of the layer below).
+ACTIVATIONS = ("step", "sign")
+#: Largest number of inputs (the output distribution is a dense array over 2**(2**n) functions).
+MAX_N = 4
+#: Largest width of a hidden layer: the unit above needs every threshold function of that many
+#: inputs with its probability (94,572 functions of 5 inputs; 15,028,134 of 6).
+MAX_WIDTH = 5
+#: Largest number of multisets of hidden functions enumerated in one layer.
+MAX_MULTISETS = 30_000_000
+
+_EPS = np.finfo(np.float64).eps
+_PRIMES: list[int] = []
+
+
+def _primes_below_2_31(count: int) -> list[int]:
+    """The ``count`` largest primes below 2**31."""
+    from sympy import prevprime
+
+    while len(_PRIMES) < count:
+        _PRIMES.append(int(prevprime(_PRIMES[-1] if _PRIMES else 2**31)))
+    return _PRIMES[:count]
+
+
+@dataclass(frozen=True)
+class _Perceptron:
+    """Every threshold function of ``n`` inputs with its probability under one prior."""
+
+    tables: np.ndarray          # uint64 truth tables (bit x is f(input x))
+    numerators: tuple | None    # exact: integer numerators over ``denominator``
+    denominator: int | None
+    value: np.ndarray           # float64 probabilities
+    error: np.ndarray           # float64 error bounds
+
+    @property
+    def exact(self) -> bool:
+        return self.numerators is not None
+
+    def channels(self) -> np.ndarray:
+        """(3, T) value, lower and upper bound of every probability."""
+        v, e = self.value, self.error
+        if self.exact:  # rounding of the exact rational to float
+            e = 2 * _EPS * v
+        return np.stack([v, np.maximum(v - e, 0.0), v + e])
+
+
+@lru_cache(maxsize=64)
+def _perceptron(n: int, prior: Prior, encoding: str, bias: bool) -> _Perceptron:
+    from boolnet.exact.enumeration import threshold_orbits
+    from boolnet.exact.volumes import probabilities
+
+    orbits = threshold_orbits(n, encoding, bias)
+    results = probabilities([o.representative for o in orbits], prior)
+    tables, exact, value, error = [], [], [], []
+    for orb, (p, p_exact, err) in zip(orbits, results):
+        k = len(orb.members)
+        tables.append(np.asarray(orb.members, dtype=np.uint64))
+        exact.extend([p_exact] * k)
+        value.extend([p] * k)
+        error.extend([err] * k)
+    tables = np.concatenate(tables)
+    if all(e is not None for e in exact):
+        den = math.lcm(*(e.denominator for e in exact))
+        nums = tuple(int(e.numerator * (den // e.denominator)) for e in exact)
+        if sum(nums) != den:  # the perceptron tables sum to exactly 1
+            raise AssertionError(f"perceptron table n={n} does not sum to 1")
+        return _Perceptron(tables, nums, den, np.array([float(e) for e in exact]), np.zeros(len(exact)))
+    return _Perceptron(tables, None, None, np.array(value, dtype=np.float64), np.array(error, dtype=np.float64))
+
+
+def _parse(arch):
+    from boolnet.sampling import parse_arch
+
+    try:
+        a = parse_arch(arch)
+    except BoolnetError as err:
+        raise BoolnetError(str(err).replace("--arch", "arch"), param="arch") from None
+    widths = tuple(a.widths)
+    if widths[0] > MAX_N:
+        raise BoolnetError(f"arch {arch!r}: the exact MLP engine takes n <= {MAX_N} inputs (got {widths[0]}); "
+                           f"sample larger networks with boolnet.sampling.sample_table", param="arch")
+    if any(h > MAX_WIDTH for h in widths[1:-1]):
+        raise BoolnetError(f"arch {arch!r}: hidden layers of the exact MLP engine have at most {MAX_WIDTH} units "
+                           f"(the unit above needs every threshold function of its inputs: 15,028,134 for 6); "
+                           f"sample wider networks with boolnet.sampling.sample_table", param="arch")
+    return widths
+
+
+def _multiset_count(T: int, H: int) -> int:
+    return math.comb(T + H - 1, H)
+
+
+def _check_multisets(arch, T: int, H: int, layer: int) -> int:
+    M = _multiset_count(T, H)
+    if M > MAX_MULTISETS:
+        raise BoolnetError(
+            f"arch {arch!r}: hidden layer {layer} has {M:,} multisets of {H} units over {T:,} possible hidden "
+            f"functions, more than the engine enumerates ({MAX_MULTISETS:,}); use a narrower layer or sample "
+            f"with boolnet.sampling.sample_table", param="arch")
+    return M
+
+
+class _Run:
+    """One evaluation of the nested sum (see the module docstring)."""
+
+    def __init__(self, arch_text, widths, tables, exact, primes, skip0, progress):
+        self.arch_text = arch_text
+        self.widths = widths
+        self.tables = tables          # tables[l]: _Perceptron of the unit above hidden layer l (1-based)
+        self.exact = exact
+        self.primes = np.array(primes, dtype=np.int64)
+        self.skip0 = skip0
+        self.N = 1 << widths[0]
+        self.n_functions = 1 << self.N
+        self.progress = progress
+        self.multisets = 0
+        self.code_sets = 0
+        self.outer_terms = 0
+        self._g = {}
+        for layer, t in tables.items():
+            if exact:
+                res = np.array([[v % p for v in t.numerators] for p in primes], dtype=np.int64).reshape(len(primes), -1)
+                self._g[layer] = (res, np.zeros((3, 0)))
+            else:
+                self._g[layer] = (np.zeros((0, len(t.tables)), dtype=np.int64), t.channels())
+
+    def _compose(self, U, U_res, U_flt, IDX, layer, weighted):
+        from boolnet.exact._mlp_kernels import code_set_masks, compose
+
+        S = code_set_masks(U, IDX, self.N, self.skip0)
+        order = np.argsort(S, kind="stable").astype(np.int64)
+        self.code_sets += int(len(np.unique(S)))
+        G = self.tables[layer].tables
+        G_res, G_flt = self._g[layer]
+        H = IDX.shape[1]
+        return compose(U, IDX, order, S, self.N, self.skip0, weighted, math.factorial(H), G, G_res, U_res,
+                       self.primes, G_flt if not self.exact else np.zeros((3, len(G))),
+                       U_flt if not self.exact else np.zeros((3, len(U))), self.n_functions, self.exact)
+
+    def top(self, U, U_res, U_flt, layer):
+        """Dense distribution of the output given iid units of hidden layer ``layer`` (1-based)."""
+        from boolnet.exact._mlp_kernels import enumerate_multisets
+
+        H = self.widths[layer]
+        L = len(self.widths) - 2
+        M = _check_multisets(self.arch_text, len(U), H, layer)
+        IDX = enumerate_multisets(len(U), H, M)
+        self.multisets += M
+        if layer == L:
+            return self._compose(U, U_res, U_flt, IDX, layer, True)
+        # Deeper: for every multiset of this layer, the units of the next layer are iid with the
+        # distribution of a unit above this multiset.
+        K = len(self.primes)
+        acc_res = np.zeros((K if self.exact else 0, self.n_functions), dtype=np.int64)
+        acc_flt = np.zeros((0 if self.exact else 3, self.n_functions))
+        hit = np.zeros(self.n_functions, dtype=bool)
+        weights = self._weights(IDX, U_res, U_flt)
+        rows = range(M)
+        if self.progress and layer == 1:
+            from tqdm import tqdm
+
+            rows = tqdm(rows, desc=f"exact {self.arch_text}", unit=" multiset", leave=False)
+        for m in rows:
+            res, flt, cmp, unit_hit = self._compose(U, U_res, U_flt, IDX[m:m + 1], layer, False)
+            support = np.flatnonzero(unit_hit)
+            U2 = support.astype(np.uint64)
+            if self.exact:
+                r2, f2 = res[:, support], np.zeros((3, 0))
+            else:
+                r2, f2 = np.zeros((0, len(support)), dtype=np.int64), (flt + cmp)[:, support]
+            i_res, i_flt, i_cmp, i_hit = self.top(U2, np.ascontiguousarray(r2), np.ascontiguousarray(f2), layer + 1)
+            hit |= i_hit
+            self.outer_terms += 1
+            if self.exact:
+                w = weights[:, m][:, None]
+                acc_res = (acc_res + (w * i_res) % self.primes[:, None]) % self.primes[:, None]
+            else:
+                acc_flt += weights[:, m][:, None] * (i_flt + i_cmp)
+        return acc_res, acc_flt, np.zeros_like(acc_flt), hit
+
+    def _weights(self, IDX, U_res, U_flt):
+        """Multinomial weight times probabilities of every multiset: (K, M) residues or (3, M) floats."""
+        M, H = IDX.shape
+        counts = [math.factorial(H) // math.prod(math.factorial(list(row).count(v)) for v in set(row.tolist()))
+                  for row in IDX]
+        if self.exact:
+            out = np.empty((len(self.primes), M), dtype=np.int64)
+            for k, p in enumerate(self.primes.tolist()):
+                for m in range(M):
+                    w = counts[m] % p
+                    for j in IDX[m].tolist():
+                        w = w * int(U_res[k, j]) % p
+                    out[k, m] = w
+            return out
+        out = np.array(counts, dtype=np.float64)[None, :].repeat(3, axis=0)
+        for j in range(H):
+            out *= U_flt[:, IDX[:, j]]
+        return out
+
+
+def _crt(residues: list[int], primes: list[int]) -> int:
+    x, mod = 0, 1
+    for r, p in zip(residues, primes):
+        t = ((r - x) * pow(mod, -1, p)) % p
+        x += mod * t
+        mod *= p
+    return x
+
+
+def _strings(functions: np.ndarray, N: int) -> list[str]:
+    return ["".join("1" if (int(f) >> x) & 1 else "0" for x in range(N)) for f in functions]
+
+
+def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = None, encoding: str = "01",
+                    bias: bool = True, progress: bool = False) -> pd.DataFrame:
+    """Exact probability of every function a step- or sign-activation MLP computes.
+
+    Parameters
+    ----------
+    arch : str
+        ``"N-H-1"``, ``"N-H1-H2-1"`` (deeper works the same way; ``"N-1"`` is the perceptron).
+        ``1 <= N <= 4`` inputs, hidden widths ``1..5``; the cost grows as ``C(T + H - 1, H)``
+        with ``T`` the number of threshold functions of the layer below (14, 104, 1882 for
+        n = 2, 3, 4): see docs/exact_mlp.md.
+    activation : {"step", "sign"}
+        Hidden units output 0/1 (step) or -1/+1 (sign); ``step(0) = sign(0) = 0``. The output unit
+        is 1 iff its pre-activation is > 0.
+    prior : boolnet.priors.Prior, optional
+        Default: gaussian, ``sigma_w = sigma_b = 1``, fan-in scaling (each unit scaled by its own
+        layer's input count).
+    encoding : {"01", "pm1"}
+        Encoding of the network's inputs (hidden codes are fixed by the activation).
+    bias : bool
+        False: no biases in any layer.
+    progress : bool
+        Progress bar on stderr (deep networks only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per function with positive probability, most probable first (ties by function):
+        ``function``, ``probability``, ``probability_low``, ``probability_high`` and, when every
+        perceptron volume is an exact rational (uniform prior, rational box),
+        ``probability_exact`` (fraction string; they sum to exactly 1). Otherwise the bounds are
+        ``probability -+`` a proven error bound propagated from the perceptron bounds.
+        Metadata in ``df.attrs["boolnet"]`` (``volume_method`` ``"exact"`` or ``"quadrature"``).
+
+    Raises
+    ------
+    boolnet.errors.BoolnetError
+        Bad ``arch``, ``activation``, ``prior`` or ``encoding``, or a network beyond the limits.
+
+    Examples
+    --------
+    >>> cube = Prior("uniform", fan_in_scaling=False)
+    >>> t = exact_mlp_table("2-2-1", prior=cube)
+    >>> len(t)                                      # all 16 functions, XOR and XNOR included
+    16
+    >>> t.loc[t.function == "0110", "probability_exact"].item()
+    '7/9216'
+    >>> t.attrs["boolnet"]["probability_sum_exact"]
+    '1'
+    """
+    start = time.perf_counter()
+    if activation not in ACTIVATIONS:
+        raise BoolnetError(f"activation {activation!r} has no exact engine: use one of {', '.join(ACTIVATIONS)} "
+                           f"(sample relu, tanh and linear networks with boolnet.sampling.sample_table)",
+                           param="activation")
+    if encoding not in ("01", "pm1"):
+        raise BoolnetError(f"encoding {encoding!r} is unknown: use '01' or 'pm1'", param="encoding")
+    if prior is None:
+        prior = Prior()
+    if not isinstance(prior, Prior):
+        raise BoolnetError("prior must be a boolnet.priors.Prior, e.g. Prior('uniform', fan_in_scaling=False)",
+                           param="prior")
+    if not isinstance(bias, (bool, np.bool_)):
+        raise BoolnetError(f"bias must be True or False, got {bias!r}", param="bias")
+    bias = bool(bias)
+    widths = _parse(arch)
+    arch_text = "-".join(str(w) for w in widths)
+    n = widths[0]
+    N = 1 << n
+    L = len(widths) - 2
+    code_encoding = "01" if activation == "step" else "pm1"
+    skip0 = activation == "sign" and encoding == "01" and not bias and L > 0
+
+    first = _perceptron(n, prior, encoding, bias)
+    _check_multisets(arch_text, len(first.tables), widths[1], 1) if L else None
+    tables = {layer: _perceptron(widths[layer], prior, code_encoding, bias) for layer in range(1, L + 1)}
+    exact = first.exact and all(t.exact for t in tables.values())
+    run = None
+    if L == 0:
+        functions = first.tables.astype(np.int64)
+        if exact:
+            den = first.denominator
+            numerators = list(first.numerators)
+        else:
+            ch = first.channels()
+            value, low, high = ch
+            rel = 0.0
+    else:
+        if exact:
+            den = first.denominator ** widths[1]
+            for layer in range(2, L + 1):
+                den *= tables[layer - 1].denominator ** widths[layer]
+            den *= tables[L].denominator
+            count = 1
+            while math.prod(_primes_below_2_31(count)) <= den:
+                count += 1
+            primes = _primes_below_2_31(count)
+        else:
+            primes = []
+        run = _Run(arch_text, widths, tables, exact, primes, skip0, progress)
+        U = first.tables.astype(np.uint64)
+        if exact:
+            U_res = np.array([[v % p for v in first.numerators] for p in primes], dtype=np.int64)
+            U_flt = np.zeros((3, 0))
+        else:
+            U_res = np.zeros((0, len(U)), dtype=np.int64)
+            U_flt = first.channels()
+        acc_res, acc_flt, acc_cmp, hit = run.top(U, U_res, np.ascontiguousarray(U_flt), 1)
+        functions = np.flatnonzero(hit)
+        if exact:
+            numerators = [_crt(acc_res[:, f].tolist(), primes) for f in functions]
+            if sum(numerators) != den:
+                raise AssertionError("exact MLP probabilities do not sum to 1 (CRT range too small?)")
+        else:
+            total = acc_flt + acc_cmp
+            value, low, high = total[0, functions], total[1, functions], total[2, functions]
+            # floating-point allowance: products of <= H + 2 factors, histogram sums of up to |G|
+            # terms, compensated sums, outer sums; relative to the upper bound, with margin 2
+            rel = 0.0
+            for layer in range(1, L + 1):
+                rel += (len(tables[layer].tables) + widths[layer] + 10) * _EPS
+            rel += (run.outer_terms + 4) * _EPS
+            rel *= 2.0
+    names = _strings(functions, N)
+    if exact:
+        fracs = [Fraction(k, den) for k in numerators]
+        order = sorted(range(len(names)), key=lambda i: (-fracs[i], names[i]))
+        p = np.array([float(fracs[i]) for i in order])
+        df = pd.DataFrame({
+            "function": [names[i] for i in order],
+            "probability": p,
+            "probability_low": p,
+            "probability_high": p,
+            "probability_exact": [str(fracs[i]) for i in order],
+        })
+    else:
+        value, low, high = (np.asarray(a, dtype=np.float64) for a in (value, low, high))
+        err = np.maximum(high - value, value - low) + rel * high
+        keep = value > 0
+        idx = np.flatnonzero(keep)
+        order = sorted(idx.tolist(), key=lambda i: (-value[i], names[i]))
+        lo, hi = bounds_from_error(value[order], err[order])
+        df = pd.DataFrame({
+            "function": [names[i] for i in order],
+            "probability": value[order],
+            "probability_low": lo,
+            "probability_high": hi,
+        })
+        err = err[order]
+    meta = {
+        "volume_method": "exact" if exact else "quadrature",
+        "n": n,
+        "architecture": arch_text,
+        "activation": activation,
+        **prior.metadata(),
+        "encoding": encoding,
+        "bias": bias,
+        "method": ("exact MLP engine: sum over multisets of hidden threshold functions of products of perceptron "
+                   "volumes" + (" (exact rationals, multi-modular integer arithmetic)" if exact else
+                                " (floats with propagated error bounds)")),
+        "functions": int(len(df)),
+    }
+    if run is not None:
+        meta.update({"multisets": int(run.multisets), "code_sets": int(run.code_sets)})
+    if exact:
+        meta["probability_sum_exact"] = str(sum(Fraction(k, den) for k in numerators))
+        meta["probability_sum"] = float(df["probability"].sum())
+    else:
+        meta["probability_sum"] = float(df["probability"].sum())
+        meta["error_bound_sum"] = float(err.sum())
+        meta["error_bound_max"] = float(err.max()) if len(err) else 0.0
+    try:
+        from boolnet import __version__ as version
+
+        meta["boolnet_version"] = version
+    except ImportError:  # pragma: no cover
+        pass
+    meta["seconds"] = time.perf_counter() - start
+    return attach(df, meta)
+
+
+__all__ = ["exact_mlp_table", "ACTIVATIONS", "MAX_N", "MAX_WIDTH"]
