@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from boolnet.cli import main
-from boolnet.tables import read_table
+from boolnet.io import read_table
 
 
 def run_cli(args, capsys):
@@ -29,8 +29,11 @@ def test_exact_writes_table_with_metadata(tmp_path, capsys, suffix):
     code, _, _ = run_cli(["exact", "--n", "3", "--prior", "uniform", "--no-fan-in-scaling", "-o", str(path),
                           "--quiet"], capsys)
     assert code == 0
-    df, meta = read_table(path)
-    assert list(df.columns[:5]) == ["function", "probability", "probability_exact", "error_bound", "facets"]
+    df = read_table(path)
+    meta = df.attrs["boolnet"]
+    assert list(df.columns[:6]) == ["function", "probability", "probability_low", "probability_high",
+                                    "probability_exact", "facets"]
+    assert meta["volume_method"] == "exact"
     assert len(df) == 104
     assert sum(Fraction(v) for v in df.probability_exact) == 1
     assert meta["prior"] == "uniform" and meta["fan_in_scaling"] is False and meta["n"] == 3
@@ -45,7 +48,8 @@ def test_regions_latex_and_csv(tmp_path, capsys):
     assert r"\begin{tabular}" in text and r"w_{1} + w_{2} + b > 0" in text
     csv = tmp_path / "r.csv"
     assert run_cli(["regions", "--n", "2", "--encoding", "pm1", "--no-bias", "-o", str(csv)], capsys)[0] == 0
-    df, meta = read_table(csv)
+    df = read_table(csv)
+    meta = df.attrs["boolnet"]
     assert meta["encoding"] == "pm1" and meta["bias"] is False
     assert set(df.columns) >= {"function", "feasible", "facets", "inequalities"}
 

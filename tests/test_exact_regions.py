@@ -16,7 +16,8 @@ SETTINGS = [("01", True), ("01", False), ("pm1", True), ("pm1", False)]
 
 
 def test_issue_oracle_n2():
-    table, meta = regions_table(2)
+    table = regions_table(2)
+    meta = table.attrs["boolnet"]
     assert len(table) == 16
     assert meta["feasible"] == 14
     assert sorted(table.loc[~table.feasible, "function"]) == ["0110", "1001"]  # XOR, XNOR
@@ -64,7 +65,7 @@ def _lp_margin(rows, strict):
 def test_feasibility_and_dimension_against_lp(encoding, bias):
     n = 3
     a = augmented_inputs(n, encoding, bias).astype(float)
-    table, _ = regions_table(n, encoding, bias)
+    table = regions_table(n, encoding, bias)
     table = table.set_index("function")
     for bits in itertools.product([0, 1], repeat=1 << n):
         bits = np.array(bits, dtype=np.uint8)

@@ -20,10 +20,10 @@ SETTINGS = [("01", True), ("01", False), ("pm1", True), ("pm1", False)]
 
 def test_hand_derived_values():
     # n = 1, cube: constant 0 needs b <= 0 and w + b <= 0: area 3/2 of the square's 4 -> 3/8.
-    t, _ = exact_table(1, CUBE)
+    t = exact_table(1, CUBE)
     assert dict(zip(t.function, t.probability_exact)) == {"00": "3/8", "11": "3/8", "01": "1/8", "10": "1/8"}
     # n = 2: the two constants fill more than half of the cube.
-    t, _ = exact_table(2, CUBE)
+    t = exact_table(2, CUBE)
     p = dict(zip(t.function, t.probability_exact.map(Fraction)))
     assert p["0000"] + p["1111"] > Fraction(1, 2)
     assert "0110" not in p and "1001" not in p  # XOR and XNOR have volume 0
@@ -32,7 +32,7 @@ def test_hand_derived_values():
 @pytest.mark.parametrize("encoding,bias", SETTINGS)
 def test_uniform_sums_to_exactly_one(encoding, bias):
     for n in (1, 2, 3, 4):
-        _, meta = exact_table(n, CUBE, encoding, bias)
+        meta = exact_table(n, CUBE, encoding, bias).attrs["boolnet"]
         assert meta["probability_sum_exact"] == "1"
 
 
@@ -57,7 +57,7 @@ def test_rational_box_other_than_cube():
                   for row in g]
         assert uniform_probability(orb.representative, prior)[1] == cube_fraction(scaled)
     # fan-in scaling with n = 4 is rational too (s = 1/2)
-    _, meta = exact_table(4, Prior("uniform"))
+    meta = exact_table(4, Prior("uniform")).attrs["boolnet"]
     assert meta["probability_sum_exact"] == "1"
 
 
@@ -100,7 +100,7 @@ def _monte_carlo(n, prior, encoding, bias, samples, seed):
 @pytest.mark.parametrize("encoding,bias", [("01", True), ("pm1", True), ("01", False)])
 def test_agrees_with_monte_carlo(prior, encoding, bias):
     n, samples = 3, 400_000
-    table, _ = exact_table(n, prior, encoding, bias)
+    table = exact_table(n, prior, encoding, bias)
     mc = _monte_carlo(n, prior, encoding, bias, samples, seed=12345)
     assert set(mc) <= set(table.function)  # sampling never finds a function of volume 0
     for f, p in zip(table.function, table.probability):
@@ -111,8 +111,11 @@ def test_agrees_with_monte_carlo(prior, encoding, bias):
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_gaussian_sums_to_one_within_bounds(n):
     for encoding, bias in SETTINGS:
-        t, meta = exact_table(n, Prior(), encoding, bias)
-        assert (t.error_bound <= 1e-10).all()
+        t = exact_table(n, Prior(), encoding, bias)
+        meta = t.attrs["boolnet"]
+        assert meta["volume_method"] == "quadrature"
+        assert ((t.probability_high - t.probability) <= 1e-10).all()
+        assert ((t.probability - t.probability_low) <= 1e-10).all()
         assert abs(meta["probability_sum"] - 1) <= meta["error_bound_sum"] + 1e-13 * len(t)
 
 
@@ -160,8 +163,9 @@ def test_irrational_box_bound_brackets_nearby_rational_boxes():
 
 
 def test_orbit_rows_agree_with_function_rows():
-    full, _ = exact_table(3, CUBE)
-    orbits, meta = exact_table(3, CUBE, orbits_only=True)
+    full = exact_table(3, CUBE)
+    orbits = exact_table(3, CUBE, orbits_only=True)
+    meta = orbits.attrs["boolnet"]
     assert orbits.orbit_size.sum() == len(full) == meta["functions"] == 104
     assert sum(Fraction(p) * k for p, k in zip(orbits.probability_exact, orbits.orbit_size)) == 1
     by_orbit = full.groupby("orbit").agg(size=("function", "size"), p=("probability_exact", "first"))
