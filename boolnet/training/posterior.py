@@ -3,7 +3,7 @@
 Given a target function and a training set ``S`` (input indices), ``P_B(f | S)`` is the
 prior volume ``P(f)`` of the functions that agree with the target on ``S``, renormalised
 to sum to 1. Which functions differ is then decided on the test inputs (those outside
-``S``): :func:`test_errors` gives each function's Hamming distance to the target there.
+``S``): :func:`errors_on_test_inputs` gives each function's Hamming distance to the target there.
 
 Bounds of the posterior:
 
@@ -61,12 +61,12 @@ def _agreement(functions, target: str, train: list[int]) -> tuple[np.ndarray, np
     return fits, errors
 
 
-def test_errors(functions, *, target: str, train) -> np.ndarray:
+def errors_on_test_inputs(functions, *, target: str, train) -> np.ndarray:
     """Hamming distance of each function to ``target`` on the test inputs (those not in ``train``).
 
     Examples
     --------
-    >>> test_errors(["0001", "0111", "1000"], target="0001", train=[0, 3]).tolist()
+    >>> errors_on_test_inputs(["0001", "0111", "1110"], target="0001", train=[0, 3]).tolist()
     [0, 2, 2]
     """
     target = check_target(target)
