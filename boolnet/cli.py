@@ -32,6 +32,9 @@ COMMANDS = {
     "enumerate": "enumerate",
     "complexity": "complexity",
     "levin": "levin",
+    "train": "train",
+    "posterior": "posterior",
+    "compare": "compare",
 }
 
 #: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
