@@ -48,16 +48,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _load(module: str):
-    name = f"boolnet.commands.{module}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:  # a command not built yet is simply not offered
-        if exc.name == name:
-            return None
-        raise
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (imports no numerical library)."""
     parser = _Parser(
@@ -68,9 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"boolnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in COMMANDS.items():
-        module = _load(module_name)
-        if module is None:
-            continue
+        module = importlib.import_module(f"boolnet.commands.{module_name}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _parser=p)
