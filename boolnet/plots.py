@@ -3,7 +3,9 @@
 * :func:`plot_levin`: ``log2 P`` against a complexity measure K, one point per function,
   with the fitted Levin bounds and the uniform baseline drawn.
 * :func:`plot_zipf`: probability against rank (log-log), the Zipf plot.
-* :func:`levin_figure`: both side by side in one PNG, titled with the table's metadata.
+* :func:`plot_pk`: P(K), the probability mass at each complexity value.
+* :func:`levin_figure`: these side by side in one PNG, titled with the table's metadata,
+  written atomically (:func:`boolnet.io.atomic_path`) to a path checked before any work.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-
-from boolnet.errors import UsageError
 
 
 def _pyplot():
@@ -27,16 +27,10 @@ def _pyplot():
 
 
 def check_plot_path(path) -> Path:
-    """Validate a ``--plot`` path before any work starts (a writable ``.png``)."""
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise UsageError(f"cannot write plot {path}: the plot file must end in .png")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write plot {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write plot {path}: permission denied; choose another --plot path")
-    return path
+    """Validate a plot path before any work starts (a writable ``.png``; :func:`boolnet.io.check_output_path`)."""
+    from boolnet.io import check_output_path
+
+    return check_output_path(path, suffixes=(".png",), param="plot")
 
 
 def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None):
@@ -48,7 +42,7 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     k, log2p : array_like
         Complexity and ``log2`` probability of each function used in the fit.
     bounds : iterable of boolnet.levin.Bound
-        Lines to draw.
+        Lines to draw, each over the range of K it was fitted on (``Bound.k_range``).
     measure : str
         Name of the complexity measure (x-axis label).
     uniform_log2 : float, optional
@@ -88,7 +82,9 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
             color, ls = styles.get(bnd.kind, ("k", "-"))
             name = "tightest bound (upper hull)" if bnd.kind == "hull" else f"robust bound (quantile {bnd.tau:g})"
             sign = "-" if bnd.b >= 0 else "+"
-            ax.plot(xs, bnd.log2_bound(xs), color=color, ls=ls, lw=2, zorder=3,
+            k_lo, k_hi = bnd.k_range
+            line_x = np.array([k_lo, k_hi]) if np.isfinite(k_lo) and np.isfinite(k_hi) else xs
+            ax.plot(line_x, bnd.log2_bound(line_x), color=color, ls=ls, lw=2, zorder=3,
                     label=f"{name}: log2 P = -{bnd.a:.3g} K {sign} {abs(bnd.b):.3g}")
         ax.set_xlim(xs[0], xs[1])
     ally = np.concatenate([y, np.asarray(excluded[1], dtype=float)]) if excluded is not None else y
@@ -156,26 +152,69 @@ def plot_zipf(ax, probability, *, used=None):
     ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
 
 
-def levin_figure(df, report, metadata, path, *, used=None) -> Path:
-    """Write the two-panel PNG of ``boolnet levin --plot``.
+def plot_pk(ax, pk, measure: str):
+    """P(K) as bars on a log scale, with its mean under P marked.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    pk : pandas.DataFrame
+        From :func:`boolnet.levin.probability_by_complexity`.
+    measure : str
+        The K column of ``pk``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from boolnet.levin import probability_by_complexity
+    >>> plt = _pyplot()
+    >>> fig, ax = plt.subplots()
+    >>> t = pd.DataFrame({"probability": [0.75, 0.25], "lz": [1.0, 2.0]})
+    >>> plot_pk(ax, probability_by_complexity(t, "lz"), "lz")
+    >>> ax.get_yscale()
+    'log'
+    >>> plt.close(fig)
+    """
+    from boolnet.schema import metadata_of
+
+    k = pk[measure].to_numpy(dtype=float)
+    mass = pk["probability"].to_numpy(dtype=float)
+    distinct = np.unique(k)
+    width = 0.8 * float(np.min(np.diff(distinct))) if distinct.size > 1 else 0.8
+    ax.bar(k, mass, width=width, color="tab:green", alpha=0.8, label="P(K): mass of the functions at K")
+    info = metadata_of(pk).get("pk", {})
+    if "mean" in info and np.isfinite(info["mean"]):
+        ax.axvline(info["mean"], color="k", ls="--", lw=1.2, label=f"mean K under P = {info['mean']:.3g}")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"complexity K = {measure}")
+    ax.set_ylabel("P(K)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+
+
+def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
+    """Write the PNG of ``boolnet levin --plot``: the Levin plane and the Zipf plot (and P(K)).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        The volume table with ``probability`` and the report's measure column.
+        The volume table with ``probability`` and the report's measure column; its
+        metadata (``df.attrs["boolnet"]``) names the title.
     report : boolnet.levin.LevinReport
-    metadata : dict
-        Table metadata (named in the title).
     path : str or Path
-        A ``.png`` file.
+        A ``.png`` file, checked before drawing and written atomically.
     used : array_like of bool, optional
         Rows used in the fit (default: every row with P > 0).
+    pk : pandas.DataFrame, optional
+        P(K) (:func:`boolnet.levin.probability_by_complexity`), drawn as a third panel.
 
     Returns
     -------
     Path
     """
+    from boolnet.io import atomic_path
     from boolnet.levin import describe_metadata
+    from boolnet.schema import metadata_of
 
     path = check_plot_path(path)
     plt = _pyplot()
@@ -186,7 +225,9 @@ def levin_figure(df, report, metadata, path, *, used=None) -> Path:
     used = np.asarray(used, dtype=bool)
     shown = (p > 0) & np.isfinite(k)
     left_out = shown & ~used
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 7), constrained_layout=True)
+    panels = 3 if pk is not None else 2
+    fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 7), constrained_layout=True)
+    ax1, ax2 = axes[0], axes[1]
     plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
                uniform_log2=report.uniform_log2,
                excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None)
@@ -195,7 +236,13 @@ def levin_figure(df, report, metadata, path, *, used=None) -> Path:
     ax1.set_title(f"Levin bound log2 P <= -a K - b  ({rho_text})")
     plot_zipf(ax2, p, used=used)
     ax2.set_title("Zipf plot: probability against rank")
-    fig.suptitle(f"boolnet volumes: {describe_metadata(metadata)}", fontsize="large")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    if pk is not None:
+        plot_pk(axes[2], pk, report.measure)
+        axes[2].set_title("P(K): probability mass at each complexity")
+    fig.suptitle(f"boolnet volumes: {describe_metadata(metadata_of(df))}", fontsize="large")
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    finally:
+        plt.close(fig)
     return path

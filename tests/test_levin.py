@@ -11,6 +11,9 @@ from boolnet.errors import UsageError
 from boolnet.levin import (
     candidate_measures,
     fit_hull_bound,
+    fit_hull_bound_lp,
+    probability_by_complexity,
+    stratified_spearman,
     fit_quantile_bound,
     levin_fit,
     rank_measures,
@@ -122,6 +125,47 @@ def test_upper_hull_vertices_by_hand():
     assert upper_hull([0, 1, 2], [0.0, 0.4, 1.0]).tolist() == [0, 2]
 
 
+@pytest.mark.parametrize("seed", range(60))
+def test_hull_closed_form_against_scipy_linprog(seed):
+    """The closed form against an independent method: HiGHS on every point, smallest a among optima."""
+    rng = np.random.default_rng(1000 + seed)
+    m = int(rng.integers(2, 300))
+    kind = seed % 4
+    if kind == 0:
+        k = rng.integers(0, 12, m).astype(float)
+    elif kind == 1:
+        k = rng.uniform(0, 50, m)
+    elif kind == 2:
+        k = np.round(rng.uniform(0, 7, m), 1)
+    else:
+        k = rng.choice([3.0, 5.0], m)
+    y = -rng.uniform(0, 2) * k - rng.exponential(rng.uniform(0.1, 6), m)
+    if seed % 7 == 0:
+        y = 0.4 * k - rng.exponential(1.0, m)  # rising: a = 0
+    a, b = fit_hull_bound(k, y)
+    a_lp, b_lp = fit_hull_bound_lp(k, y)
+    gap, gap_lp = -a * k - b - y, -a_lp * k - b_lp - y
+    assert gap.min() >= 0.0  # exactly: nothing above the closed-form line, even in floating point
+    assert gap.mean() == pytest.approx(gap_lp.mean(), abs=1e-7 * (1 + abs(y).max()))
+    assert a == pytest.approx(a_lp, abs=1e-6)
+    assert b == pytest.approx(b_lp, abs=1e-5 * (1 + abs(y).max()))
+
+
+def test_hull_tie_rule_takes_the_smallest_slope():
+    # mean(K) = 1 is a hull vertex: every slope between the edges (-1 on the left, -3 on the right) is optimal.
+    k = [0.0, 1.0, 2.0]
+    y = [0.0, -1.0, -4.0]
+    a, b = fit_hull_bound(k, y)
+    assert (a, b) == (1.0, 0.0)
+    # mean(K) at the left end when every K is equal: flat
+    assert fit_hull_bound([4, 4], [-1.0, -2.0]) == (0.0, 1.0)
+
+
+def test_hull_needs_two_points():
+    with pytest.raises(UsageError, match="at least two"):
+        fit_hull_bound([1.0], [-1.0])
+
+
 # ----------------------------------------------------------------------------- quantile fit
 
 
@@ -227,7 +271,7 @@ def test_uniform_baseline_from_truth_tables():
 def test_sampled_table_uses_only_trusted_counts():
     # Function "c" was seen 3 times only: though far above the line of the others, it is left out.
     df = pd.DataFrame({
-        "function": ["a", "b", "c", "d"],
+        "function": ["0001", "0111", "0110", "1000"],
         "count": [400, 100, 3, 10],
         "probability": [0.4, 0.1, 0.3, 0.01],
         "K": [1, 3, 9, 5],
@@ -243,20 +287,56 @@ def test_sampled_table_uses_only_trusted_counts():
     assert levin_fit(df, "K", min_count=3).n_used == 4
 
 
+def with_method(df, method):
+    df.attrs["boolnet"] = {"volume_method": method}
+    return df
+
+
 def test_grid_enumeration_counts_are_exact_and_all_used():
     df = pd.DataFrame({"count": [60, 30, 9, 1], "probability": [0.6, 0.3, 0.09, 0.01], "K": [0, 1, 2, 3]})
-    mask, rule = trusted_rows(df, metadata={"command": "enumerate"})
+    mask, rule = trusted_rows(with_method(df.copy(), "grid"))
     assert mask.all()
     assert "grid" in rule
-    assert levin_fit(df, "K", metadata={"command": "enumerate"}).n_used == 4
-    assert levin_fit(df, "K", metadata={"command": "sample"}).n_used == 2
+    assert levin_fit(with_method(df.copy(), "grid"), "K").n_used == 4
+    assert levin_fit(with_method(df.copy(), "sampled"), "K").n_used == 2
+    assert levin_fit(df, "K").n_used == 2  # a count column and no method: counted
 
 
-def test_exact_table_drops_rows_with_large_error_bound():
+@pytest.mark.parametrize("method", ["sampled", "trained", "merged"])
+def test_counted_methods_use_min_count(method):
+    df = pd.DataFrame({"count": [60, 30, 9, 1], "probability": [0.6, 0.3, 0.09, 0.01], "K": [0, 1, 2, 3]})
+    assert trusted_rows(with_method(df, method), 5)[0].tolist() == [True, True, True, False]
+
+
+def test_command_names_are_not_read():
+    # volume_method decides, whatever command made the table.
+    df = pd.DataFrame({"count": [60, 30, 9, 1], "probability": [0.6, 0.3, 0.09, 0.01], "K": [0, 1, 2, 3]})
+    df.attrs["boolnet"] = {"command": "enumerate", "volume_method": "sampled", "boolnet_version": "0.2.0"}
+    assert trusted_rows(df)[0].tolist() == [True, True, False, False]
+
+
+def test_quadrature_table_drops_rows_with_wide_bounds():
+    p = np.array([0.5, 0.3, 1e-9])
+    err = np.array([1e-11, 0.0, 1e-10])
+    df = with_method(pd.DataFrame({"probability": p, "probability_low": p - err, "probability_high": p + err,
+                                   "K": [0, 1, 2]}), "quadrature")
+    mask, rule = trusted_rows(df)
+    assert mask.tolist() == [True, True, False]
+    assert "1% of P" in rule
+    # bounds 2^-8 from P = 0.5 (0.8%) are kept; 2^-7 (1.6%) below P are not
+    q = pd.DataFrame({"probability": [0.5, 0.5], "probability_low": [0.5 - 2**-8, 0.5 - 2**-7],
+                      "probability_high": [0.5 + 2**-8, 0.5],
+                      "K": [0, 1]})
+    assert trusted_rows(with_method(q, "quadrature"))[0].tolist() == [True, False]
+    # exact tables trust every row
+    assert trusted_rows(with_method(df.copy(), "exact"))[0].all()
+
+
+def test_old_dialect_dataframes_are_upgraded():
     df = pd.DataFrame({"probability": [0.5, 0.3, 1e-9], "error_bound": [1e-11, 0.0, 1e-10], "K": [0, 1, 2]})
     mask, rule = trusted_rows(df)
     assert mask.tolist() == [True, True, False]
-    assert "error_bound" in rule
+    assert levin_fit(df, "K").n_used == 2
 
 
 def test_zero_probability_and_missing_measure_rows_are_left_out():
@@ -305,3 +385,113 @@ def test_candidate_measures_skip_volumes_and_labels():
                        "facets": [2], "orbit": ["01"], "npn_class": [1], "threshold": [1], "lz": [2.0],
                        "csr": [1.0], "note": ["x"]})
     assert candidate_measures(df) == ["lz", "csr"]
+
+
+def test_fewer_than_two_usable_functions_is_an_error():
+    df = pd.DataFrame({"probability": [1.0, 0.0], "K": [0, 1]})
+    with pytest.raises(UsageError, match="at least two usable functions"):
+        levin_fit(df, "K")
+
+
+@pytest.mark.parametrize("bad", [-0.5, 1.5, np.inf])
+def test_probabilities_outside_0_1_are_refused(bad):
+    df = pd.DataFrame({"function": ["00", "01"], "probability": [0.5, bad], "K": [0, 1]})
+    with pytest.raises(UsageError, match=r"\[0, 1\]"):
+        levin_fit(df, "K")
+    with pytest.raises(UsageError, match=r"\[0, 1\]"):
+        rank_measures(df, ["K"])
+
+
+def test_missing_measure_is_computed_from_truth_tables():
+    df = pd.DataFrame({"function": ["0000", "0001", "0111", "0110"], "probability": [0.4, 0.3, 0.2, 0.1]})
+    r = levin_fit(df, "ones")
+    assert r.n_used == 4 and "ones" not in df.columns
+    with pytest.raises(UsageError, match="unknown measure"):
+        levin_fit(df, "nonsense")
+
+
+# ----------------------------------------------------------------------------- class balance
+
+
+def planted(seed, *, within_slope):
+    """Functions of n = 4 with log2 P = -2 * ones (+ within_slope * K) + noise; K independent of P given ones."""
+    rng = np.random.default_rng(seed)
+    functions = [format(i, "016b") for i in rng.choice(1 << 16, 3000, replace=False)]
+    ones = np.array([f.count("1") for f in functions])
+    k = ones + rng.normal(0, 2, ones.size)  # correlated with ones, as real measures are
+    log2p = -0.5 * ones - within_slope * k + rng.normal(0, 1, ones.size) - 12
+    df = pd.DataFrame({"function": functions, "probability": 2.0**log2p, "K": k})
+    return df, k, log2p, ones
+
+
+def test_probability_set_by_ones_alone_gives_no_within_stratum_correlation():
+    df, k, log2p, ones = planted(1, within_slope=0.0)
+    r = levin_fit(df, "K", within="ones")
+    assert r.spearman_rho < -0.3  # over all functions K "predicts" P, through the number of ones
+    assert abs(r.within.rho) < 0.05 and r.within.p > 0.01
+    assert sum(s.n_used for s in r.within.strata) == 3000
+
+
+def test_probability_depending_on_k_within_strata_is_recovered():
+    df, k, log2p, ones = planted(2, within_slope=0.5)
+    r = levin_fit(df, "K", within="ones")
+    assert r.within.rho < -0.4 and r.within.p < 1e-50
+    # per-stratum fits recover slopes close to the planted one where strata are large
+    big = [s for s in r.within.strata if s.n_used > 300]
+    assert big and all(s.spearman_rho < -0.3 for s in big)
+
+
+def test_stratified_rho_equals_spearman_in_one_stratum():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    k = rng.integers(0, 5, 200).astype(float)  # ties
+    y = -k + rng.normal(0, 2, 200)
+    rho, z, p, strata, functions = stratified_spearman(k, y, np.zeros(200))
+    assert rho == pytest.approx(stats.spearmanr(k, y).statistic, abs=1e-12)
+    assert (strata, functions) == (1, 200)
+
+
+def test_stratified_z_against_a_permutation_test():
+    rng = np.random.default_rng(4)
+    g = rng.integers(0, 3, 60)
+    k = rng.normal(0, 1, 60) + g
+    y = 0.3 * k + rng.normal(0, 1, 60) - g
+    _, z, _, _, _ = stratified_spearman(k, y, g)
+    zs = []
+    for _ in range(2000):  # permute log2 P within strata: the null distribution of the statistic
+        yp = y.copy()
+        for s in range(3):
+            idx = np.flatnonzero(g == s)
+            yp[idx] = rng.permutation(yp[idx])
+        zs.append(stratified_spearman(k, yp, g)[1])
+    zs = np.array(zs)
+    assert abs(zs.mean()) < 0.1 and abs(zs.std() - 1.0) < 0.1
+    assert np.mean(np.abs(zs) >= abs(z)) == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), abs=0.03)
+
+
+def test_rank_within_orders_by_what_measures_explain_beyond_ones():
+    df, k, log2p, ones = planted(5, within_slope=0.5)
+    df["noise"] = ones + np.random.default_rng(6).normal(0, 2, ones.size)  # follows ones, not P given ones
+    df["ones"] = ones
+    ranking = rank_measures(df, ["noise", "K", "ones"], within="ones")
+    assert ranking["measure"].tolist() == ["K", "noise", "ones"]
+    assert ranking["rank_within"].tolist() == [1, 2, 3]
+    assert np.isnan(ranking.set_index("measure").loc["ones", "within_rho"])  # constant within strata
+
+
+# ----------------------------------------------------------------------------- P(K)
+
+
+def test_probability_by_complexity_by_hand():
+    df = pd.DataFrame({"function": ["0000", "0001", "0111", "0110", "1111"],
+                       "probability": [0.4, 0.2, 0.1, 0.05, 0.25], "K": [0, 2, 2, 5, 0]})
+    pk = probability_by_complexity(df, "K")
+    assert pk["K"].tolist() == [0, 2, 5]
+    assert pk["functions"].tolist() == [2, 2, 1]
+    assert pk["probability"].tolist() == pytest.approx([0.65, 0.3, 0.05])
+    assert pk["cumulative"].tolist() == pytest.approx([0.65, 0.95, 1.0])
+    info = pk.attrs["boolnet"]["pk"]
+    assert info["mean"] == pytest.approx(0.3 * 2 + 0.05 * 5)
+    assert info["mean_over_functions"] == pytest.approx(9 / 5)
+    assert info["mass"] == pytest.approx(1.0)

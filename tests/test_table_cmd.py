@@ -1,4 +1,4 @@
-"""`boolnet levin` and `boolnet table` end to end, through the command line."""
+"""`boolnet table` end to end, through the command line (`boolnet levin`: tests/test_levin_cli.py)."""
 
 import json
 from fractions import Fraction
@@ -25,108 +25,6 @@ def assert_usage_error(capsys, *argv, mentions=()):
     assert "Traceback" not in err
     for word in mentions:
         assert word in lines[0]
-
-
-@pytest.fixture
-def line_table(tmp_path):
-    """n = 3 functions on or below log2 P = -0.5 K - 2 (K = the 'k' column), with metadata."""
-    functions = [format(i, "08b") for i in range(40)]
-    k = np.arange(40) % 10
-    gap = np.where(np.arange(40) < 10, 0.0, 1.0 + (np.arange(40) % 7))
-    p = 2.0 ** (-0.5 * k - 2 - gap)
-    df = pd.DataFrame({"function": functions, "probability": p, "k": k})
-    path = tmp_path / "line.csv"
-    write_table(df, path, {"command": "test", "architecture": "3-1", "prior": "gaussian", "encoding": "01",
-                           "bias": True})
-    return path
-
-
-# ----------------------------------------------------------------------------- levin
-
-
-def test_levin_text_report(capsys, line_table):
-    status, out, err = run_cli(capsys, "levin", str(line_table), "--measure", "k")
-    assert status == 0
-    assert "K = k" in out
-    assert "arch 3-1" in out
-    assert "2^-8" in out  # uniform baseline for n = 3
-    hull_line = next(line for line in out.splitlines() if line.startswith("tightest"))
-    assert hull_line.split()[3:5] == ["0.5000", "2.0000"]
-
-
-def test_levin_json_recovers_the_line(capsys, line_table):
-    status, out, _ = run_cli(capsys, "levin", str(line_table), "--measure", "k", "--json")
-    assert status == 0
-    report = json.loads(out)
-    assert report["hull"]["a"] == pytest.approx(0.5, abs=1e-9)
-    assert report["hull"]["b"] == pytest.approx(2.0, abs=1e-9)
-    assert report["quantile"]["a"] == pytest.approx(0.5, abs=1e-6)
-    assert report["n_used"] == 40
-    assert report["uniform_log2"] == -8
-    # 10 functions lie on the line, the 30 others 1..7 bits below it: (i % 7) + 1 <= 1 iff i % 7 == 0
-    on_or_within_1 = 10 + sum(1 for i in range(10, 40) if (i % 7) == 0)
-    assert report["hull"]["share_within"]["1"] == pytest.approx(on_or_within_1 / 40)
-    assert report["metadata"]["architecture"] == "3-1"
-
-
-def test_levin_plot_writes_png(capsys, line_table, tmp_path):
-    png = tmp_path / "fig.png"
-    status, out, _ = run_cli(capsys, "levin", str(line_table), "--measure", "k", "--plot", str(png))
-    assert status == 0
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(data) > 20_000
-
-
-def test_levin_computes_a_missing_measure(capsys, line_table):
-    # 'csr' is not in the table: it is computed from the truth tables.
-    status, out, _ = run_cli(capsys, "levin", str(line_table), "--measure", "csr", "--json", "--quiet")
-    assert status == 0
-    assert json.loads(out)["measure"] == "csr"
-
-
-def test_levin_all_measures_ranks_every_measure(capsys, line_table):
-    from boolnet.complexity import measure_names
-
-    status, out, _ = run_cli(capsys, "levin", str(line_table), "--measure", "k", "--all-measures", "--json",
-                             "--quiet")
-    assert status == 0
-    ranking = json.loads(out)["ranking"]
-    names = {row["measure"] for row in ranking}
-    assert "k" in names
-    assert set(measure_names(3)) - {"npn_class", "threshold"} <= names
-    assert sorted(row["rank_tightness"] for row in ranking) == list(range(1, len(ranking) + 1))
-    # k bounds log2 P exactly on 10 functions; its mean gap is the hand value
-    k_row = next(row for row in ranking if row["measure"] == "k")
-    expected_gap = np.mean([0.0] * 10 + [1.0 + (i % 7) for i in range(10, 40)])
-    assert k_row["mean_gap"] == pytest.approx(expected_gap, abs=1e-9)
-
-
-def test_levin_sampled_table_reports_trust_rule(capsys, tmp_path):
-    df = pd.DataFrame({"function": ["0001", "0111", "0000", "0110"], "count": [500, 300, 199, 1],
-                       "probability": [0.5, 0.3, 0.199, 0.001], "k": [1, 2, 0, 4]})
-    path = tmp_path / "s.parquet"
-    write_table(df, path, {"command": "sample", "architecture": "2-1", "samples": 1000})
-    status, out, _ = run_cli(capsys, "levin", str(path), "--measure", "k", "--json")
-    report = json.loads(out)
-    assert report["n_used"] == 3
-    assert "count >= 10" in report["trust_rule"]
-
-
-def test_levin_bad_input(capsys, line_table, tmp_path):
-    assert_usage_error(capsys, "levin", str(tmp_path / "missing.csv"), mentions=["does not exist"])
-    assert_usage_error(capsys, "levin", str(line_table), "--measure", "no_such_measure",
-                       mentions=["no_such_measure"])
-    no_p = tmp_path / "nop.csv"
-    write_table(pd.DataFrame({"function": ["01"], "k": [1]}), no_p, {})
-    assert_usage_error(capsys, "levin", str(no_p), "--measure", "k", mentions=["probability"])
-    no_fn = tmp_path / "nofn.csv"
-    pd.DataFrame({"probability": [0.5, 0.5]}).to_csv(no_fn, index=False)
-    assert_usage_error(capsys, "levin", str(no_fn), mentions=["function"])
-    assert_usage_error(capsys, "levin", str(line_table), "--plot", str(tmp_path / "fig.jpg"), mentions=[".png"])
-    assert_usage_error(capsys, "levin", str(line_table), "--plot", str(tmp_path / "nodir" / "f.png"))
-    assert_usage_error(capsys, "levin", str(line_table), "--measure", "probability")
-    assert_usage_error(capsys, "levin", str(line_table), "--tau", "1.5")
 
 
 # ----------------------------------------------------------------------------- table
