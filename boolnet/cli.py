@@ -83,7 +83,8 @@ def flag_message(message: str, param: str | None, parser: argparse.ArgumentParse
             flag = max(action.option_strings, key=len)
     if flag is None:
         return message
-    return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flag, message)
+    # Only the first mention: the message names the parameter first; later mentions may be formulas ("1 <= n").
+    return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flag, message, count=1)
 
 
 def _raise_interrupt(signum, frame):

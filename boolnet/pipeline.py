@@ -109,7 +109,11 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     '1/48'
     """
     from boolnet.exact import exact_table as perceptron_table
+    from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.functions import check_n
 
+    if isinstance(arch, int) and not isinstance(arch, bool):
+        check_n(arch, high=MAX_EXACT_N, what="exact perceptron volumes")
     parsed = _parse_arch(arch)
     prior = _prior(prior)
     if not parsed.hidden:
