@@ -33,7 +33,7 @@ import numpy as np
 from boolnet import functions as F
 from boolnet.priors import Prior
 from boolnet.sampling import sample_table
-from boolnet.sampling.network import NetworkSpec
+from boolnet.network import NetworkSpec
 from boolnet.sampling.sampler import sample_counts
 
 
@@ -103,7 +103,8 @@ def bench(arch: str, samples: int, numpy_samples: int, threads: int | None):
     run_table = lambda: sample_table(arch, samples=samples, seed=0, threads=threads, progress=False)  # noqa: E731
     numpy_rate, _ = _rate(run_numpy, numpy_samples)
     counts_rate, _ = _rate(run_counts, samples)
-    table_rate, (df, meta) = _rate(run_table, samples)
+    table_rate, df = _rate(run_table, samples)
+    meta = df.attrs["boolnet"]
     print(f"{arch:>10}  samples/s (wall): numpy {numpy_rate:9.3g} ({numpy_samples:.0e} samples) | boolnet counts "
           f"{counts_rate:9.3g}, full table {table_rate:9.3g} ({samples:.0e} samples, {meta['distinct']} distinct) "
           f"| ratio counts/numpy {counts_rate / numpy_rate:5.1f}x, table/numpy {table_rate / numpy_rate:5.1f}x")

@@ -1,4 +1,45 @@
-"""Architectures (``"7-40-40-1"``) and their flat parameter layout for the kernels."""
+"""The network vocabulary shared by every engine and command: architectures, activations, parameter layout.
+
+An architecture ``"N-H1-...-HL-1"`` is a fully connected network with ``N`` Boolean
+inputs, hidden layers of widths ``H1 .. HL`` and one output unit; ``"N-1"`` is a
+perceptron. Conventions (the same everywhere in boolnet):
+
+* input ``i`` in ``[0, 2**N)`` is the word ``x_1 x_2 ... x_N`` with ``x_1`` the most
+  significant bit; encoding ``"01"`` feeds bits as 0/1, ``"pm1"`` as -1/+1;
+* hidden units apply the activation (:data:`ACTIVATIONS`): ``relu(x) = max(x, 0)``,
+  ``tanh``, ``step(x) = 1 if x > 0 else 0``, ``sign(x) = 1, 0, -1`` (``sign(0) = 0``),
+  ``linear(x) = x``; the output is 1 iff the output unit's pre-activation is
+  strictly > 0 (a tie gives 0);
+* a function is its truth table: character ``i`` is ``f(input i)``.
+
+Parameter layout
+----------------
+The parameters of one network are a flat vector ``theta`` of
+:meth:`Architecture.n_parameters` numbers, layer after layer from the inputs to
+the output. Layer ``l`` (0-based, ``fan_in = widths[l]`` sources, ``width =
+widths[l + 1]`` units) contributes
+
+1. its weight matrix ``W`` of shape ``(fan_in, width)`` in row-major order:
+   ``W[k, j]``, the weight from source ``k`` (input ``x_{k+1}`` in the first layer,
+   hidden unit ``k`` of the previous layer after it) to unit ``j``, is
+   ``theta[w_off[l] + k * width + j]``;
+2. then, unless ``bias=False``, its ``width`` biases ``b[j] = theta[b_off[l] + j]``
+   with ``b_off[l] = w_off[l] + fan_in * width``.
+
+So ``theta = [W_1.ravel(), b_1, W_2.ravel(), b_2, ..., W_out.ravel(), b_out]`` and a
+unit's pre-activation is ``b[j] + sum_k h[k] * W[k, j]``. For a perceptron ``N-1``
+this is ``(w_1, ..., w_N, b)``. :class:`NetworkSpec` computes the offsets and
+:meth:`NetworkSpec.split` cuts a vector (or a batch of them) into ``(W, b)`` views.
+The sampler draws parameters in this order and :func:`truth_tables` reads them in it.
+
+Examples
+--------
+>>> spec = NetworkSpec("2-2-1", "relu", "01", True)
+>>> spec.n_parameters, spec.w_off.tolist(), spec.b_off.tolist()
+(9, [0, 6], [4, 8])
+>>> truth_tables("2-1", [1.0, 1.0, -1.5])          # w = (1, 1), b = -1.5: AND
+'0001'
+"""
 
 from __future__ import annotations
 
@@ -7,17 +48,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boolnet.errors import UsageError
+from boolnet.errors import BoolnetError
 from boolnet.functions import check_encoding
-from boolnet.priors import Prior
-from boolnet.sampling._kernels import ACTIVATIONS
 
+#: Hidden-layer activation name -> code used by the kernels.
+ACTIVATIONS = {"relu": 0, "tanh": 1, "step": 2, "sign": 3, "linear": 4}
 #: Largest number of inputs the sampler and the grid enumerator accept (truth tables of 2 words).
 MAX_INPUTS = 7
 #: Largest width of a hidden layer.
 MAX_WIDTH = 4096
 #: Largest number of hidden layers.
 MAX_HIDDEN_LAYERS = 16
+#: Largest parameter grid ``boolnet.sampling.enumerate_table`` enumerates (points).
+MAX_GRID_POINTS = 4 * 10**9
 
 _ARCH_RE = re.compile(r"^\d+(-\d+)+$")
 
@@ -47,8 +90,13 @@ class Architecture:
         """Widths of the hidden layers (empty for a perceptron)."""
         return self.widths[1:-1]
 
+    @property
+    def is_perceptron(self) -> bool:
+        """True for ``N-1`` (no hidden layer)."""
+        return len(self.widths) == 2
+
     def n_parameters(self, bias: bool = True) -> int:
-        """Number of weights (and biases) of the network."""
+        """Number of weights (and biases) of the network (see the module's parameter layout)."""
         total = 0
         for fan_in, width in zip(self.widths[:-1], self.widths[1:]):
             total += fan_in * width + (width if bias else 0)
@@ -58,11 +106,14 @@ class Architecture:
         return "-".join(str(w) for w in self.widths)
 
 
-def parse_arch(text: str) -> Architecture:
+def parse_arch(text) -> Architecture:
     """Read ``"N-H1-...-1"`` (``"N-1"`` is a perceptron) into an :class:`Architecture`.
 
-    Raises :class:`~boolnet.errors.UsageError` for malformed text, ``N`` outside
-    ``1..7``, a zero width or an output layer other than 1.
+    Raises
+    ------
+    BoolnetError
+        (``param="arch"``) for malformed text, ``N`` outside ``1..7``, a zero or too
+        wide hidden layer, too many hidden layers, or an output layer other than 1.
 
     Examples
     --------
@@ -71,38 +122,58 @@ def parse_arch(text: str) -> Architecture:
     >>> parse_arch("8-1")
     Traceback (most recent call last):
     ...
-    boolnet.errors.UsageError: --arch 8-1: n = 8 inputs is beyond the limit; use 1 <= n <= 7
+    boolnet.errors.BoolnetError: arch 8-1: n = 8 inputs is beyond the limit; use 1 <= n <= 7
     """
     if isinstance(text, Architecture):
         return text
     raw = str(text).strip()
     if not _ARCH_RE.match(raw):
-        raise UsageError(f"--arch {text!r} is malformed: write layer widths joined by '-', e.g. 7-1 or 7-40-40-1")
+        raise BoolnetError(f"arch {text!r} is malformed: write layer widths joined by '-', e.g. 7-1 or 7-40-40-1",
+                           param="arch")
     widths = tuple(int(w) for w in raw.split("-"))
     n = widths[0]
     if n < 1 or n > MAX_INPUTS:
-        raise UsageError(f"--arch {raw}: n = {n} inputs is beyond the limit; use 1 <= n <= {MAX_INPUTS}")
+        raise BoolnetError(f"arch {raw}: n = {n} inputs is beyond the limit; use 1 <= n <= {MAX_INPUTS}",
+                           param="arch")
     if widths[-1] != 1:
-        raise UsageError(f"--arch {raw}: the last layer must be a single output unit (end with -1)")
+        raise BoolnetError(f"arch {raw}: the last layer must be a single output unit (end with -1)", param="arch")
     if any(w < 1 for w in widths[1:-1]):
-        raise UsageError(f"--arch {raw}: hidden layers need at least one unit")
+        raise BoolnetError(f"arch {raw}: hidden layers need at least one unit", param="arch")
     if any(w > MAX_WIDTH for w in widths[1:-1]):
-        raise UsageError(f"--arch {raw}: hidden layers have at most {MAX_WIDTH} units")
+        raise BoolnetError(f"arch {raw}: hidden layers have at most {MAX_WIDTH} units", param="arch")
     if len(widths) - 2 > MAX_HIDDEN_LAYERS:
-        raise UsageError(f"--arch {raw}: at most {MAX_HIDDEN_LAYERS} hidden layers")
+        raise BoolnetError(f"arch {raw}: at most {MAX_HIDDEN_LAYERS} hidden layers", param="arch")
     return Architecture(widths)
 
 
 def check_activation(activation: str) -> int:
-    """Kernel code of a hidden-layer activation name (UsageError if unknown)."""
-    if activation not in ACTIVATIONS:
-        raise UsageError(f"unknown activation {activation!r}: use one of {', '.join(ACTIVATIONS)}")
+    """Kernel code of a hidden-layer activation name.
+
+    Examples
+    --------
+    >>> check_activation("relu")
+    0
+    >>> check_activation("gelu")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: activation 'gelu' is unknown: use one of relu, tanh, step, sign, linear
+    """
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise BoolnetError(f"activation {activation!r} is unknown: use one of {', '.join(ACTIVATIONS)}",
+                           param="activation")
     return ACTIVATIONS[activation]
 
 
 @dataclass
 class NetworkSpec:
-    """Everything a kernel needs to know about a network, as arrays."""
+    """Everything a kernel needs to know about a network, as arrays.
+
+    Attributes (after construction): ``arch`` (:class:`Architecture`), ``act``
+    (activation code), ``pm1``, ``widths``, ``w_off``, ``b_off`` (int64 arrays, the
+    offsets of the module's parameter layout; ``b_off[l] = -1`` without biases),
+    ``n_parameters`` and ``lowbit`` (index of the lowest set bit of each input
+    index, used by the perceptron kernel).
+    """
 
     arch: Architecture
     activation: str
@@ -113,6 +184,9 @@ class NetworkSpec:
         self.arch = parse_arch(self.arch)
         self.act = check_activation(self.activation)
         check_encoding(self.encoding)
+        if not isinstance(self.bias, (bool, np.bool_)):
+            raise BoolnetError(f"bias must be True or False, got {self.bias!r}", param="bias")
+        self.bias = bool(self.bias)
         self.pm1 = self.encoding == "pm1"
         widths = self.arch.widths
         self.widths = np.array(widths, dtype=np.int64)
@@ -138,8 +212,8 @@ class NetworkSpec:
         """``(widths, w_off, b_off, act, pm1, lowbit)`` in kernel argument order."""
         return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit)
 
-    def parameter_scales(self, prior: Prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter, in layout order, float32."""
+    def parameter_scales(self, prior) -> np.ndarray:
+        """Scale (std or half-width) of every parameter of a :class:`~boolnet.priors.Prior`, in layout order, float32."""
         scales = np.empty(self.n_parameters, dtype=np.float64)
         widths = self.arch.widths
         for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
@@ -151,7 +225,14 @@ class NetworkSpec:
         return scales.astype(np.float32)
 
     def split(self, theta: np.ndarray):
-        """Per layer ``(W (fan_in, width), b (width,) or None)`` views of a flat parameter vector."""
+        """Per layer ``(W (..., fan_in, width), b (..., width) or None)`` views of flat parameter vectors.
+
+        Examples
+        --------
+        >>> spec = NetworkSpec("2-1", "relu", "01", True)
+        >>> [(W.tolist(), b.tolist()) for W, b in spec.split(np.array([1.0, 2.0, -1.5]))]
+        [([[1.0], [2.0]], [-1.5])]
+        """
         widths = self.arch.widths
         out = []
         for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
@@ -163,3 +244,92 @@ class NetworkSpec:
                 b = theta[..., bo : bo + width]
             out.append((W, b))
         return out
+
+
+def truth_tables(arch, parameters, *, activation: str = "relu", encoding: str = "01", bias: bool = True,
+                 packed: bool = False):
+    """The Boolean functions computed by networks with the given parameters.
+
+    The public face of the sampler's evaluation kernels: the same code (and, for
+    float32 parameters, the same arithmetic) that ``sample_table`` and
+    ``enumerate_table`` count.
+
+    Parameters
+    ----------
+    arch : str or Architecture
+        ``"N-H1-...-1"`` with ``1 <= N <= 7``; ``"N-1"`` is a perceptron.
+    parameters : array_like, shape (P,) or (m, P)
+        One network's parameters, or one network per row, in the layout of this
+        module's docstring (per layer: weights row-major ``W[k, j]``, then biases);
+        ``P = parse_arch(arch).n_parameters(bias)``. float32 arrays are evaluated in
+        float32 exactly as the sampler does (fixed summation order, fused
+        multiply-adds); anything else is converted to float64 and evaluated in float64.
+    activation : {"relu", "tanh", "step", "sign", "linear"}
+        Hidden-layer activation (ignored by perceptrons).
+    encoding : {"01", "pm1"}
+        Inputs fed as 0/1 or -1/+1.
+    bias : bool
+        False: the layout has no biases.
+    packed : bool
+        Return packed truth tables instead of strings: a uint64 array of shape
+        ``(2,)`` or ``(m, 2)`` in which bit ``i`` of word ``i // 64`` is ``f(input i)``
+        (word 1 is 0 for ``N <= 6``).
+
+    Returns
+    -------
+    str or list of str (or numpy.ndarray with ``packed=True``)
+        For one network its truth table (character ``i`` is ``f(input i)``, the
+        output being 1 iff the output pre-activation is > 0); for ``m`` networks a
+        list of ``m`` truth tables.
+
+    Raises
+    ------
+    BoolnetError
+        Bad architecture, activation or encoding; a wrong number of parameters
+        (``param="parameters"``); NaN or infinite parameters.
+
+    Examples
+    --------
+    A 2-input perceptron with ``w = (1, 1)`` and ``b = -1.5`` computes AND; with
+    ``b = -0.5`` OR:
+
+    >>> truth_tables("2-1", [[1, 1, -1.5], [1, 1, -0.5]])
+    ['0001', '0111']
+    >>> truth_tables("2-1", [1, 1, -1.5], packed=True).tolist()
+    [8, 0]
+
+    A 2-2-1 relu network computing XOR: hidden units ``relu(x1 - x2)`` and
+    ``relu(x2 - x1)``, output ``h1 + h2 - 0.5``:
+
+    >>> W1, b1 = [[1, -1], [-1, 1]], [0, 0]
+    >>> W2, b2 = [[1], [1]], [-0.5]
+    >>> theta = np.concatenate([np.ravel(W1), b1, np.ravel(W2), b2])
+    >>> truth_tables("2-2-1", theta)
+    '0110'
+    """
+    spec = NetworkSpec(arch, activation, encoding, bias)
+    if isinstance(parameters, np.ndarray) and parameters.dtype == np.float32:
+        thetas = parameters
+    else:
+        try:
+            thetas = np.asarray(parameters, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise BoolnetError("parameters must be an array of numbers of shape (P,) or (m, P)",
+                               param="parameters") from None
+    single = thetas.ndim == 1
+    if thetas.ndim not in (1, 2) or thetas.shape[-1] != spec.n_parameters:
+        raise BoolnetError(f"parameters of {spec.arch} (bias={spec.bias}) must have shape ({spec.n_parameters},) "
+                           f"or (m, {spec.n_parameters}), got shape {thetas.shape}", param="parameters")
+    if not np.isfinite(thetas).all():
+        raise BoolnetError("parameters must be finite numbers (found NaN or infinity)", param="parameters")
+    thetas = np.ascontiguousarray(thetas.reshape(-1, spec.n_parameters))
+    from boolnet.sampling._network_kernels import tables_from_parameters
+
+    words = tables_from_parameters(thetas, *spec.kernel_args())
+    if packed:
+        return words[0] if single else words
+    from boolnet.sampling.counts import truth_table_strings
+
+    strings = truth_table_strings(words, spec.arch.n)
+    strings = list(strings)
+    return strings[0] if single else strings

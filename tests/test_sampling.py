@@ -1,9 +1,11 @@
-"""Sampler and grid enumerator: kernels, statistics, determinism, exact grids, bad input.
+"""Sampler and grid enumerator: statistics, determinism, exact grids, kernels, the schema, bad input.
 
-Oracles: a plain float64 NumPy forward pass (kernels), scipy's normal/uniform
-CDFs (random numbers), boolnet.exact.exact_table (sampled perceptron
-frequencies), brute force over Fractions (grid enumeration), and uninterrupted
-runs (resume and thread-count invariance).
+Oracles: scipy's normal/uniform CDFs (random numbers), boolnet.exact.exact_table
+(sampled perceptron frequencies), brute force over Fractions (grid enumeration),
+exact rational sums (dense layers), NumPy (sort, vector helpers) and
+uninterrupted runs (resume and thread-count invariance). The network kernels
+against a NumPy forward pass are in test_network.py; faults (signals, failed
+saves, damaged checkpoints) in test_sampling_driver.py and test_sampling_cli.py.
 """
 
 from __future__ import annotations
@@ -17,74 +19,14 @@ from scipy import stats
 
 from boolnet import functions as F
 from boolnet.cli import main
-from boolnet.errors import UsageError
+from boolnet.errors import BoolnetError, Interrupted
+from boolnet.io import read_table
+from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
-from boolnet.sampling import enumerate_table, parse_arch, sample_table
-from boolnet.sampling import _kernels as K
+from boolnet.sampling import _network_kernels as K
 from boolnet.sampling import _rng as R
-from boolnet.sampling import sampler
-from boolnet.sampling.network import NetworkSpec
-from boolnet.tables import read_table
-
-ACTS = {
-    "relu": lambda a: np.maximum(a, 0.0),
-    "tanh": np.tanh,
-    "step": lambda a: (a > 0).astype(np.float64),  # step(0) = 0
-    "sign": np.sign,  # sign(0) = 0
-    "linear": lambda a: a,
-}
-
-
-def _smallest_nonzero(a):
-    a = np.abs(a[a != 0])
-    return a.min() if a.size else np.inf
-
-
-def numpy_forward(spec: NetworkSpec, theta: np.ndarray):
-    """Plain float64 forward pass of one network on all inputs.
-
-    Returns the 0/1 truth table and the smallest nonzero |pre-activation| among
-    the values whose sign decides the output (output unit; hidden units for
-    step/sign), used to leave out samples that float32 rounding could flip.
-    Exact zeros are structural (input 0...0 without biases in the 01 encoding)
-    and are exactly 0 in float32 too.
-    """
-    x = F.inputs(spec.arch.n, spec.encoding, dtype=np.float64)
-    layers = spec.split(theta.astype(np.float64))
-    h = x
-    margin = np.inf
-    for index, (W, b) in enumerate(layers):
-        a = h @ W + (b if b is not None else 0.0)
-        if index < len(layers) - 1:
-            if spec.activation in ("step", "sign"):
-                margin = min(margin, _smallest_nonzero(a))
-            h = ACTS[spec.activation](a)
-        else:
-            margin = min(margin, _smallest_nonzero(a))
-            return (a[:, 0] > 0).astype(np.uint8), margin
-
-
-@pytest.mark.parametrize("activation", list(ACTS))
-@pytest.mark.parametrize("encoding", ["01", "pm1"])
-@pytest.mark.parametrize("bias", [True, False])
-def test_kernel_truth_tables_match_numpy(activation, encoding, bias):
-    rng = np.random.default_rng(hash((activation, encoding, bias)) % 2**32)
-    archs = [f"{n}-1" for n in range(1, 8)] + [f"{n}-3-1" for n in range(1, 8)] + ["7-5-4-1", "3-2-3-2-1"]
-    compared = 0
-    for arch in archs:
-        spec = NetworkSpec(arch, activation, encoding, bias)
-        thetas = rng.standard_normal((40, spec.n_parameters)).astype(np.float32)
-        got = K.tables_from_parameters(thetas, *spec.kernel_args())
-        for theta, words in zip(thetas, got):
-            bits, margin = numpy_forward(spec, theta)
-            if margin < 1e-3:  # float32 vs float64 may differ this close to a tie
-                continue
-            expected = F.pack_bits(bits)
-            assert words[: len(expected)].tolist() == expected.tolist(), (arch, theta)
-            assert spec.arch.n == 7 or words[1] == 0
-            compared += 1
-    assert compared > 0.9 * 40 * len(archs)
-
+from boolnet.sampling import driver, enumerate_table, parse_arch, sample_table
+from boolnet.schema import check_volume_table
 
 def test_ziggurat_and_uniform_distributions():
     key0, key1 = R.seed_keys(123)
@@ -112,9 +54,9 @@ def test_perceptron_n3_uniform_matches_exact_engine(encoding, bias):
     from boolnet.exact import exact_table
 
     prior = Prior("uniform", 1, 1, fan_in_scaling=False)
-    exact, _ = exact_table(3, prior, encoding, bias)
+    exact = exact_table(3, prior, encoding, bias)
     samples = 200_000
-    df, _ = sample_table("3-1", prior=prior, encoding=encoding, bias=bias, samples=samples, seed=7, progress=False)
+    df = sample_table("3-1", prior=prior, encoding=encoding, bias=bias, samples=samples, seed=7)
     assert _chi_square_pvalue(df, exact, samples) > 1e-4
 
 
@@ -122,9 +64,9 @@ def test_perceptron_n3_gaussian_matches_exact_engine():
     from boolnet.exact import exact_table
 
     prior = Prior()
-    exact, _ = exact_table(3, prior)
+    exact = exact_table(3, prior)
     samples = 200_000
-    df, _ = sample_table("3-1", prior=prior, samples=samples, seed=8, progress=False)
+    df = sample_table("3-1", prior=prior, samples=samples, seed=8)
     assert _chi_square_pvalue(df, exact, samples) > 1e-4
 
 
@@ -132,7 +74,8 @@ def test_uniform_cube_symmetries():
     # Exact facts for the uniform cube prior: the two constants are the most
     # probable functions, and members of a symmetry orbit are equally likely.
     prior = Prior("uniform", 1, 1, fan_in_scaling=False)
-    df, meta = sample_table("3-1", prior=prior, samples=100_000, seed=3, progress=False)
+    df = sample_table("3-1", prior=prior, samples=100_000, seed=3)
+    meta = df.attrs["boolnet"]
     counts = dict(zip(df["function"], df["count"]))
     assert set(df["function"][:2]) == {"00000000", "11111111"}
     seen = set()
@@ -145,7 +88,7 @@ def test_uniform_cube_symmetries():
         if len(members) > 1 and observed.sum() >= 50:
             assert stats.chisquare(observed).pvalue > 1e-4, members
     # Wilson interval brackets the estimate; Good-Turing mass is the singleton share.
-    assert np.all((df["ci_low"] <= df["probability"]) & (df["probability"] <= df["ci_high"]))
+    assert np.all((df["probability_low"] <= df["probability"]) & (df["probability"] <= df["probability_high"]))
     assert meta["good_turing_unseen_mass"] == np.count_nonzero(df["count"] == 1) / 100_000
 
 
@@ -154,30 +97,102 @@ def _counts(df):
 
 
 def test_same_counts_for_threads_and_chunk_sizes(monkeypatch):
-    options = dict(activation="relu", samples=5 * R.BLOCK_SIZE + 123, seed=11, progress=False)
-    one, _ = sample_table("4-3-1", threads=1, **options)
-    two, _ = sample_table("4-3-1", threads=2, **options)
-    monkeypatch.setattr(sampler, "CHUNK_SECONDS", 0.0)  # smallest chunks: one block per worker
-    small, _ = sample_table("4-3-1", threads=2, **options)
+    options = dict(activation="relu", samples=5 * R.BLOCK_SIZE + 123, seed=11)
+    one = sample_table("4-3-1", threads=1, **options)
+    two = sample_table("4-3-1", threads=2, **options)
+    monkeypatch.setattr(driver, "CHUNK_SECONDS", 0.0)  # smallest chunks: one block per worker
+    small = sample_table("4-3-1", threads=2, **options)
     assert _counts(one) == _counts(two) == _counts(small)
     assert one["count"].sum() == options["samples"]
 
 
 def test_resume_after_interruption_gives_uninterrupted_counts(tmp_path):
-    options = dict(activation="tanh", encoding="pm1", samples=7 * R.BLOCK_SIZE + 5, seed=4, progress=False)
-    spec = NetworkSpec("5-4-1", "tanh", "pm1", True)
-    meta = sampler.run_metadata(spec, Prior(), 4, options["samples"])
-    reference, _ = sample_table("5-4-1", **options)
+    options = dict(activation="tanh", encoding="pm1", samples=7 * R.BLOCK_SIZE + 5, seed=4)
+    reference = sample_table("5-4-1", **options)
     path = tmp_path / "run.ckpt"
-    with pytest.raises(KeyboardInterrupt):
-        sampler.sample_counts(spec, Prior(), samples=options["samples"], seed=4, threads=2, checkpoint=path,
-                              checkpoint_interval=0.0, progress=False, fingerprint=meta,
-                              stop_after=2 * R.BLOCK_SIZE)
-    assert path.exists()
-    resumed, _ = sample_table("5-4-1", checkpoint=path, threads=1, **options)
+    with pytest.raises(Interrupted) as info:
+        sample_table("5-4-1", threads=2, checkpoint=path, checkpoint_interval=1e-9, _stop_after=2 * R.BLOCK_SIZE,
+                     **options)
+    exc = info.value
+    assert path.exists() and exc.checkpoint == str(path) and exc.signal_name == "SIGINT"
+    assert 2 * R.BLOCK_SIZE <= exc.done < options["samples"] and exc.total == options["samples"]
+    assert "counts saved to checkpoint" in str(exc)
+    # The partial table: schema columns, counts of the samples done, probabilities over them.
+    partial = exc.partial
+    check_volume_table(partial, "partial")
+    assert partial["count"].sum() == exc.done == partial.attrs["boolnet"]["samples_done"]
+    assert np.allclose(partial["probability"], partial["count"] / exc.done)
+    resumed = sample_table("5-4-1", checkpoint=path, threads=1, **options)
     assert _counts(resumed) == _counts(reference)
-    with pytest.raises(UsageError, match="different options"):
+    assert resumed.attrs["boolnet"]["resumed_from"] == exc.done
+    with pytest.raises(BoolnetError, match="different options") as info:
         sample_table("5-4-1", checkpoint=path, **dict(options, seed=5))
+    assert "seed: 4 there, 5 here" in str(info.value)
+
+
+def test_sample_table_schema_and_metadata():
+    df = sample_table("3-2-1", samples=3 * R.BLOCK_SIZE, seed=2, threads=2)
+    assert df.columns.tolist() == ["function", "probability", "probability_low", "probability_high", "count"]
+    check_volume_table(df, "sampled")
+    meta = df.attrs["boolnet"]
+    assert meta["volume_method"] == "sampled" and meta["unit"] == "samples" and meta["n"] == 3
+    assert meta["samples_done"] == meta["samples"] == df["count"].sum()
+    for key in ("seconds", "volume_seconds", "per_second"):
+        assert meta[key] > 0
+    assert meta["distinct"] == len(df) and meta["threads"] == 2 and meta["architecture"] == "3-2-1"
+    assert "samples_per_second" not in meta and "elapsed_seconds" not in meta
+    grid = enumerate_table("2-1", grid="-1:1")
+    assert grid.columns.tolist() == df.columns.tolist()
+    check_volume_table(grid, "grid")
+    gmeta = grid.attrs["boolnet"]
+    assert gmeta["volume_method"] == "grid" and gmeta["unit"] == "grid points"
+    assert gmeta["grid_points_done"] == gmeta["grid_size"] == 27 == grid["count"].sum()
+    assert (grid["probability_low"] == grid["probability"]).all()
+    assert (grid["probability_high"] == grid["probability"]).all()
+
+
+def test_interrupted_grid_carries_bounds_for_the_whole_grid(monkeypatch):
+    real_drive = driver.drive
+
+    def stopping_drive(*args, **kwargs):
+        return real_drive(*args, **dict(kwargs, stop_after=1))
+
+    import boolnet.sampling.grid as grid_module
+
+    monkeypatch.setattr(grid_module, "drive", stopping_drive)
+    with pytest.raises(Interrupted) as info:
+        enumerate_table("2-2-1", grid="-1:1", threads=1)  # stops after the first chunk (4096 points)
+    exc = info.value
+    monkeypatch.setattr(grid_module, "drive", real_drive)
+    full = enumerate_table("2-2-1", grid="-1:1")
+    size = 3**9
+    assert exc.total == size and 0 < exc.done < size
+    partial = exc.partial.set_index("function")
+    check_volume_table(exc.partial, "partial grid")
+    for f, p in zip(full["function"], full["probability"]):
+        if f in partial.index:
+            assert partial.loc[f, "probability_low"] <= p <= partial.loc[f, "probability_high"]
+
+
+@pytest.mark.parametrize("kwargs,param,fragment", [
+    (dict(samples=0), "samples", "samples must be > 0"),
+    (dict(samples="abc"), "samples", "samples must be a whole number"),
+    (dict(samples=1.5), "samples", "samples must be a whole number"),
+    (dict(samples=10, seed=-5), "seed", "seed must be"),
+    (dict(samples=10, threads=0), "threads", "threads must be 1 to"),
+    (dict(samples=10, threads="x"), "threads", "threads must be a whole number"),
+    (dict(samples=10, checkpoint_interval=float("nan")), "checkpoint_interval", "finite number of seconds > 0"),
+    (dict(samples=10, checkpoint_interval=float("inf")), "checkpoint_interval", "finite"),
+    (dict(samples=10, checkpoint_interval=0), "checkpoint_interval", "> 0"),
+    (dict(samples=10, checkpoint_interval=-1), "checkpoint_interval", "> 0"),
+    (dict(samples=10, activation="gelu"), "activation", "is unknown"),
+    (dict(samples=10, prior="gaussian"), "prior", "Prior"),
+    (dict(samples=10, checkpoint="/no/such/dir/c.ckpt"), "checkpoint", "does not exist"),
+])
+def test_sample_table_bad_input_names_the_parameter(kwargs, param, fragment):
+    with pytest.raises(BoolnetError) as info:
+        sample_table("3-1", **kwargs)
+    assert info.value.param == param and fragment in str(info.value), str(info.value)
 
 
 def _brute_force_grid(arch, grid_values, activation, encoding, bias):
@@ -215,8 +230,8 @@ def _brute_force_grid(arch, grid_values, activation, encoding, bias):
     pytest.param("2-1", "-3000000:3000000:2000000", "relu", "pm1", True, marks=pytest.mark.slow),
 ])
 def test_grid_enumeration_matches_brute_force(arch, grid, activation, encoding, bias):
-    df, meta = enumerate_table(arch, grid=grid, activation=activation, encoding=encoding, bias=bias,
-                               progress=False)
+    df = enumerate_table(arch, grid=grid, activation=activation, encoding=encoding, bias=bias)
+    meta = df.attrs["boolnet"]
     from boolnet.sampling.grid import parse_grid
 
     expected = _brute_force_grid(arch, parse_grid(grid), activation, encoding, bias)
@@ -231,7 +246,7 @@ def test_grid_enumeration_matches_brute_force(arch, grid, activation, encoding, 
     (["sample", "--arch", "8-1", "--samples", "10"], "1 <= n <= 7"),
     (["sample", "--arch", "3-1", "--samples", "0"], "> 0"),
     (["sample", "--arch", "3-1", "--samples", "10", "--sigma-w", "-1"], "sigma-w"),
-    (["sample", "--arch", "3-2-1", "--samples", "10", "--activation", "gelu"], "unknown activation"),
+    (["sample", "--arch", "3-2-1", "--samples", "10", "--activation", "gelu"], "is unknown"),
     (["sample", "--arch", "3-1", "--samples", "10", "-o", "/no/such/dir/t.csv"], "does not exist"),
     (["enumerate", "--arch", "7-40-1", "--grid", "-1:1"], "points"),
     (["enumerate", "--arch", "2-1", "--grid", "1:0"], "HI must be"),
@@ -245,8 +260,9 @@ def test_bad_input_is_one_line_exit_2(argv, fragment, capsys):
 def test_cli_writes_table_with_metadata(tmp_path, capsys):
     out = tmp_path / "t.parquet"
     assert main(["sample", "--arch", "2-1", "--samples", "3e4", "--seed", "2", "--quiet", "-o", str(out)]) == 0
-    df, meta = read_table(out)
-    assert list(df.columns) == ["function", "count", "probability", "ci_low", "ci_high"]
+    df = read_table(out)
+    meta = df.attrs["boolnet"]
+    assert list(df.columns) == ["function", "probability", "probability_low", "probability_high", "count"]
     assert df["count"].sum() == 30000 and meta["samples"] == 30000 and meta["seed"] == 2
     assert meta["architecture"] == "2-1" and meta["prior"] == "gaussian" and "boolnet_version" in meta
     assert parse_arch("7-40-40-1").n_parameters() == 2001

@@ -1,16 +1,16 @@
-"""``boolnet enumerate``: exact counts of functions over every parameter vector of a grid."""
+"""``boolnet enumerate``: exact counts of functions over every parameter vector of a grid.
+
+A thin wrapper over :func:`boolnet.sampling.enumerate_table`; numba, pandas and the
+enumerator are imported only in :func:`run`, so ``boolnet enumerate --help`` is instant.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
 
-from boolnet.commands.common import add_encoding_arguments, add_output_argument, output_path
-from boolnet.sampling import enumerate_table
-from boolnet.sampling._kernels import ACTIVATIONS
-from boolnet.sampling.grid import MAX_GRID_POINTS
-from boolnet.sampling.network import MAX_INPUTS
-from boolnet.tables import write_table
+from boolnet.commands.common import add_encoding_arguments, add_output_argument
+from boolnet.network import ACTIVATIONS, MAX_GRID_POINTS, MAX_INPUTS
 
 HELP = "exact function counts over every parameter vector of a finite grid (quantised weights)"
 
@@ -35,12 +35,26 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    path = output_path(args)
-    df, meta = enumerate_table(args.arch, grid=args.grid, activation=args.activation, encoding=args.encoding,
-                               bias=not args.no_bias, threads=args.threads, progress=not args.quiet)
-    write_table(df, path, meta)
+    from boolnet.commands.common import output_path
+    from boolnet.errors import Interrupted
+
+    path = output_path(args)  # checked before the work
+
+    from boolnet.io import write_table
+    from boolnet.sampling.grid import enumerate_table
+
+    try:
+        df = enumerate_table(args.arch, grid=args.grid, activation=args.activation, encoding=args.encoding,
+                             bias=not args.no_bias, threads=args.threads, progress=not args.quiet)
+    except Interrupted as exc:
+        message = str(exc).replace("the counts so far are in the exception's partial table", "nothing saved")
+        raise Interrupted(message, partial=exc.partial, done=exc.done, total=exc.total,
+                          signal_name=exc.signal_name) from None
+    write_table(df, path)
     if not args.quiet:
+        meta = df.attrs["boolnet"]
+        where = f" -> {path}" if path is not None else ""
         print(f"boolnet enumerate: {meta['grid_size']} grid points ({len(meta['grid_values'])} values ^ "
               f"{meta['parameters']} parameters), {meta['distinct']} distinct functions, "
-              f"arithmetic {meta['arithmetic']}", file=sys.stderr)
+              f"arithmetic {meta['arithmetic']}{where}", file=sys.stderr)
     return 0

@@ -1,21 +1,15 @@
-"""``boolnet sample``: Monte Carlo estimate of P(f) for random perceptrons and MLPs."""
+"""``boolnet sample``: Monte Carlo estimate of P(f) for random perceptrons and MLPs.
+
+A thin wrapper over :func:`boolnet.sampling.sample_table`; numba, pandas and the
+sampler are imported only in :func:`run`, so ``boolnet sample --help`` is instant.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from boolnet.commands.common import (
-    add_encoding_arguments,
-    add_output_argument,
-    add_prior_arguments,
-    output_path,
-    prior_from_args,
-)
-from boolnet.errors import UsageError
-from boolnet.sampling import sample_table
-from boolnet.sampling._kernels import ACTIVATIONS
-from boolnet.sampling.network import MAX_INPUTS
-from boolnet.tables import write_table
+from boolnet.commands.common import add_encoding_arguments, add_output_argument, add_prior_arguments
+from boolnet.network import ACTIVATIONS, MAX_INPUTS
 
 HELP = "estimate P(f) by sampling random networks (numba, parallel, reproducible, resumable)"
 
@@ -32,26 +26,64 @@ def add_arguments(parser):
     parser.add_argument("--seed", default="0", help="seed (default 0): counts depend only on the options and seed")
     parser.add_argument("--threads", default=None, help="worker threads (default: all cores); counts do not change")
     parser.add_argument("--checkpoint", default=None, metavar="PATH",
-                        help="save counts to PATH regularly and on Ctrl-C; rerun the same command to resume")
-    parser.add_argument("--checkpoint-interval", type=float, default=30.0, metavar="SECONDS",
-                        help="seconds between checkpoints (default 30)")
+                        help="save counts to PATH regularly, on Ctrl-C and on SIGTERM; rerun the same command to "
+                             "resume")
+    parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
+                        help="seconds between checkpoints (default 30; needs --checkpoint)")
     add_output_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary on stderr")
 
 
+#: Library wording of an interruption -> the command line's.
+_CLI_WORDS = {
+    "give a checkpoint path to make runs resumable": "use --checkpoint PATH to make runs resumable",
+    "run again with the same options to resume": "rerun the same command to resume",
+    "are only in the exception's partial table": "were not saved",
+}
+
+
+def cli_interrupted(exc):
+    """The :class:`~boolnet.errors.Interrupted` ``exc`` with its message in command-line words."""
+    from boolnet.errors import Interrupted
+
+    message = str(exc)
+    for library, cli in _CLI_WORDS.items():
+        message = message.replace(library, cli)
+    return Interrupted(message, partial=exc.partial, done=exc.done, total=exc.total, checkpoint=exc.checkpoint,
+                       signal_name=exc.signal_name)
+
+
 def run(args) -> int:
+    from boolnet.commands.common import output_path, prior_from_args
+    from boolnet.errors import BoolnetError, Interrupted
+    from boolnet.sampling.driver import check_checkpoint_interval
+
     prior = prior_from_args(args)
-    path = output_path(args)
-    if args.checkpoint_interval < 0:
-        raise UsageError("--checkpoint-interval must be >= 0 seconds")
-    df, meta = sample_table(args.arch, activation=args.activation, prior=prior, encoding=args.encoding,
-                            bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
-                            checkpoint=args.checkpoint, progress=not args.quiet,
-                            checkpoint_interval=args.checkpoint_interval)
-    write_table(df, path, meta)
+    path = output_path(args)  # checked before the work
+    interval = 30.0
+    if args.checkpoint_interval is not None:
+        interval = check_checkpoint_interval(args.checkpoint_interval)
+        if args.checkpoint is None:
+            raise BoolnetError("checkpoint_interval is used only with a checkpoint: add --checkpoint PATH",
+                               param="checkpoint_interval")
+
+    from boolnet.io import write_table
+    from boolnet.sampling.sampler import sample_table
+
+    try:
+        df = sample_table(args.arch, activation=args.activation, prior=prior, encoding=args.encoding,
+                          bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
+                          checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet)
+    except Interrupted as exc:
+        raise cli_interrupted(exc) from None
+    write_table(df, path)
     if not args.quiet:
-        print(f"boolnet sample: {meta['samples']} samples, {meta['distinct']} distinct functions, "
-              f"{meta['samples_per_second']:.3g} samples/s, Good-Turing unseen mass "
-              f"{meta['good_turing_unseen_mass']:.3g} (share of samples whose function was seen once)",
-              file=sys.stderr)
+        meta = df.attrs["boolnet"]
+        rate = (f"{meta['per_second']:.3g} samples/s" if meta["per_second"] is not None
+                else "all read from the checkpoint")
+        resumed = f" (resumed from {meta['resumed_from']})" if meta["resumed_from"] else ""
+        where = f" -> {path}" if path is not None else ""
+        print(f"boolnet sample: {meta['samples']} samples{resumed}, {meta['distinct']} distinct functions, {rate}, "
+              f"Good-Turing unseen mass {meta['good_turing_unseen_mass']:.3g} (share of samples whose function was "
+              f"seen once){where}", file=sys.stderr)
     return 0

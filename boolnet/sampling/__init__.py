@@ -3,12 +3,39 @@
 ``sample_table`` draws random networks (perceptrons or MLPs) from a
 :class:`~boolnet.priors.Prior` and counts the truth tables they compute;
 ``enumerate_table`` counts them exactly over every parameter vector of a finite
-grid. Both return a DataFrame (``function, count, probability, ci_low,
-ci_high``) and a metadata dict, ready for :func:`boolnet.tables.write_table`.
+grid. Both return one volume table in the schema of :mod:`boolnet.schema`
+(``function, probability, probability_low, probability_high, count``, metadata in
+``df.attrs["boolnet"]``), ready for :func:`boolnet.io.write_table`.
+
+The network vocabulary (``parse_arch``, ``Architecture``, activations, parameter
+layout, ``truth_tables``) lives in :mod:`boolnet.network` and is re-exported here.
+Names are imported on first use, so ``from boolnet.sampling import parse_arch``
+does not load numba.
 """
 
-from boolnet.sampling.grid import enumerate_table, parse_grid
-from boolnet.sampling.network import MAX_INPUTS, Architecture, parse_arch
-from boolnet.sampling.sampler import sample_table
+from __future__ import annotations
 
-__all__ = ["sample_table", "enumerate_table", "parse_arch", "parse_grid", "Architecture", "MAX_INPUTS"]
+import importlib
+
+_EXPORTS = {
+    "sample_table": "boolnet.sampling.sampler",
+    "enumerate_table": "boolnet.sampling.grid",
+    "parse_grid": "boolnet.sampling.grid",
+    "parse_arch": "boolnet.network",
+    "Architecture": "boolnet.network",
+    "MAX_INPUTS": "boolnet.network",
+    "truth_tables": "boolnet.network",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'boolnet.sampling' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

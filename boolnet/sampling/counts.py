@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from boolnet.sampling import _kernels as K
+from boolnet.sampling import _hash_kernels as K
 from boolnet.sampling import _table_kernels as TK
 
 #: Slots of each worker's table (a power of two; 24 bytes each).
@@ -196,23 +196,35 @@ def _row_order(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:
-    """The output table: ``function, count, probability, ci_low, ci_high``.
+    """The volume table of counts: ``function, probability, probability_low, probability_high, count``.
 
-    Rows are sorted by count (descending), ties by the truth table's integer value.
-    The ``function`` column holds Python strings, or pyarrow-backed strings
-    (``string[pyarrow]``) for tables of more than ``ARROW_STRINGS_ABOVE`` rows.
-    With ``exact=True`` (grid enumeration) the probability is exact and the
-    interval collapses to it.
+    The columns of :mod:`boolnet.schema`; ``probability = count / total``. Rows are
+    sorted by count (descending), ties by the truth table's integer value. The
+    ``function`` column holds Python strings, or pyarrow-backed strings
+    (``string[pyarrow]``) for tables of more than ``ARROW_STRINGS_ABOVE`` rows. The
+    bounds are the 95% Wilson score interval; with ``exact=True`` (grid enumeration)
+    the probability is exact and both bounds equal it. No metadata is attached.
+
+    Examples
+    --------
+    >>> df = frame_from_counts(np.array([[8, 0], [7, 0]], dtype=np.uint64), np.array([1, 3]), 2, 4)
+    >>> df.columns.tolist()
+    ['function', 'probability', 'probability_low', 'probability_high', 'count']
+    >>> df["function"].tolist(), df["count"].tolist()
+    (['1110', '0001'], [3, 1])
     """
     counts = np.asarray(counts, dtype=np.int64)
     order = _row_order(words, counts)
     words = words[order]
     counts = counts[order]
     function = truth_table_strings(words, n)
-    probability = counts / float(total)
-    if exact:
+    if total > 0:
+        probability = counts / float(total)
+    else:  # nothing done yet (an empty partial table)
+        probability = np.zeros(0)
+    if exact or total <= 0:
         lo, hi = probability.copy(), probability.copy()
     else:
         lo, hi = wilson_interval(counts, total)
-    return pd.DataFrame({"function": function, "count": counts, "probability": probability,
-                         "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame({"function": function, "probability": probability, "probability_low": lo,
+                         "probability_high": hi, "count": counts})

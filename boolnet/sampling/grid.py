@@ -20,23 +20,20 @@ values are used in float64.
 from __future__ import annotations
 
 import math
-import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.errors import UsageError
-from boolnet.sampling import _kernels as K
+from boolnet.errors import BoolnetError, Interrupted
+from boolnet.network import MAX_GRID_POINTS, NetworkSpec
+from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling.counts import Counts, frame_from_counts
-from boolnet.sampling.network import NetworkSpec
-from boolnet.sampling.sampler import CHUNK_SECONDS, check_threads
+from boolnet.sampling.driver import Job, check_threads, drive, stop_message
+from boolnet.schema import HIGH, LOW, attach
 
-#: Largest grid that may be enumerated (points).
-MAX_GRID_POINTS = 4 * 10**9
 # Bounds on the scaled integers (partial sums of the pm1 subset sums reach 3x the
 # bound, relu doubles): a factor 4 below where float64 / float32 stop being exact.
 _EXACT_LIMIT = 2.0**51
@@ -55,19 +52,19 @@ def parse_grid(text: str) -> list[Fraction]:
     """
     parts = str(text).split(":")
     if len(parts) not in (2, 3):
-        raise UsageError(f"--grid {text!r} is malformed: write LO:HI or LO:HI:STEP, e.g. -1:1 or -1:1:0.5")
+        raise BoolnetError(f"grid {text!r} is malformed: write LO:HI or LO:HI:STEP, e.g. -1:1 or -1:1:0.5", param="grid")
     try:
         lo, hi = Fraction(parts[0].strip()), Fraction(parts[1].strip())
         step = Fraction(parts[2].strip()) if len(parts) == 3 else Fraction(1)
     except (ValueError, ZeroDivisionError):
-        raise UsageError(f"--grid {text!r}: LO, HI and STEP must be numbers, e.g. -1:1:0.5") from None
+        raise BoolnetError(f"grid {text!r}: LO, HI and STEP must be numbers, e.g. -1:1:0.5", param="grid") from None
     if step <= 0:
-        raise UsageError(f"--grid {text!r}: STEP must be > 0")
+        raise BoolnetError(f"grid {text!r}: STEP must be > 0", param="grid")
     if hi < lo:
-        raise UsageError(f"--grid {text!r}: HI must be >= LO")
+        raise BoolnetError(f"grid {text!r}: HI must be >= LO", param="grid")
     m = int((hi - lo) // step) + 1
     if m > 10**6:
-        raise UsageError(f"--grid {text!r} has {m} values per parameter; use a larger STEP")
+        raise BoolnetError(f"grid {text!r} has {m} values per parameter; use a larger STEP", param="grid")
     return [lo + k * step for k in range(m)]
 
 
@@ -95,7 +92,8 @@ def _exact_scaling(spec: NetworkSpec, values: list[Fraction]):
             mult[bo : bo + width] = bias_mult
         pre_bound = fan_in * vmax * bound + (vmax * bias_mult if spec.bias else 0.0)
         if pre_bound >= _EXACT_LIMIT:
-            raise UsageError("grid values are too fine for exact arithmetic in this network; use a coarser STEP")
+            raise BoolnetError("grid values are too fine for exact arithmetic in this network; use a coarser STEP",
+                               param="grid")
         largest = max(largest, pre_bound, vmax * bias_mult)
         is_output = layer == len(widths) - 2
         if not is_output and spec.activation in ("step", "sign"):
@@ -105,8 +103,35 @@ def _exact_scaling(spec: NetworkSpec, values: list[Fraction]):
     return np.array(ints, dtype=np.float64), mult, largest
 
 
+class _GridJob(Job):
+    """Grid points: worker ``t`` takes the ``t``-th contiguous share of a chunk's points."""
+
+    unit = "grid points"
+    granule = 1
+
+    def __init__(self, spec: NetworkSpec, size: int, grid_values, mult, counts: Counts, threads: int):
+        self.total = size
+        self.first_chunk = 4096 * threads
+        self.description = f"enumerate {spec.arch}"
+        self.values, self.mult, self.kargs, self.counts = grid_values, mult, spec.kernel_args(), counts
+
+    def make_step(self, first, count, threads):
+        end = first + count
+        per = -(-count // threads)
+        position = [min(end, first + t * per) for t in range(threads)]
+        stops = [min(end, first + (t + 1) * per) for t in range(threads)]
+        c = self.counts
+
+        def step(t):
+            position[t] = WK.grid_worker(self.values, self.mult, position[t], stops[t], *self.kargs,
+                                         c.worker_tables[t], c.worker_used[t : t + 1], c.worker_limit)
+            return position[t] >= stops[t]
+
+        return step
+
+
 def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str = "01", bias: bool = True,
-                    threads: int | None = None, progress: bool = True) -> tuple[pd.DataFrame, dict]:
+                    threads: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Exact counts of the functions computed on every point of a parameter grid.
 
     Parameters
@@ -118,28 +143,43 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
     activation, encoding, bias
         As in :func:`boolnet.sampling.sample_table`.
     threads : int, optional
+        Worker threads (default: all cores); does not change the counts.
     progress : bool
+        A progress bar on stderr (the library prints nothing otherwise).
 
     Returns
     -------
-    (DataFrame, dict)
-        Columns ``function, count, probability, ci_low, ci_high`` with
-        ``probability = count / grid size`` (exact; the interval is the point).
+    pandas.DataFrame
+        The columns of :mod:`boolnet.schema` with ``probability = count / grid size``
+        (exact; ``probability_low = probability_high = probability``), metadata in
+        ``df.attrs["boolnet"]`` (``volume_method = "grid"``, ``grid_size``,
+        ``grid_values``, ``arithmetic``, ``seconds``, ``per_second``, ``unit``, ...).
+
+    Raises
+    ------
+    BoolnetError
+        Bad options (``exc.param`` names the parameter), or a grid too large to enumerate.
+    boolnet.errors.Interrupted
+        On Ctrl-C or SIGTERM: ``exc.partial`` is the table of the grid points done
+        (metadata ``grid_points_done``; ``probability = count / points done``, and the
+        bounds ``count / size`` and ``(count + points left) / size`` hold for the whole grid).
 
     Examples
     --------
-    >>> df, meta = enumerate_table("1-1", grid="-1:1", progress=False)
-    >>> meta["grid_size"], dict(zip(df["function"], df["count"]))
+    >>> df = enumerate_table("1-1", grid="-1:1")
+    >>> df.attrs["boolnet"]["grid_size"], dict(zip(df["function"], df["count"]))
     (9, {'00': 5, '11': 2, '10': 1, '01': 1})
     """
+    begin = time.perf_counter()
     spec = NetworkSpec(arch, activation, encoding, bias)
     values = parse_grid(grid)
     threads = check_threads(threads)
     m, P = len(values), spec.n_parameters
     size = m**P
     if size > MAX_GRID_POINTS:
-        raise UsageError(f"--grid {grid} on {spec.arch} gives {m}^{P} = {size:.3g} points; at most "
-                         f"{MAX_GRID_POINTS:.0e} can be enumerated: use fewer values or a smaller network")
+        raise BoolnetError(f"grid {grid} on {spec.arch} gives {m}^{P} = {size:.3g} points; at most "
+                           f"{MAX_GRID_POINTS:.0e} can be enumerated: use fewer values or a smaller network",
+                           param="grid")
     exact = _exact_scaling(spec, values)
     if exact is None:
         grid_values = np.array([float(v) for v in values])
@@ -149,63 +189,38 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
         if largest < _FLOAT32_EXACT:  # every integer involved is exact in float32: use the sampler's kernels
             grid_values, mult = grid_values.astype(np.float32), mult.astype(np.float32)
     counts = Counts(workers=threads)
-    kargs = spec.kernel_args()
-
-    def work(t, begin, stop):
-        return K.grid_worker(grid_values, mult, begin, stop, *kargs, counts.worker_tables[t],
-                             counts.worker_used[t : t + 1], counts.worker_limit)
-
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=size, unit="points", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
-                   desc=f"enumerate {spec.arch}")
-    start = time.perf_counter()
-    done = 0
-    chunk = 4096 * threads
-    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
-    try:
-        while done < size:
-            count = min(chunk, size - done)
-            per = -(-count // threads)
-            position = [min(size, done + t * per) for t in range(threads)]
-            stops = [min(done + count, done + (t + 1) * per) for t in range(threads)]
-            t0 = time.perf_counter()
-
-            def step(t):
-                position[t] = work(t, position[t], stops[t])
-                return position[t] >= stops[t]
-
-            counts.run_workers(step, pool)
-            dt = time.perf_counter() - t0
-            done += count
-            if bar is not None:
-                bar.set_postfix(distinct=counts.distinct, refresh=False)
-                bar.update(count)
-            chunk = max(threads, min(int(count / max(dt, 1e-6) * CHUNK_SECONDS), 4 * chunk))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-        if bar is not None:
-            bar.close()
-    elapsed = time.perf_counter() - start
+    result = drive(_GridJob(spec, size, grid_values, mult, counts, threads), counts, threads=threads,
+                   progress=progress)
     words, cnt = counts.entries()
-    df = frame_from_counts(words, cnt, spec.arch.n, size, exact=True)
-    meta = {
+    df = frame_from_counts(words, cnt, spec.arch.n, result.done, exact=True)
+    metadata = {
         "command": "enumerate",
+        "volume_method": "grid",
+        "n": spec.arch.n,
         "architecture": str(spec.arch),
         "activation": spec.activation if spec.arch.hidden else "none (perceptron)",
         "grid": str(grid),
         "grid_values": [str(v) for v in values],
         "parameters": P,
         "grid_size": size,
+        "grid_points_done": result.done,
         "encoding": spec.encoding,
         "bias": spec.bias,
         "arithmetic": (f"exact (scaled integers in {grid_values.dtype})" if exact is not None
                        else "float64"),
         "distinct": int(len(cnt)),
-        "points_per_second": size / elapsed if elapsed > 0 else float("nan"),
+        "threads": threads,
+        "seconds": time.perf_counter() - begin,
+        "volume_seconds": result.seconds,
+        "per_second": result.per_second,
+        "unit": "grid points",
         "boolnet_version": __version__,
     }
-    return df, meta
+    if result.signal_name is not None:
+        # Bounds that hold for the whole grid: the points left may all, or none, compute the function.
+        df[LOW] = df["count"] / size
+        df[HIGH] = (df["count"] + (size - result.done)) / size
+        metadata["interrupted"] = result.signal_name
+        raise Interrupted(stop_message(result, size, "grid points", resumable=False), partial=attach(df, metadata),
+                          done=result.done, total=size, signal_name=result.signal_name)
+    return attach(df, metadata)

@@ -1,39 +1,34 @@
 """Monte Carlo estimate of P(f) for random networks: chunked, parallel, resumable.
 
 The run is a sequence of blocks of ``BLOCK_SIZE`` samples; block ``b`` draws its
-parameters from its own stream seeded by ``(seed, b)``. The driver hands
-consecutive ranges of blocks ("chunks", sized to take about half a second) to
-the parallel kernel, merges the per-worker counts, and after a chunk — never in
-the middle of one — may save a checkpoint or stop on Ctrl-C. Since a checkpoint
-holds the counts of blocks ``0 .. b-1`` exactly, resuming gives the counts of an
-uninterrupted run, whatever the number of threads or the chunk sizes.
+parameters from its own stream seeded by ``(seed, b)``. The driver
+(:mod:`boolnet.sampling.driver`) hands consecutive ranges of blocks to the
+parallel kernel, merges the per-worker counts, and after a range, never in the
+middle of one, may save a checkpoint (:mod:`boolnet.sampling.checkpoint`) or
+stop on Ctrl-C or SIGTERM. Since a checkpoint holds the counts of blocks
+``0 .. b-1`` exactly, resuming gives the counts of an uninterrupted run,
+whatever the number of threads or the chunk sizes.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.errors import UsageError
+from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
+from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
-from boolnet.sampling import _kernels as K
+from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
+from boolnet.sampling.checkpoint import CHECKPOINT_FORMAT, Checkpoint  # noqa: F401 - re-exported
 from boolnet.sampling.counts import Counts, frame_from_counts
-from boolnet.sampling.network import NetworkSpec
+from boolnet.sampling.driver import Job, check_checkpoint_interval, check_threads, drive, end_warning, stop_message
+from boolnet.schema import attach
 
-CHECKPOINT_FORMAT = "boolnet-sample-checkpoint 1"
-#: Wall time a chunk aims at: Ctrl-C and checkpoints wait at most about this long.
-CHUNK_SECONDS = 0.5
 #: Largest number of samples of one run.
 MAX_SAMPLES = 10**15
 
@@ -45,51 +40,50 @@ def check_samples(samples) -> int:
     --------
     >>> check_samples("1e8")
     100000000
+    >>> check_samples(0)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: samples must be > 0, got 0
     """
     try:
+        if isinstance(samples, bool):
+            raise TypeError
         value = float(samples) if isinstance(samples, str) else samples
         as_int = int(value)
     except (TypeError, ValueError, OverflowError):
-        raise UsageError(f"--samples must be a whole number such as 1000000 or 1e8, got {samples!r}") from None
+        raise BoolnetError(f"samples must be a whole number such as 1000000 or 1e8, got {samples!r}",
+                           param="samples") from None
     if as_int != value:
-        raise UsageError(f"--samples must be a whole number, got {samples!r}")
+        raise BoolnetError(f"samples must be a whole number, got {samples!r}", param="samples")
     if as_int <= 0:
-        raise UsageError(f"--samples must be > 0, got {samples}")
+        raise BoolnetError(f"samples must be > 0, got {samples}", param="samples")
     if as_int > MAX_SAMPLES:
-        raise UsageError(f"--samples {samples} is too large: at most {MAX_SAMPLES:.0e}")
+        raise BoolnetError(f"samples must be at most {MAX_SAMPLES:.0e}, got {samples}", param="samples")
     return as_int
 
 
 def check_seed(seed) -> int:
-    """``seed`` as a non-negative int (``"12"`` is accepted)."""
+    """``seed`` as a non-negative int (``"12"`` is accepted).
+
+    Examples
+    --------
+    >>> check_seed("12")
+    12
+    >>> check_seed(-5)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: seed must be a non-negative whole number, got -5
+    """
     if isinstance(seed, str) and seed.strip().isdigit():
         seed = int(seed)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise UsageError(f"--seed must be a non-negative whole number, got {seed!r}")
+        raise BoolnetError(f"seed must be a non-negative whole number, got {seed!r}", param="seed")
     return int(seed)
 
 
-#: Most worker threads accepted (more than the cores only oversubscribes them; counts never change).
-MAX_THREADS = 256
-
-
-def check_threads(threads) -> int:
-    """Number of worker threads: ``None`` means one per core."""
-    if threads is None:
-        return os.cpu_count() or 1
-    try:
-        value = int(threads)
-    except (TypeError, ValueError):
-        raise UsageError(f"--threads must be a whole number, got {threads!r}") from None
-    if value < 1 or value > MAX_THREADS:
-        raise UsageError(f"--threads {threads}: use 1 to {MAX_THREADS} (default: one per core, "
-                         f"{os.cpu_count()} here)")
-    return value
-
-
-def run_metadata(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> dict:
-    """The options that define a sampling run (its checkpoint fingerprint and table metadata)."""
-    meta = {
+def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> dict:
+    """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys."""
+    return {
         "command": "sample",
         "architecture": str(spec.arch),
         "activation": spec.activation if spec.arch.hidden else "none (perceptron)",
@@ -102,190 +96,85 @@ def run_metadata(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> di
         "arithmetic": "float32, fixed order, fused multiply-adds",
         "ci": "Wilson score interval, 95%",
     }
-    return meta
 
 
-class _Checkpoint:
-    """Atomic save/load of ``(samples done, counts)`` for one run's options."""
-
-    def __init__(self, path, fingerprint: dict):
-        self.path = Path(path)
-        self.fingerprint = fingerprint
-        parent = self.path.parent if str(self.path.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageError(f"--checkpoint {path}: folder {parent} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise UsageError(f"--checkpoint {path}: folder {parent} is not writable")
-
-    def load(self):
-        """``(done, words, counts)`` from an existing checkpoint, or None when there is none."""
-        if not self.path.exists():
-            return None
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                saved = json.loads(bytes(data["fingerprint"]).decode())
-                done = int(data["done"])
-                words = data["words"].copy()
-                counts = data["counts"].copy()
-        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
-            raise UsageError(f"--checkpoint {self.path} is not a readable boolnet checkpoint ({exc}); "
-                             "delete it or choose another path") from None
-        if saved.get("format") != CHECKPOINT_FORMAT:
-            raise UsageError(f"--checkpoint {self.path} is not a boolnet sample checkpoint; choose another path")
-        mine = dict(self.fingerprint, format=CHECKPOINT_FORMAT)
-        diff = [k for k in sorted(set(saved) | set(mine)) if saved.get(k) != mine.get(k)]
-        if diff:
-            details = ", ".join(f"{k}: {saved.get(k)!r} there, {mine.get(k)!r} here" for k in diff)
-            raise UsageError(f"--checkpoint {self.path} was made with different options ({details}); "
-                             "rerun with the same options or use another checkpoint path")
-        return done, words, counts
-
-    def save(self, done: int, counts: Counts) -> None:
-        words, cnt = counts.entries()
-        fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
-        parent = self.path.parent if str(self.path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
-                         done=np.int64(done), words=words, counts=cnt)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)  # atomic: the old checkpoint or the new one, never half of one
-            try:  # make the rename itself durable (power loss)
-                dir_fd = os.open(parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-            except OSError:
-                pass
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+#: The name of :func:`run_options` in boolnet <= 0.1.
+run_metadata = run_options
 
 
-class _InterruptFlag:
-    """Turns SIGINT into a flag checked between chunks (a numba kernel cannot be interrupted)."""
+class _SampleJob(Job):
+    """Blocks of samples: worker ``t`` takes blocks ``first + t``, ``first + t + W``, ... of a chunk."""
 
-    def __init__(self):
-        self.raised = False
-        self._previous = None
+    unit = "samples"
+    granule = BLOCK_SIZE
 
-    def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: keep the default behaviour
-            self._previous = None
-        return self
+    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int):
+        self.total = samples
+        self.first_chunk = threads
+        self.description = f"sample {spec.arch}"
+        self.key0, self.key1 = seed_keys(seed)
+        self.scales = spec.parameter_scales(prior)
+        self.gaussian = prior.kind == "gaussian"
+        self.kargs = spec.kernel_args()
+        self.counts = counts
 
-    def _handle(self, signum, frame):
-        self.raised = True
+    def make_step(self, first, count, threads):
+        # Any split of the blocks among workers gives the same counts.
+        assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
+        position = [0] * threads
+        c = self.counts
 
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
+        def step(t):
+            position[t] = WK.sample_worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
+                                           self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
+                                           c.worker_limit)
+            return position[t] >= len(assigned[t])
+
+        return step
+
+
+def _check_prior(prior) -> Prior:
+    if prior is None:
+        return Prior()
+    if not isinstance(prior, Prior):
+        raise BoolnetError(f"prior must be a boolnet.priors.Prior, got {type(prior).__name__}", param="prior")
+    return prior
 
 
 def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 0, threads: int | None = None,
-                  checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = True,
+                  checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
                   fingerprint: dict | None = None, stop_after: int | None = None):
-    """Run the sampler; return ``(words, counts, stats)``.
+    """Run the sampler and return ``(counts, result, checkpoint)`` without building a table.
 
-    ``stop_after`` (for tests) stops, as an interruption would, once at least
-    that many samples are done.
+    ``counts`` is the :class:`~boolnet.sampling.counts.Counts` (``counts.entries()``
+    gives the packed truth tables and their counts), ``result`` the
+    :class:`~boolnet.sampling.driver.DriveResult`, ``checkpoint`` the
+    :class:`~boolnet.sampling.checkpoint.Checkpoint` or None. A stop (signal) is
+    reported in ``result.signal_name``, not raised. ``stop_after`` (for tests)
+    stops, as Ctrl-C would, once at least that many samples are done.
     """
     threads = check_threads(threads)
-    key0, key1 = seed_keys(seed)
-    scales = spec.parameter_scales(prior)
-    gaussian = prior.kind == "gaussian"
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     counts = Counts(workers=threads)
     done = 0
     ckpt = None
     if checkpoint is not None:
-        ckpt = _Checkpoint(checkpoint, fingerprint or run_metadata(spec, prior, seed, samples))
+        ckpt = Checkpoint(checkpoint, fingerprint or run_options(spec, prior, seed, samples))
         state = ckpt.load()
         if state is not None:
             done, words, cnt = state
             counts.load(words, cnt)
-    resumed_from = done
-    total_blocks = -(-samples // BLOCK_SIZE)
-    kargs = spec.kernel_args()
-
-    def work(t, blocks, start):
-        return K.sample_worker(key0, key1, samples, blocks, start, scales, gaussian, *kargs,
-                               counts.worker_tables[t], counts.worker_used[t : t + 1], counts.worker_limit)
-
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=samples, initial=done, unit="samples", unit_scale=True, file=sys.stderr,
-                   dynamic_ncols=True, smoothing=0.1, desc=f"sample {spec.arch}")
-    start = time.perf_counter()
-    last_save = start
-    blocks_per_chunk = threads
-    interrupted = False
-    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
-    try:
-        with _InterruptFlag() as flag:
-            while done < samples:
-                first_block = done // BLOCK_SIZE
-                n_blocks = min(blocks_per_chunk, total_blocks - first_block)
-                t0 = time.perf_counter()
-                # Worker t takes blocks first_block + t, + t + W, ...: any split gives the same counts.
-                assigned = [np.arange(first_block + t, first_block + n_blocks, threads, dtype=np.int64)
-                            for t in range(threads)]
-                position = [0] * threads
-
-                def step(t):
-                    position[t] = work(t, assigned[t], position[t])
-                    return position[t] >= len(assigned[t])
-
-                counts.run_workers(step, pool)
-                elapsed_chunk = time.perf_counter() - t0
-                new_done = min(samples, (first_block + n_blocks) * BLOCK_SIZE)
-                if bar is not None:
-                    bar.set_postfix(distinct=counts.distinct, refresh=False)
-                    bar.update(new_done - done)
-                done = new_done
-                # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
-                target = int(n_blocks / max(elapsed_chunk, 1e-6) * CHUNK_SECONDS)
-                blocks_per_chunk = max(threads, min(target, 4 * blocks_per_chunk) // threads * threads)
-                now = time.perf_counter()
-                stop = flag.raised or (stop_after is not None and done >= stop_after)
-                if ckpt is not None and (done == samples or stop or now - last_save >= checkpoint_interval):
-                    ckpt.save(done, counts)
-                    last_save = now
-                if stop and done < samples:
-                    interrupted = True
-                    break
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-        if bar is not None:
-            bar.close()
-    elapsed = time.perf_counter() - start
-    if interrupted:
-        where = f"; checkpoint saved to {ckpt.path}: run the same command to resume" if ckpt else \
-            "; nothing saved (use --checkpoint PATH to make runs resumable)"
-        print(f"boolnet sample: stopped after {done} of {samples} samples{where}", file=sys.stderr)
-        raise KeyboardInterrupt
-    words, cnt = counts.entries()
-    stats = {
-        "samples_done_now": done - resumed_from,
-        "elapsed_seconds": elapsed,
-        "samples_per_second": (done - resumed_from) / elapsed if elapsed > 0 else float("nan"),
-        "resumed_from": resumed_from,
-    }
-    return words, cnt, stats
+    job = _SampleJob(spec, prior, samples, seed, counts, threads)
+    result = drive(job, counts, threads=threads, start=done, progress=progress, checkpoint=ckpt,
+                   checkpoint_interval=checkpoint_interval, stop_after=stop_after)
+    return counts, result, ckpt
 
 
-def sample_table(arch, *, activation: str = "relu", prior: Prior = Prior(), encoding: str = "01", bias: bool = True,
-                 samples, seed: int = 0, threads: int | None = None, checkpoint=None, progress: bool = True,
-                 checkpoint_interval: float = 30.0) -> tuple[pd.DataFrame, dict]:
-    """Estimate P(f) by sampling random networks.
+def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, encoding: str = "01",
+                 bias: bool = True, samples, seed: int = 0, threads: int | None = None, checkpoint=None,
+                 checkpoint_interval: float = 30.0, progress: bool = False, _stop_after: int | None = None
+                 ) -> pd.DataFrame:
+    """Estimate P(f) by sampling random networks and counting the functions they compute.
 
     Parameters
     ----------
@@ -294,55 +183,91 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior = Prior(), enco
     activation : {"relu", "tanh", "step", "sign", "linear"}
         Activation of the hidden layers (``step(0) = 0``, ``sign(0) = 0``). The
         output unit is always 1 iff its pre-activation is > 0.
-    prior : boolnet.priors.Prior
+    prior : boolnet.priors.Prior, optional
+        Default ``Prior()`` (gaussian, sigmas 1, fan-in scaling).
     encoding : {"01", "pm1"}
     bias : bool
         False: no biases in any layer.
     samples : int
-        Number of networks (``1e8`` is accepted).
+        Number of networks (``1e8`` and ``"1e8"`` are accepted).
     seed : int
         Seed of the parameter streams; the counts depend only on the options and the seed.
     threads : int, optional
         Worker threads (default: all cores); does not change the counts.
     checkpoint : path, optional
-        Save counts there at regular intervals and on Ctrl-C; an existing
-        checkpoint of the same options is resumed.
-    progress : bool
-        Progress bar on stderr.
+        Save the counts there every ``checkpoint_interval`` seconds, at the end and
+        when stopped; an existing checkpoint of the same options is resumed (a
+        finished one gives the table at once). A failed save does not stop the
+        run: it warns (:class:`~boolnet.errors.BoolnetWarning`) and tries again at
+        the next interval.
     checkpoint_interval : float
-        Seconds between checkpoints.
+        Seconds between checkpoints (finite, > 0).
+    progress : bool
+        A progress bar on stderr (the library prints nothing otherwise).
 
     Returns
     -------
-    (DataFrame, dict)
-        Columns ``function, count, probability, ci_low, ci_high`` (95% Wilson
-        score interval), one row per function seen; and the metadata.
+    pandas.DataFrame
+        One row per function seen, most frequent first: the columns of
+        :mod:`boolnet.schema` (``function, probability, probability_low,
+        probability_high, count``; the bounds are the 95% Wilson score interval),
+        metadata in ``df.attrs["boolnet"]`` (``volume_method = "sampled"``, the
+        options, ``samples_done``, ``distinct``, ``good_turing_unseen_mass``,
+        ``seconds``, ``volume_seconds``, ``per_second``, ``unit``, ...).
+
+    Raises
+    ------
+    BoolnetError
+        Bad options (the message names the parameter, ``exc.param``), or an
+        unusable checkpoint.
+    boolnet.errors.Interrupted
+        On Ctrl-C or SIGTERM (after the current chunk and the checkpoint save):
+        ``exc.partial`` is the table of the samples done so far (its metadata has
+        ``samples_done``), with ``exc.done``, ``exc.total``, ``exc.checkpoint`` and
+        ``exc.signal_name``.
 
     Examples
     --------
-    >>> df, meta = sample_table("2-1", samples=20000, seed=1, progress=False)
-    >>> int(df["count"].sum()), meta["samples"]
-    (20000, 20000)
+    >>> df = sample_table("2-1", samples=20000, seed=1)
+    >>> int(df["count"].sum()), df.attrs["boolnet"]["samples"], df.attrs["boolnet"]["volume_method"]
+    (20000, 20000, 'sampled')
     >>> sorted(df["function"])[:3]
     ['0000', '0001', '0010']
     """
+    begin = time.perf_counter()
     spec = NetworkSpec(arch, activation, encoding, bias)
     samples = check_samples(samples)
     seed = check_seed(seed)
-    if not isinstance(prior, Prior):
-        raise UsageError("prior must be a boolnet.priors.Prior")
-    meta = run_metadata(spec, prior, seed, samples)
-    words, counts, stats = sample_counts(spec, prior, samples=samples, seed=seed, threads=threads,
+    prior = _check_prior(prior)
+    threads = check_threads(threads)
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
+    options = run_options(spec, prior, seed, samples)
+    counts, result, ckpt = sample_counts(spec, prior, samples=samples, seed=seed, threads=threads,
                                          checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
-                                         progress=progress, fingerprint=dict(meta))
-    df = frame_from_counts(words, counts, spec.arch.n, samples)
-    singletons = int(np.count_nonzero(counts == 1))
-    meta.update({
-        "distinct": int(len(counts)),
-        "good_turing_unseen_mass": singletons / samples,
-        "samples_per_second": stats["samples_per_second"],
-        "elapsed_seconds": stats["elapsed_seconds"],
-        "threads": check_threads(threads),
+                                         progress=progress, fingerprint=dict(options), stop_after=_stop_after)
+    words, cnt = counts.entries()
+    df = frame_from_counts(words, cnt, spec.arch.n, result.done)
+    singletons = int(np.count_nonzero(cnt == 1))
+    metadata = {
+        **options,
+        "volume_method": "sampled",
+        "n": spec.arch.n,
+        "samples_done": result.done,
+        "resumed_from": result.resumed_from,
+        "distinct": int(len(cnt)),
+        "good_turing_unseen_mass": singletons / result.done if result.done else None,
+        "threads": threads,
+        "seconds": time.perf_counter() - begin,
+        "volume_seconds": result.seconds,
+        "per_second": result.per_second,
+        "unit": "samples",
         "boolnet_version": __version__,
-    })
-    return df, meta
+    }
+    path = str(ckpt.path) if ckpt is not None else None
+    if result.signal_name is not None:
+        metadata["interrupted"] = result.signal_name
+        raise Interrupted(stop_message(result, samples, "samples", path), partial=attach(df, metadata),
+                          done=result.done, total=samples, checkpoint=path, signal_name=result.signal_name)
+    if result.save_error is not None:
+        warnings.warn(end_warning(result, samples, "samples", path), BoolnetWarning, stacklevel=2)
+    return attach(df, metadata)

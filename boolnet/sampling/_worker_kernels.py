@@ -1,0 +1,109 @@
+"""Numba kernels: the workers of the sampler and of the grid enumerator.
+
+Each runs in its own Python thread with the GIL released (``nogil=True``),
+filling its own hash table (:mod:`boolnet.sampling._hash_kernels`) with the
+truth tables of the networks it evaluates (:mod:`boolnet.sampling._network_kernels`);
+the driver (:mod:`boolnet.sampling.driver`) merges the tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from boolnet.sampling._hash_kernels import slot_shift, table_add
+from boolnet.sampling._network_kernels import _perceptron, evaluate, make_buffers
+from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block
+
+_ONE = np.uint64(1)
+
+
+@njit(nogil=True, cache=True)
+def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
+                  widths, w_off, b_off, act, pm1, lowbit, table, used, max_used):
+    """Sample the blocks ``blocks[start:]`` into ``table``; return the position reached.
+
+    Stops before a block when the table could exceed ``max_used`` entries
+    (``used[0]`` is its current number of entries); the caller then merges the
+    table and calls again. A block is always done whole, from its own stream,
+    so where calls stop never changes a count.
+    """
+    N = 1 << widths[0]
+    P = scales.shape[0]
+    state = np.empty(4, np.uint64)
+    theta = np.empty(P, np.float32)
+    words = scratch_words(P)
+    buf_a, buf_b, live = make_buffers(widths, np.float32)
+    n = widths[0]
+    perceptron = widths.shape[0] == 2
+    low = buf_a[buf_a.shape[0] - 1]
+    high = buf_a[buf_a.shape[0] - 2]
+    entries = used[0]
+    shift = slot_shift(table.shape[0])
+    i = start
+    while i < blocks.shape[0]:
+        if entries + BLOCK_SIZE > max_used:
+            break
+        block = blocks[i]
+        count = min(BLOCK_SIZE, total_samples - block * BLOCK_SIZE)
+        seed_block(state, key0, key1, block)
+        if perceptron and n == 7:  # the literal 7 lets LLVM unroll the perceptron (~30 ns less)
+            for _ in range(count):
+                fill_parameters(state, scales, gaussian, theta, words)
+                w0, w1 = _perceptron(theta, 7, w_off[0], b_off[0], pm1, lowbit, low, high)
+                entries += table_add(table, w0, w1, _ONE, shift)
+        elif perceptron:  # call the perceptron kernel directly: it takes a few tens of ns
+            for _ in range(count):
+                fill_parameters(state, scales, gaussian, theta, words)
+                w0, w1 = _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, low, high)
+                entries += table_add(table, w0, w1, _ONE, shift)
+        else:
+            for _ in range(count):
+                fill_parameters(state, scales, gaussian, theta, words)
+                w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
+                entries += table_add(table, w0, w1, _ONE, shift)
+        i += 1
+    used[0] = entries
+    return i
+
+
+@njit(nogil=True, cache=True)
+def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1, lowbit, table, used,
+                max_used):
+    """Evaluate grid points ``start .. stop - 1`` into ``table``; return the point reached.
+
+    Point ``g`` has mixed-radix digits ``d_p`` (parameter 0 fastest) and
+    parameters ``theta[p] = values[d_p] * param_mult[p]``, in the dtype of
+    ``values`` (float32 when every value is an integer below 2**24, else
+    float64). Stops early when the table reaches ``max_used`` entries.
+    """
+    N = 1 << widths[0]
+    P = param_mult.shape[0]
+    m = values.shape[0]
+    theta = np.empty(P, values.dtype)
+    digits = np.zeros(P, np.int64)
+    buf_a, buf_b, live = make_buffers(widths, values.dtype)
+    entries = used[0]
+    shift = slot_shift(table.shape[0])
+    rest = start
+    for p in range(P):
+        digits[p] = rest % m
+        rest //= m
+        theta[p] = values[digits[p]] * param_mult[p]
+    g = start
+    while g < stop:
+        if entries + 1 > max_used:
+            break
+        w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
+        entries += table_add(table, w0, w1, _ONE, shift)
+        g += 1
+        for p in range(P):  # next point: increment the mixed-radix counter
+            d = digits[p] + 1
+            if d < m:
+                digits[p] = d
+                theta[p] = values[d] * param_mult[p]
+                break
+            digits[p] = 0
+            theta[p] = values[0] * param_mult[p]
+    used[0] = entries
+    return g

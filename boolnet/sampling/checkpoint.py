@@ -1,0 +1,136 @@
+"""Checkpoints of a sampling run: the counts of the blocks done so far, saved atomically.
+
+A checkpoint is a NumPy ``.npz`` file (about 24 bytes per distinct function)
+holding the run's options (its *fingerprint*: architecture, activation, prior,
+sigmas, encoding, bias, seed, samples, stream version), the number of samples
+done (always a whole number of blocks, or all of them) and the packed truth
+tables with their counts. It is written through :func:`boolnet.io.atomic_path`
+(a temporary file in the same folder, synced, renamed over the target), so the
+path always holds a complete checkpoint, even after ``kill -9`` or a power loss;
+temporary files of a killed save are removed when the next run starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from boolnet.errors import BoolnetError
+from boolnet.io import atomic_path, check_output_path
+
+CHECKPOINT_FORMAT = "boolnet-sample-checkpoint 1"
+_NPZ_ARRAYS = {"fingerprint", "done", "words", "counts"}
+
+
+def _write_npz(path, **arrays) -> None:
+    """Write ``arrays`` to ``path`` as an uncompressed ``.npz`` (a seam for tests that fake a full disk)."""
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+class Checkpoint:
+    """Atomic save and checked load of ``(samples done, counts)`` for one run's options.
+
+    Parameters
+    ----------
+    path : str or Path
+        Checked at once: its folder must exist and be writable, and it must not be
+        a directory (:class:`~boolnet.errors.BoolnetError`, ``param="checkpoint"``).
+        Stale temporary files of a killed save beside it are removed.
+    fingerprint : dict
+        The options of the run; a checkpoint made with other options is refused.
+
+    Attributes
+    ----------
+    saved_done : int or None
+        Samples held by the file (after :meth:`load` or a successful :meth:`save`).
+    """
+
+    def __init__(self, path, fingerprint: dict):
+        self.path = check_output_path(path, suffixes=None, param="checkpoint")
+        self.fingerprint = dict(fingerprint)
+        self.saved_done: int | None = None
+
+    def _not_a_checkpoint(self, why: str) -> BoolnetError:
+        return BoolnetError(f"checkpoint {self.path} is not a boolnet checkpoint ({why}); delete it or choose "
+                            "another path", param="checkpoint")
+
+    def load(self):
+        """``(done, words, counts)`` of an existing checkpoint of the same options, or None when there is none.
+
+        Raises
+        ------
+        BoolnetError
+            The file is not a checkpoint (random bytes, truncated, another program's
+            ``.npz``), or was made with other options (the message names them).
+        """
+        if not self.path.exists():
+            return None
+        try:
+            with open(self.path, "rb") as fh:
+                magic = fh.read(4)
+        except OSError as exc:
+            raise BoolnetError(f"cannot read checkpoint {self.path}: {exc.strerror or exc}", param="checkpoint") \
+                from None
+        if magic != b"PK\x03\x04":  # every .npz is a zip file
+            raise self._not_a_checkpoint("empty file" if not magic else "not a NumPy .npz file")
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                if not _NPZ_ARRAYS <= set(data.files):
+                    raise self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
+                saved = json.loads(bytes(data["fingerprint"]).decode())
+                done = int(data["done"])
+                words = data["words"].copy()
+                counts = data["counts"].copy()
+        except BoolnetError:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise self._not_a_checkpoint(f"truncated or damaged: {first}") from None
+        if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
+            raise self._not_a_checkpoint("a .npz file of another kind")
+        if (words.ndim != 2 or words.shape[1:] != (2,) or counts.shape != (words.shape[0],) or done < 0
+                or (counts.size and int(counts.sum()) != done)):
+            raise self._not_a_checkpoint("its counts do not add up to the samples done: damaged")
+        mine = dict(self.fingerprint, format=CHECKPOINT_FORMAT)
+        diff = [k for k in sorted(set(saved) | set(mine)) if saved.get(k) != mine.get(k)]
+        if diff:
+            details = ", ".join(f"{k}: {saved.get(k)!r} there, {mine.get(k)!r} here" for k in diff)
+            raise BoolnetError(f"checkpoint {self.path} was made with different options ({details}); run with "
+                               "the same options to resume it, or use another checkpoint path", param="checkpoint")
+        self.saved_done = done
+        return done, words, counts
+
+    def save(self, done: int, counts) -> None:
+        """Write ``done`` and the entries of ``counts`` (a :class:`~boolnet.sampling.counts.Counts`) atomically.
+
+        Raises
+        ------
+        BoolnetError
+            The file could not be written (full disk, permission); the previous
+            checkpoint, if any, is left as it was.
+        """
+        words, cnt = counts.entries()
+        fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
+        with atomic_path(self.path) as tmp:
+            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
+                       done=np.int64(done), words=words, counts=cnt)
+        _sync_folder(self.path)
+        self.saved_done = done
+
+
+def _sync_folder(path: Path) -> None:
+    """Make a rename in ``path``'s folder durable (power loss); best effort."""
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass

@@ -1,0 +1,321 @@
+"""The chunked parallel driver shared by the sampler and the grid enumerator.
+
+A job (:class:`Job`) is ``total`` work units (samples, grid points) cut into
+indivisible *granules* (a block of 4096 samples, one grid point). :func:`drive`
+hands consecutive ranges of granules ("chunks", sized to take about
+``CHUNK_SECONDS``) to the job's worker kernels on a thread pool, merges the
+workers' counts into a :class:`~boolnet.sampling.counts.Counts` after each call,
+and between chunks, never in the middle of one:
+
+* updates the progress bar (only with ``progress=True``; the library never prints);
+* saves the checkpoint, if any, every ``checkpoint_interval`` seconds, at the end
+  and on a stop; a failed save (full disk, permission) does not stop the run: it
+  warns (:class:`~boolnet.errors.BoolnetWarning`), keeps the counts in memory and
+  retries at the next interval;
+* stops on Ctrl-C (SIGINT) or SIGTERM: the handlers, installed only when running
+  on the main thread and restored afterwards, just set a flag, so the current
+  chunk ends, the checkpoint is saved, and :func:`drive` returns with
+  ``signal_name`` set; the caller raises :class:`~boolnet.errors.Interrupted`
+  with the partial table.
+
+Since chunks only decide when counts are merged, and counts only add up, the
+chunking never changes a result.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from boolnet.errors import BoolnetError, BoolnetWarning
+
+#: Wall time a chunk aims at: a stop or a checkpoint waits at most about this long.
+CHUNK_SECONDS = 0.5
+#: Most worker threads accepted (more than the cores only oversubscribes them; counts never change).
+MAX_THREADS = 256
+#: Signals that stop a run cleanly (between chunks, after saving the checkpoint).
+STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+def check_threads(threads) -> int:
+    """Number of worker threads: ``None`` means one per core.
+
+    Examples
+    --------
+    >>> check_threads(2)
+    2
+    >>> check_threads(0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: threads must be 1 to 256, got 0 (default: one per core, ...)
+    """
+    if threads is None:
+        return os.cpu_count() or 1
+    try:
+        if isinstance(threads, bool) or (isinstance(threads, float) and threads != int(threads)):
+            raise ValueError
+        value = int(threads)
+    except (TypeError, ValueError, OverflowError):
+        raise BoolnetError(f"threads must be a whole number, got {threads!r}", param="threads") from None
+    if value < 1 or value > MAX_THREADS:
+        raise BoolnetError(f"threads must be 1 to {MAX_THREADS}, got {threads} (default: one per core, "
+                           f"{os.cpu_count()} here)", param="threads")
+    return value
+
+
+def check_checkpoint_interval(seconds) -> float:
+    """Seconds between checkpoint saves: a finite number > 0.
+
+    Examples
+    --------
+    >>> check_checkpoint_interval("nan")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: checkpoint_interval must be a finite number of seconds > 0, got 'nan'
+    """
+    try:
+        value = float(seconds)
+        ok = not isinstance(seconds, bool) and math.isfinite(value) and value > 0
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise BoolnetError(f"checkpoint_interval must be a finite number of seconds > 0, got {seconds!r}",
+                           param="checkpoint_interval")
+    return value
+
+
+class StopSignals:
+    """Context manager turning SIGINT and SIGTERM into a flag checked between chunks.
+
+    A numba kernel cannot be interrupted, and stopping between chunks lets the
+    checkpoint be saved. Handlers are installed only on the main thread (Python
+    allows no other) and the previous ones are restored on exit.
+
+    Examples
+    --------
+    >>> with StopSignals() as stop:
+    ...     signal.raise_signal(signal.SIGTERM)
+    >>> stop.signal_name
+    'SIGTERM'
+    """
+
+    def __init__(self):
+        self.signal_name: str | None = None
+        self._previous: dict = {}
+
+    def __enter__(self):
+        self.signal_name = None
+        if threading.current_thread() is threading.main_thread():
+            for name in STOP_SIGNALS:
+                signum = getattr(signal, name, None)
+                if signum is None:
+                    continue
+                try:
+                    self._previous[signum] = signal.signal(signum, self._handle)
+                except (ValueError, OSError):  # e.g. an embedded interpreter
+                    pass
+        return self
+
+    def _handle(self, signum, frame):
+        if self.signal_name is None:
+            self.signal_name = signal.Signals(signum).name
+
+    def __exit__(self, *exc):
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        self._previous = {}
+        return False
+
+
+class Job:
+    """What :func:`drive` runs: override :meth:`make_step`.
+
+    Attributes
+    ----------
+    total : int
+        Work units asked for (samples, grid points).
+    granule : int
+        Units per indivisible piece (a block of samples; 1 grid point). Chunks are
+        whole granules; only the last granule may be short.
+    first_chunk : int
+        Granules of the first chunk (later ones are sized to take ``CHUNK_SECONDS``).
+    unit : str
+        What a unit is, for the progress bar and the metadata (``"samples"``).
+    description : str
+        Progress bar label.
+    """
+
+    total: int = 0
+    granule: int = 1
+    first_chunk: int = 1
+    unit: str = "units"
+    description: str = ""
+
+    def make_step(self, first: int, count: int, threads: int):
+        """A function ``step(t) -> bool`` running worker ``t``'s share of granules ``first .. first + count - 1``.
+
+        ``step(t)`` runs a kernel that fills worker table ``t`` (stopping when it is
+        full), and returns True once worker ``t`` has finished its share; the driver
+        merges the table after every call.
+        """
+        raise NotImplementedError
+
+
+@dataclass
+class DriveResult:
+    """How a :func:`drive` call ended.
+
+    Attributes
+    ----------
+    done : int
+        Units done in total (including those resumed from a checkpoint).
+    resumed_from : int
+        Units that were already done when the call started.
+    seconds : float
+        Wall time of the call.
+    signal_name : str or None
+        ``"SIGINT"`` or ``"SIGTERM"`` if the run was stopped before the end.
+    save_error : str or None
+        Why the last checkpoint save failed, if it did (the counts are still in memory).
+    saved_done : int or None
+        Units held by the checkpoint file after the call (None: no checkpoint, or never saved).
+    """
+
+    done: int
+    resumed_from: int
+    seconds: float
+    signal_name: str | None = None
+    save_error: str | None = None
+    saved_done: int | None = None
+
+    @property
+    def per_second(self) -> float | None:
+        """Units done in this call per second (None when none were done)."""
+        work = self.done - self.resumed_from
+        return work / self.seconds if work > 0 and self.seconds > 0 else None
+
+
+def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = False, checkpoint=None,
+          checkpoint_interval: float = 30.0, stop_after: int | None = None) -> DriveResult:
+    """Run ``job`` chunk by chunk on ``threads`` workers, counting into ``counts``.
+
+    Parameters
+    ----------
+    job : Job
+    counts : boolnet.sampling.counts.Counts
+        With ``threads`` worker tables; holds the counts of the ``start`` units already done.
+    threads : int
+    start : int
+        Units already done (resumed from a checkpoint); a multiple of ``job.granule``
+        or ``job.total``.
+    progress : bool
+        A tqdm progress bar on stderr.
+    checkpoint : object with ``save(done, counts)`` and ``path``, optional
+        Saved every ``checkpoint_interval`` seconds, at the end and on a stop.
+    checkpoint_interval : float
+    stop_after : int, optional
+        For tests: stop, as a signal would (``signal_name = "SIGINT"``), once at least
+        this many units are done.
+
+    Returns
+    -------
+    DriveResult
+    """
+    total = job.total
+    total_granules = -(-total // job.granule)
+    done = start
+    chunk = max(1, job.first_chunk)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, initial=done, unit=job.unit, unit_scale=True, file=sys.stderr,
+                   dynamic_ncols=True, smoothing=0.1, desc=job.description)
+    begin = time.perf_counter()
+    last_attempt = begin
+    save_error = None
+    saved_done = getattr(checkpoint, "saved_done", None)
+    signal_name = None
+
+    def save(now_done):
+        nonlocal save_error, saved_done
+        try:
+            checkpoint.save(now_done, counts)
+        except (OSError, BoolnetError) as exc:
+            save_error = str(exc)
+            warnings.warn(f"could not save checkpoint {checkpoint.path} after {now_done} of {total} {job.unit} "
+                          f"({save_error}); the run goes on with the counts in memory and tries again in "
+                          f"{checkpoint_interval:g} s", BoolnetWarning, stacklevel=4)
+        else:
+            save_error = None
+            saved_done = now_done
+
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+    try:
+        with StopSignals() as stop:
+            while done < total:
+                first = done // job.granule
+                count = min(chunk, total_granules - first)
+                t0 = time.perf_counter()
+                counts.run_workers(job.make_step(first, count, threads), pool)
+                elapsed = time.perf_counter() - t0
+                new_done = min(total, (first + count) * job.granule)
+                if bar is not None:
+                    bar.set_postfix(distinct=counts.distinct, refresh=False)
+                    bar.update(new_done - done)
+                done = new_done
+                # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
+                target = int(count / max(elapsed, 1e-6) * CHUNK_SECONDS)
+                chunk = max(threads, min(target, 4 * chunk) // threads * threads)
+                now = time.perf_counter()
+                stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
+                if checkpoint is not None and (done == total or stopping or now - last_attempt >= checkpoint_interval):
+                    save(done)
+                    last_attempt = now
+                if stopping and done < total:
+                    signal_name = stop.signal_name or "SIGINT"
+                    break
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        if bar is not None:
+            bar.close()
+    return DriveResult(done=done, resumed_from=start, seconds=time.perf_counter() - begin,
+                       signal_name=signal_name, save_error=save_error, saved_done=saved_done)
+
+
+def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True) -> str:
+    """The message of the :class:`~boolnet.errors.Interrupted` raised after a stop.
+
+    Examples
+    --------
+    >>> r = DriveResult(done=8192, resumed_from=0, seconds=1.0, signal_name="SIGTERM", saved_done=8192)
+    >>> stop_message(r, 10**6, "samples", "run.ckpt")
+    'stopped by SIGTERM after 8192 of 1000000 samples; counts saved to checkpoint run.ckpt: run again with the same options to resume'
+    """
+    head = f"stopped by {result.signal_name} after {result.done} of {total} {unit}"
+    if checkpoint_path is None:
+        if not resumable:
+            return head + "; the counts so far are in the exception's partial table"
+        return head + "; nothing saved (give a checkpoint path to make runs resumable)"
+    if result.save_error is None:
+        return head + f"; counts saved to checkpoint {checkpoint_path}: run again with the same options to resume"
+    held = (f"it holds the counts of {result.saved_done} {unit}" if result.saved_done is not None
+            else "it was never written")
+    return (head + f"; the last checkpoint save failed ({result.save_error}): {held}, and the counts of "
+            f"{result.done} {unit} are only in the exception's partial table")
+
+
+def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path) -> str:
+    """The warning given when a run ends with its last checkpoint save failed (the table is complete)."""
+    held = (f"holds the counts of {result.saved_done} of {total} {unit}" if result.saved_done is not None
+            else "was never written")
+    return (f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}, "
+            f"but the returned table has all {result.done} {unit}")
