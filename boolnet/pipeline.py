@@ -117,6 +117,9 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     parsed = _parse_arch(arch)
     prior = _prior(prior)
     if not parsed.hidden:
+        if activation is not None:
+            raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
+                               param="activation")
         return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits)
     engine = _exact_mlp_engine()
     if engine is None or activation not in ("step", "sign"):

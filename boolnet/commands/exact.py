@@ -46,5 +46,5 @@ def run(args) -> int:
                          f"{meta.get('probability_sum', 0.0):.15g} +- {meta.get('error_bound_sum', 0.0):.2g}")
         orbits = f" in {meta['orbits']} symmetry orbits" if "orbits" in meta else ""
         print(f"boolnet exact: {meta.get('functions', len(table))} functions{orbits}, probabilities sum to {total}, "
-              f"{meta['seconds']} s", file=sys.stderr)
+              f"{meta['seconds']:.2f} s", file=sys.stderr)
     return 0

@@ -22,7 +22,7 @@ SAMPLING_DEFAULTS = {"samples": "1e6", "seed": "0", "threads": None, "checkpoint
 def add_arguments(parser):
     parser.add_argument("--arch", default="3-1",
                         help="layer widths N-1 (perceptron) or N-H1-...-1 (MLP), 1 <= N <= 7; default 3-1")
-    parser.add_argument("--activation", default="relu",
+    parser.add_argument("--activation", default=None,
                         help="hidden-layer activation of MLPs: relu | tanh | step | sign | linear (default relu)")
     add_prior_arguments(parser)
     add_encoding_arguments(parser)
@@ -56,18 +56,24 @@ def summary(df) -> str:
     else:
         total = f"{int(meta.get('samples', 0)):,} samples"
     return (f"{len(df):,} functions ({method}, {meta.get('architecture')}; {total}) x "
-            f"{len(meta.get('measures', []))} measures, {meta.get('seconds')} s")
+            f"{len(meta.get('measures', []))} measures, {meta.get('seconds', 0):.2f} s")
 
 
 def run(args) -> int:
+    from boolnet.errors import BoolnetError
     from boolnet.io import write_table
+    from boolnet.network import parse_arch
     from boolnet.pipeline import choose_method, volume_table
 
     path = output_path(args)  # checked before any long work
-    method = choose_method(args.arch, args.method, args.activation)
+    arch = parse_arch(args.arch)
+    if not arch.hidden and args.activation is not None:
+        raise BoolnetError(f"--activation is for the hidden units of MLPs; {arch} is a perceptron: drop it")
+    activation = args.activation or "relu"
+    method = choose_method(arch, args.method, activation)
     if method == "exact":
         refuse_unused(args, SAMPLING_DEFAULTS, "exact volumes are not sampled (use --method sample to sample)")
-    df = volume_table(args.arch, method=method, activation=args.activation, prior=prior_from_args(args),
+    df = volume_table(arch, method=method, activation=activation, prior=prior_from_args(args),
                       encoding=args.encoding, bias=not args.no_bias, measures=args.measures, samples=args.samples,
                       seed=args.seed, threads=args.threads, checkpoint=args.checkpoint, progress=not args.quiet)
     write_table(df, path)
