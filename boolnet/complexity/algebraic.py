@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from boolnet.complexity._words import bits_of, check_words, popcount_table
+from boolnet.complexity.base import measure_kernel
 
 
 def anf_coefficients(words: np.ndarray, n: int) -> np.ndarray:
@@ -30,6 +31,8 @@ def anf_coefficients(words: np.ndarray, n: int) -> np.ndarray:
     return a.reshape(m, 1 << n)
 
 
+@measure_kernel("gf2_degree", definition="degree of the algebraic normal form over GF(2) (0 for constants)",
+                reference="Carlet, Boolean Functions for Cryptography and Coding Theory (2021), Ch. 2")
 def gf2_degree(words: np.ndarray, n: int) -> np.ndarray:
     """Degree of the algebraic normal form over GF(2) (0 for both constants).
 

@@ -21,17 +21,12 @@ import numpy as np
 
 from boolnet.complexity import _cube_kernels
 from boolnet.complexity._words import bits_of, check_words
-from boolnet.errors import UsageError
+from boolnet.complexity.base import measure_kernel
 
 #: Largest n for the exact DNF measures and for bool_complexity (both solve a problem per function).
 MAX_N = 7
 #: Precomputed bool_complexity of all 65,536 functions of 4 inputs (regenerate: build_bool_complexity_table).
 _TABLE_PATH = Path(__file__).with_name("data") / "bool_complexity_n4.npy"
-
-
-def _check_n(n: int, name: str) -> None:
-    if n > MAX_N:
-        raise UsageError(f"{name} is computed for n <= {MAX_N}; got n = {n}")
 
 
 # --------------------------------------------------------------------------- sympy expressions
@@ -106,6 +101,9 @@ def build_bool_complexity_table(n: int = 4, processes: int = 2, progress: bool =
     return np.array(values, dtype=np.uint8)
 
 
+@measure_kernel("bool_complexity", max_n=MAX_N,
+                definition="min over sympy SOPform and POSform of the number of 2-input AND/OR plus NOT operators",
+                reference="Valle-Perez, Camargo & Louis, ICLR (2019); sympy.logic SOPform/POSform", rows_per_call=64)
 def bool_complexity(words: np.ndarray, n: int) -> np.ndarray:
     """Smaller operator count (see :func:`operator_count`) of sympy's SOPform and POSform.
 
@@ -118,8 +116,6 @@ def bool_complexity(words: np.ndarray, n: int) -> np.ndarray:
     >>> bool_complexity(pack_strings(["0000", "0001", "0111", "0110"]), 2).tolist()
     [0, 1, 1, 5]
     """
-    words = check_words(words, n)
-    _check_n(n, "bool_complexity")
     if n == 4 and _n4_table() is not None:
         return _n4_table()[words[:, 0].astype(np.int64)].astype(np.int64)
     from boolnet.functions import strings_from_packed
@@ -185,15 +181,17 @@ def minimal_dnf_sizes(words: np.ndarray, n: int) -> np.ndarray:
     >>> minimal_dnf_sizes(pack_strings(["0110", "0111"]), 2).tolist()
     [[2, 4], [2, 2]]
     """
-    from boolnet.complexity.structure import NPN_MAX_N, npn_canonical_ints
+    from boolnet.complexity.structure import NPN_MAX_N, npn_keys
 
     words = check_words(words, n)
-    keys = npn_canonical_ints(words, n, output_negation=False)[:, None] if n <= NPN_MAX_N else words
+    keys = npn_keys(words, n, output_negation=False)[:, None] if n <= NPN_MAX_N else words
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     sizes = np.array([_min_cover_cached(row.tobytes(), n) for row in bits_of(unique, n)], dtype=np.int64)
     return sizes.reshape(-1, 2)[inverse.reshape(-1)]
 
 
+@measure_kernel("dnf_terms", max_n=MAX_N, definition="fewest terms of a DNF (exact: prime implicants + integer set cover)",
+                reference="Quine (1952); McCluskey (1956); Crama & Hammer, Boolean Functions (2011)", rows_per_call=256)
 def dnf_terms(words: np.ndarray, n: int) -> np.ndarray:
     """Fewest terms (conjunctions) in a DNF of f; 0 for the constant 0, 1 for the constant 1.
 
@@ -203,10 +201,12 @@ def dnf_terms(words: np.ndarray, n: int) -> np.ndarray:
     >>> dnf_terms(pack_strings(["0000", "1111", "0110", "0111"]), 2).tolist()
     [0, 1, 2, 2]
     """
-    _check_n(n, "dnf_terms")
     return minimal_dnf_sizes(words, n)[:, 0]
 
 
+@measure_kernel("dnf_literals", max_n=MAX_N,
+                definition="fewest literal occurrences of a DNF (exact, minimised separately from the terms)",
+                reference="Quine (1952); McCluskey (1956); Crama & Hammer, Boolean Functions (2011)", rows_per_call=256)
 def dnf_literals(words: np.ndarray, n: int) -> np.ndarray:
     """Fewest literal occurrences in a DNF of f (minimised on its own, not after the terms).
 
@@ -216,7 +216,6 @@ def dnf_literals(words: np.ndarray, n: int) -> np.ndarray:
     >>> dnf_literals(pack_strings(["0000", "1111", "0110", "0111"]), 2).tolist()
     [0, 0, 4, 2]
     """
-    _check_n(n, "dnf_literals")
     return minimal_dnf_sizes(words, n)[:, 1]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boolnet.complexity._words import check_words
+from boolnet.complexity.base import measure_kernel
 
 
 def _popcount64(words: np.ndarray) -> np.ndarray:
@@ -17,6 +17,7 @@ def _popcount64(words: np.ndarray) -> np.ndarray:
     return x.sum(axis=1, dtype=np.int64)
 
 
+@measure_kernel("ones", definition="number of inputs x with f(x) = 1", reference="-")
 def ones(words: np.ndarray, n: int) -> np.ndarray:
     """Number of inputs on which the function is 1 (the table's Hamming weight).
 
@@ -26,9 +27,12 @@ def ones(words: np.ndarray, n: int) -> np.ndarray:
     >>> ones(pack_strings(["0001", "0110", "1111"]), 2).tolist()
     [1, 2, 4]
     """
-    return _popcount64(check_words(words, n))
+    return _popcount64(words)
 
 
+@measure_kernel("entropy",
+                definition="binary entropy (bits) of the share p of ones: -p log2 p - (1-p) log2(1-p)",
+                reference="Shannon (1948); Valle-Perez, Camargo & Louis, ICLR (2019)")
 def entropy(words: np.ndarray, n: int) -> np.ndarray:
     """Binary entropy, in bits, of the share ``p`` of ones: ``-p log2 p - (1-p) log2 (1-p)``.
 
@@ -40,7 +44,7 @@ def entropy(words: np.ndarray, n: int) -> np.ndarray:
     >>> entropy(pack_strings(["0000", "0001", "0110"]), 2).round(6).tolist()
     [0.0, 0.811278, 1.0]
     """
-    p = ones(words, n) / float(1 << n)
+    p = _popcount64(words) / float(1 << n)
     out = np.zeros_like(p)
     mixed = (p > 0) & (p < 1)
     q = p[mixed]

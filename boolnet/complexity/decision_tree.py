@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from boolnet.complexity import _cube_kernels
-from boolnet.complexity._words import check_words
+from boolnet.complexity.base import measure_kernel
 
 
+@measure_kernel("dt_depth", max_n=10,
+                definition="depth of the shallowest deterministic decision tree computing f (exact)",
+                reference="Buhrman & de Wolf, TCS 288, 21 (2002)", rows_per_call=1 << 13)
 def dt_depth(words: np.ndarray, n: int) -> np.ndarray:
     """Depth of the shallowest deterministic decision tree that computes f.
 
@@ -21,5 +24,4 @@ def dt_depth(words: np.ndarray, n: int) -> np.ndarray:
     >>> dt_depth(pack_strings(["0000", "0011", "0001", "0110"]), 2).tolist()
     [0, 1, 2, 2]
     """
-    words = check_words(words, n)
     return _cube_kernels.dt_depth(words, n)

@@ -7,8 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from boolnet.complexity import _formula_kernels
-from boolnet.complexity._words import check_words
-from boolnet.errors import UsageError
+from boolnet.complexity.base import check_n_limit, measure_kernel
 
 #: Largest n: the table over all 2**(2**n) functions is built once (n = 4: 65,536 entries).
 MAX_N = 4
@@ -23,8 +22,7 @@ def formula_length_table(n: int) -> np.ndarray:
     >>> np.bincount(formula_length_table(2)).tolist()   # 2 constants, 4 literals, 10 gates
     [6, 10]
     """
-    if not 0 <= n <= MAX_N:
-        raise UsageError(f"formula_length is computed for n <= {MAX_N}; got n = {n}")
+    check_n_limit("formula_length", MAX_N, n)
     size = 1 << n
     full = (1 << size) - 1
     variables = []
@@ -36,6 +34,9 @@ def formula_length_table(n: int) -> np.ndarray:
     return table
 
 
+@measure_kernel("formula_length", max_n=MAX_N,
+                definition="fewest binary operators of a formula over all 16 two-input operations (complements free)",
+                reference="Knuth, TAOCP Vol. 4A, Sec. 7.1.2 (2011)")
 def formula_length(words: np.ndarray, n: int) -> np.ndarray:
     """Fewest binary operators in a formula (a tree) that computes f, for n <= 4.
 
@@ -51,7 +52,4 @@ def formula_length(words: np.ndarray, n: int) -> np.ndarray:
     >>> formula_length(pack_strings(["01101001"]), 3).tolist()   # 3-input parity
     [2]
     """
-    words = check_words(words, n)
-    if n > MAX_N:
-        raise UsageError(f"formula_length is computed for n <= {MAX_N}; got n = {n}")
     return formula_length_table(n)[words[:, 0].astype(np.int64)].astype(np.int64)

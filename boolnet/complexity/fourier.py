@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from boolnet.complexity._words import bits_of, check_words, popcount_table
+from boolnet.complexity.base import measure_kernel
 
 
 def walsh_coefficients(words: np.ndarray, n: int) -> np.ndarray:
@@ -35,6 +36,8 @@ def walsh_coefficients(words: np.ndarray, n: int) -> np.ndarray:
     return a.reshape(m, 1 << n)
 
 
+@measure_kernel("fourier_degree", definition="largest |S| with a non-zero Fourier coefficient of (-1)^f",
+                reference="O'Donnell, Analysis of Boolean Functions (2014), Ch. 1")
 def fourier_degree(words: np.ndarray, n: int) -> np.ndarray:
     """Largest ``|S|`` with ``Fhat(S) != 0`` (0 for constant functions).
 
@@ -49,6 +52,8 @@ def fourier_degree(words: np.ndarray, n: int) -> np.ndarray:
     return np.where(coeffs != 0, sizes[None, :], 0).max(axis=1)
 
 
+@measure_kernel("spectral_entropy", definition="Shannon entropy (bits) of the Fourier weights fhat(S)^2 of (-1)^f",
+                reference="Friedgut & Kalai (1996); O'Donnell, Analysis of Boolean Functions (2014)")
 def spectral_entropy(words: np.ndarray, n: int) -> np.ndarray:
     """Shannon entropy, in bits, of the Fourier weights: ``-sum_S Fhat(S)**2 log2 Fhat(S)**2``.
 
@@ -64,6 +69,8 @@ def spectral_entropy(words: np.ndarray, n: int) -> np.ndarray:
     return -(weights * np.log2(safe)).sum(axis=1) + 0.0
 
 
+@measure_kernel("fourier_l1", definition="spectral norm: sum over S of |fhat(S)| for (-1)^f",
+                reference="O'Donnell, Analysis of Boolean Functions (2014)")
 def fourier_l1(words: np.ndarray, n: int) -> np.ndarray:
     """Spectral norm ``sum_S |Fhat(S)|`` (1 for parities and constants; at least 1 always).
 

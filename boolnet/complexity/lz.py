@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from boolnet.complexity import _lz_kernels
-from boolnet.complexity._words import check_words
+from boolnet.complexity.base import measure_kernel
 
 
 def lz76_phrases(table: str) -> int:
@@ -41,6 +41,11 @@ def lz76_phrases(table: str) -> int:
     return int(_lz_kernels.phrase_count(words, 0, len(bits), False))
 
 
+@measure_kernel(
+    "lz",
+    definition="log2(N) * (LZ76 phrases of the truth table + of its reverse) / 2; log2(N) if constant (N = 2**n)",
+    reference="Dingle, Camargo & Louis, Nat. Commun. 9, 761 (2018); Lempel & Ziv (1976); Kaspar & Schuster (1987)",
+)
 def lz(words: np.ndarray, n: int) -> np.ndarray:
     """Dingle et al. (2018) Lempel-Ziv complexity of packed truth tables.
 
@@ -65,5 +70,4 @@ def lz(words: np.ndarray, n: int) -> np.ndarray:
     >>> lz(pack_strings(["0" * 128, "01" * 64, "0011" * 32]), 7).tolist()
     [7.0, 21.0, 28.0]
     """
-    words = check_words(words, n)
     return _lz_kernels.lz_dingle(words, 1 << n)

@@ -1,14 +1,18 @@
-"""The registry of named complexity measures and the functions that apply them to tables."""
+"""Applying named complexity measures: to packed truth tables, to tables, to one function.
+
+The measures register themselves with :func:`boolnet.complexity.base.measure_kernel`
+when their modules are imported (below); :data:`MEASURES` lists the built-in ones in
+the stable order tables use, then any registered by users.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from boolnet.complexity import (
+from boolnet.complexity import (  # noqa: F401 - importing a module registers its measures
     algebraic,
     boolean_formula,
     counting,
@@ -20,106 +24,18 @@ from boolnet.complexity import (
     structure,
 )
 from boolnet.complexity._words import check_words
-from boolnet.errors import UsageError
+from boolnet.complexity.base import MEASURES, Measure, as_measure
+from boolnet.complexity.names import BUILTIN_NAMES
+from boolnet.errors import BoolnetError
 from boolnet.functions import n_from_length, pack_strings
 
-
-@dataclass(frozen=True)
-class Measure:
-    """One named complexity measure.
-
-    Attributes
-    ----------
-    name : str
-        Column name in tables.
-    function : callable
-        ``function(words, n) -> ndarray (m,)`` on ``(m, n_words)`` uint64 packed truth tables.
-    max_n : int or None
-        Largest number of inputs it is computed for (None: any n boolnet handles).
-    definition : str
-        One-line definition.
-    reference : str
-        Where it comes from.
-    rows_per_call : int
-        Rows handed to ``function`` at once for n = 7 (scaled by ``2**(7 - n)``); small for
-        measures that solve a problem per function, so progress bars move.
-    """
-
-    name: str
-    function: Callable[[np.ndarray, int], np.ndarray]
-    max_n: int | None
-    definition: str
-    reference: str
-    rows_per_call: int = 1 << 15
-
-    def valid_for(self, n: int) -> bool:
-        """True if the measure is computed for ``n`` inputs."""
-        return self.max_n is None or n <= self.max_n
-
-
-_LIST = [
-    Measure("lz", lz.lz, None,
-            "log2(N) * (LZ76 phrases of the truth table + of its reverse) / 2; log2(N) if constant (N = 2**n)",
-            "Dingle, Camargo & Louis, Nat. Commun. 9, 761 (2018); Lempel & Ziv (1976); Kaspar & Schuster (1987)"),
-    Measure("ones", counting.ones, None, "number of inputs x with f(x) = 1",
-            "-"),
-    Measure("entropy", counting.entropy, None, "binary entropy (bits) of the share p of ones: -p log2 p - (1-p) log2(1-p)",
-            "Shannon (1948); Valle-Perez, Camargo & Louis, ICLR (2019)"),
-    Measure("bool_complexity", boolean_formula.bool_complexity, boolean_formula.MAX_N,
-            "min over sympy SOPform and POSform of the number of 2-input AND/OR plus NOT operators",
-            "Valle-Perez, Camargo & Louis, ICLR (2019); sympy.logic SOPform/POSform", rows_per_call=64),
-    Measure("dnf_terms", boolean_formula.dnf_terms, boolean_formula.MAX_N,
-            "fewest terms of a DNF (exact: prime implicants + integer set cover)",
-            "Quine (1952); McCluskey (1956); Crama & Hammer, Boolean Functions (2011)", rows_per_call=256),
-    Measure("dnf_literals", boolean_formula.dnf_literals, boolean_formula.MAX_N,
-            "fewest literal occurrences of a DNF (exact, minimised separately from the terms)",
-            "Quine (1952); McCluskey (1956); Crama & Hammer, Boolean Functions (2011)", rows_per_call=256),
-    Measure("formula_length", formula_length.formula_length, formula_length.MAX_N,
-            "fewest binary operators of a formula over all 16 two-input operations (complements free)",
-            "Knuth, TAOCP Vol. 4A, Sec. 7.1.2 (2011)"),
-    Measure("csr", sensitivity.csr, None,
-            "critical sample ratio: share of inputs with a Hamming-1 neighbour of different output",
-            "Arpit et al., ICML (2017); Valle-Perez, Camargo & Louis, ICLR (2019)"),
-    Measure("sensitivity_avg", sensitivity.sensitivity_avg, None,
-            "average over inputs x of the number of single-bit flips that change f(x) (total influence)",
-            "O'Donnell, Analysis of Boolean Functions (2014), Sec. 2.3"),
-    Measure("sensitivity_max", sensitivity.sensitivity_max, None,
-            "sensitivity s(f): max over inputs x of the number of single-bit flips that change f(x)",
-            "Cook, Dwork & Reischuk (1986); Nisan (1991)"),
-    Measure("block_sensitivity", sensitivity.block_sensitivity, 8,
-            "max over x of the most disjoint blocks of coordinates whose flip changes f(x)",
-            "Nisan, SIAM J. Comput. 20, 999 (1991); Buhrman & de Wolf, TCS 288, 21 (2002)", rows_per_call=1 << 12),
-    Measure("certificate", sensitivity.certificate, 10,
-            "max over x of the fewest coordinates whose values at x force f(x)",
-            "Buhrman & de Wolf, TCS 288, 21 (2002)", rows_per_call=1 << 13),
-    Measure("dt_depth", decision_tree.dt_depth, 10,
-            "depth of the shallowest deterministic decision tree computing f (exact)",
-            "Buhrman & de Wolf, TCS 288, 21 (2002)", rows_per_call=1 << 13),
-    Measure("fourier_degree", fourier.fourier_degree, None,
-            "largest |S| with a non-zero Fourier coefficient of (-1)^f",
-            "O'Donnell, Analysis of Boolean Functions (2014), Ch. 1"),
-    Measure("spectral_entropy", fourier.spectral_entropy, None,
-            "Shannon entropy (bits) of the Fourier weights fhat(S)^2 of (-1)^f",
-            "Friedgut & Kalai (1996); O'Donnell, Analysis of Boolean Functions (2014)"),
-    Measure("fourier_l1", fourier.fourier_l1, None,
-            "spectral norm: sum over S of |fhat(S)| for (-1)^f",
-            "O'Donnell, Analysis of Boolean Functions (2014)"),
-    Measure("gf2_degree", algebraic.gf2_degree, None,
-            "degree of the algebraic normal form over GF(2) (0 for constants)",
-            "Carlet, Boolean Functions for Cryptography and Coding Theory (2021), Ch. 2"),
-    Measure("relevant_vars", structure.relevant_vars, None,
-            "number of inputs f depends on",
-            "Wegener, The Complexity of Boolean Functions (1987)"),
-    Measure("threshold", structure.threshold, None,
-            "1 if f(x) = [w.x + b > 0] for some real w, b (exact LP check), else 0",
-            "Muroga, Threshold Logic and its Applications (1971); OEIS A000609", rows_per_call=1 << 12),
-    Measure("npn_class", structure.npn_class, structure.NPN_MAX_N,
-            "smallest-integer member of f's class under input permutations/negations and output negation",
-            "Knuth, TAOCP Vol. 4A, Sec. 7.1.1-7.1.2 (2011)", rows_per_call=1 << 12),
-]
-
-#: Every measure, by name, in the stable order that tables use.
-MEASURES: dict[str, Measure] = {m.name: m for m in _LIST}
+# Built-in measures first, in table order, whatever order their modules registered them in.
+_builtin = {name: MEASURES.pop(name) for name in BUILTIN_NAMES}
+_users = dict(MEASURES)
+MEASURES.clear()
+MEASURES.update(_builtin)
+MEASURES.update(_users)
+del _builtin, _users
 
 
 def measure_names(n: int | None = None) -> list[str]:
@@ -160,7 +76,7 @@ def default_measure_names(n: int) -> list[str]:
 def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
     """Validate measure names for ``n`` inputs (a list or a comma-separated string).
 
-    None means every measure computed for ``n``. Raises UsageError naming the valid choices.
+    None means every measure computed for ``n``. Raises BoolnetError naming the valid choices.
 
     Examples
     --------
@@ -169,7 +85,7 @@ def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
     >>> check_measure_names(["npn_class"], 6)
     Traceback (most recent call last):
     ...
-    boolnet.errors.UsageError: npn_class needs n <= 5; these functions have n = 6. Valid names for n = 6: lz, ones, entropy, bool_complexity, dnf_terms, dnf_literals, csr, sensitivity_avg, sensitivity_max, block_sensitivity, certificate, dt_depth, fourier_degree, spectral_entropy, fourier_l1, gf2_degree, relevant_vars, threshold
+    boolnet.errors.BoolnetError: npn_class needs n <= 5; these functions have n = 6. Valid names for n = 6: lz, ones, entropy, bool_complexity, dnf_terms, dnf_literals, csr, sensitivity_avg, sensitivity_max, block_sensitivity, certificate, dt_depth, fourier_degree, spectral_entropy, fourier_l1, gf2_degree, relevant_vars, threshold
     """
     if names is None:
         return measure_names(n)
@@ -177,17 +93,47 @@ def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
         names = [s.strip() for s in names.split(",") if s.strip()]
     names = list(dict.fromkeys(names))
     if not names:
-        raise UsageError(f"no measure named; valid names for n = {n}: {', '.join(measure_names(n))}")
-    unknown = [name for name in names if name not in MEASURES]
+        raise BoolnetError(f"no measure named; valid names for n = {n}: {', '.join(measure_names(n))}",
+                           param="measures")
+    unknown = [name for name in names if not isinstance(name, str) or name not in MEASURES]
     if unknown:
-        raise UsageError(f"unknown measure(s) {', '.join(unknown)}: valid names for n = {n}: "
-                         f"{', '.join(measure_names(n))}")
+        raise BoolnetError(f"unknown measure(s) {', '.join(map(str, unknown))}: valid names for n = {n}: "
+                           f"{', '.join(measure_names(n))}", param="measures")
     too_big = [name for name in names if not MEASURES[name].valid_for(n)]
     if too_big:
         limits = ", ".join(f"{name} needs n <= {MEASURES[name].max_n}" for name in too_big)
-        raise UsageError(f"{limits}; these functions have n = {n}. Valid names for n = {n}: "
-                         f"{', '.join(measure_names(n))}")
+        raise BoolnetError(f"{limits}; these functions have n = {n}. Valid names for n = {n}: "
+                           f"{', '.join(measure_names(n))}", param="measures")
     return names
+
+
+def resolve_measures(measures, n: int) -> dict[str, Measure]:
+    """The measures to compute, by column name: from names (list or ``"a,b"``), a dict, or None (all).
+
+    A dict maps column names to a registered name, a function decorated with
+    :func:`~boolnet.complexity.register_measure`, or any function of one truth-table
+    string (:func:`boolnet.complexity.base.as_measure`).
+
+    Examples
+    --------
+    >>> list(resolve_measures({"k": "lz", "twice": lambda s: 2 * s.count("1")}, 2))
+    ['k', 'twice']
+    """
+    if isinstance(measures, dict):
+        out = {}
+        for column, value in measures.items():
+            if isinstance(value, str):
+                out[str(column)] = MEASURES[check_measure_names([value], n)[0]]
+            else:
+                entry = as_measure(str(column), value)
+                if not entry.valid_for(n):
+                    raise BoolnetError(f"{column} needs n <= {entry.max_n}; these functions have n = {n}",
+                                       param="measures")
+                out[str(column)] = entry
+        if not out:
+            raise BoolnetError("no measure named (an empty dict)", param="measures")
+        return out
+    return {name: MEASURES[name] for name in check_measure_names(measures, n)}
 
 
 def unique_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,8 +168,9 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
         Packed truth tables (bit i of word i // 64 is f(input i)).
     n : int
         Number of inputs.
-    names : list of str or comma-separated str, optional
-        Measures to compute; default every measure valid for ``n`` (:func:`measure_names`).
+    names : list of str, comma-separated str or dict, optional
+        Measures to compute (see :func:`resolve_measures`); default every measure valid
+        for ``n`` (:func:`measure_names`).
     progress : bool
         Show a tqdm progress bar on stderr.
 
@@ -237,43 +184,51 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
     >>> from boolnet.functions import pack_strings
     >>> compute_measures(pack_strings(["0001", "0110"]), 2, ["ones", "formula_length", "npn_class"])
        ones  formula_length npn_class
-    0     1               1      1000
+    0     1               1      0001
     1     2               1      0110
     """
     from tqdm import tqdm
 
     words = check_words(words, n)
-    names = check_measure_names(names, n)
+    chosen = resolve_measures(names, n)
     # Sampled tables repeat functions: when a costly measure is asked for, compute on distinct rows only.
-    if any(MEASURES[name].rows_per_call < (1 << 15) for name in names):
+    if any(m.rows_per_call < (1 << 15) for m in chosen.values()):
         unique, inverse = unique_rows(words)
     else:
         unique, inverse = words, None
     columns = {}
-    with tqdm(total=len(names) * len(unique), disable=not progress, unit="fn", desc="complexity",
+    with tqdm(total=len(chosen) * len(unique), disable=not progress, unit="fn", desc="complexity",
               leave=False) as bar:
-        for name in names:
-            measure = MEASURES[name]
-            step = max(1, measure.rows_per_call << max(0, 7 - n) >> max(0, n - 7))
+        for column, entry in chosen.items():
+            step = max(1, entry.rows_per_call << max(0, 7 - n) >> max(0, n - 7))
             parts = []
             for start in range(0, len(unique), step):
-                bar.set_postfix_str(name, refresh=False)
-                parts.append(np.asarray(measure.function(unique[start:start + step], n)))
+                bar.set_postfix_str(column, refresh=False)
+                part = np.asarray(entry.function(unique[start:start + step], n))
+                if part.shape != (min(step, len(unique) - start),):
+                    raise BoolnetError(f"measure {column!r} returned an array of shape {part.shape} for "
+                                       f"{min(step, len(unique) - start)} truth tables; it must return one value each")
+                parts.append(part)
                 bar.update(min(step, len(unique) - start))
             values = np.concatenate(parts) if parts else np.zeros(0)
-            columns[name] = values if inverse is None else values[inverse]
+            columns[column] = values if inverse is None else values[inverse]
     return pd.DataFrame(columns)
 
 
-def add_measures(df: pd.DataFrame, names=None, n: int | None = None, progress: bool = False) -> pd.DataFrame:
-    """Return ``df`` with measure columns appended (existing columns of those names are replaced).
+def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """Return a copy of ``df`` with measure columns appended (existing columns of those names are replaced).
 
     Parameters
     ----------
     df : pandas.DataFrame
         Has a ``function`` column of truth-table strings, all of one length 2**n.
-    names : list of str or comma-separated str, optional
-        Default: every measure valid for n.
+        Its metadata (``df.attrs["boolnet"]``) is kept; its ``measures`` entry gains
+        the new names.
+    measures : list of str, comma-separated str or dict, optional
+        Registered measure names (default: every measure valid for n), or a dict
+        ``{column: measure}`` whose values are registered names, functions decorated
+        with :func:`~boolnet.complexity.register_measure`, or plain functions of one
+        truth-table string returning a number (called once per distinct function).
     n : int, optional
         Number of inputs; inferred from the string length if absent.
     progress : bool
@@ -282,37 +237,101 @@ def add_measures(df: pd.DataFrame, names=None, n: int | None = None, progress: b
     Examples
     --------
     >>> import pandas as pd
-    >>> add_measures(pd.DataFrame({"function": ["0001", "0110"], "p": [0.3, 0.1]}), ["lz", "gf2_degree"])
+    >>> df = pd.DataFrame({"function": ["0001", "0110"], "p": [0.3, 0.1]})
+    >>> add_measures(df, ["lz", "gf2_degree"])
       function    p   lz  gf2_degree
     0     0001  0.3  5.0           2
     1     0110  0.1  6.0           1
+    >>> out = add_measures(df, {"first": lambda s: int(s[0]), "ones": "ones"})
+    >>> out[["first", "ones"]].values.tolist(), out.attrs["boolnet"]["measures"]
+    ([[0, 1], [0, 2]], ['first', 'ones'])
     """
+    from boolnet import schema
+
+    if not isinstance(df, pd.DataFrame):
+        raise BoolnetError(f"add_measures needs a pandas DataFrame with a 'function' column, got "
+                           f"{type(df).__name__}", param="df")
     if "function" not in df.columns:
-        raise UsageError("the table has no 'function' column of truth-table strings")
-    functions = df["function"].astype(str)
+        raise BoolnetError("the table has no 'function' column of truth-table strings", param="df")
+    functions = df["function"]
+    if functions.isna().any():
+        row = int(np.flatnonzero(functions.isna().to_numpy())[0])
+        raise BoolnetError(f"the 'function' cell of row {row} is empty; every row needs a truth table", param="df")
+    functions = functions.astype(str)
     if len(functions) == 0:
         if n is None:
-            raise UsageError("the table is empty, so n cannot be inferred; pass n")
-        names = check_measure_names(names, n)
+            n = schema.metadata_of(df).get("n")
+        if n is None:
+            raise BoolnetError("the table is empty, so n cannot be inferred; pass n", param="n")
+        chosen = resolve_measures(measures, n)
         out = df.copy()
-        for name in names:
+        for name in chosen:
             out[name] = pd.Series(dtype=object)
-        return out
+        return _with_measure_names(out, df, list(chosen))
     lengths = functions.str.len()
     if lengths.nunique() != 1:
-        raise UsageError("all truth tables in the 'function' column must have the same length (one n per table)")
+        raise BoolnetError("all truth tables in the 'function' column must have the same length (one n per table)",
+                           param="df")
     inferred = n_from_length(int(lengths.iloc[0]))
     if n is not None and n != inferred:
-        raise UsageError(f"n = {n} was given but the truth tables have {lengths.iloc[0]} characters (n = {inferred})")
+        raise BoolnetError(f"n = {n} was given but the truth tables have {lengths.iloc[0]} characters "
+                           f"(n = {inferred})", param="n")
     n = inferred
-    names = check_measure_names(names, n)
+    chosen = resolve_measures(measures, n)
     codes, uniques = pd.factorize(functions)
     uniques = list(uniques)
     # Pack in slices: packing goes through a (rows, 2**n) uint64 array.
     step = max(1, (1 << 22) >> n)
     words = np.concatenate([pack_strings(uniques[i:i + step]) for i in range(0, len(uniques), step)])
-    values = compute_measures(words, n, names, progress=progress)
+    values = compute_measures(words, n, chosen, progress=progress)
     out = df.copy()
-    for name in names:
+    for name in chosen:
         out[name] = values[name].to_numpy()[codes]
-    return out
+    return _with_measure_names(out, df, list(chosen))
+
+
+def _with_measure_names(out: pd.DataFrame, df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    from boolnet import schema
+
+    meta = schema.metadata_of(df)
+    earlier = [m for m in meta.get("measures", []) if m not in names]
+    meta["measures"] = earlier + names
+    out.attrs = dict(df.attrs)
+    return schema.attach(out, meta)
+
+
+def measure(function: str, name="lz"):
+    """One measure of one function, given as its truth-table string.
+
+    Parameters
+    ----------
+    function : str
+        Truth table: character ``i`` is ``f(input i)`` (AND is ``"0001"``).
+    name : str or callable
+        A registered measure name, or a function decorated with
+        :func:`~boolnet.complexity.register_measure`.
+
+    Returns
+    -------
+    float, or str for ``npn_class``
+
+    Examples
+    --------
+    >>> measure("0001", "lz"), measure("0001", "sensitivity_avg"), measure("0111", "npn_class")
+    (5.0, 1.0, '0001')
+    """
+    if not isinstance(function, str):
+        raise BoolnetError(f"function must be a truth-table string such as '0001', got {type(function).__name__}",
+                           param="function")
+    n = n_from_length(len(function))
+    words = pack_strings([function])
+    entry = MEASURES[check_measure_names([name], n)[0]] if isinstance(name, str) else as_measure("measure", name)
+    if not entry.valid_for(n):
+        raise BoolnetError(f"{entry.name} needs n <= {entry.max_n}; got n = {n}", param="name")
+    value = np.asarray(entry.function(words, n))[0]
+    if isinstance(value, str):
+        return str(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value

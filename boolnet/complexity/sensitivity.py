@@ -12,6 +12,7 @@ import numpy as np
 
 from boolnet.complexity import _cube_kernels
 from boolnet.complexity._words import bits_of, check_words, popcount_table
+from boolnet.complexity.base import measure_kernel
 
 
 def sensitive_counts(words: np.ndarray, n: int) -> np.ndarray:
@@ -36,6 +37,8 @@ def sensitive_counts(words: np.ndarray, n: int) -> np.ndarray:
     return counts
 
 
+@measure_kernel("csr", definition="critical sample ratio: share of inputs with a Hamming-1 neighbour of different output",
+                reference="Arpit et al., ICML (2017); Valle-Perez, Camargo & Louis, ICLR (2019)")
 def csr(words: np.ndarray, n: int) -> np.ndarray:
     """Critical sample ratio: share of inputs with a Hamming-1 neighbour of different output.
 
@@ -48,6 +51,9 @@ def csr(words: np.ndarray, n: int) -> np.ndarray:
     return (sensitive_counts(words, n) > 0).mean(axis=1)
 
 
+@measure_kernel("sensitivity_avg",
+                definition="average over inputs x of the number of single-bit flips that change f(x) (total influence)",
+                reference="O'Donnell, Analysis of Boolean Functions (2014), Sec. 2.3")
 def sensitivity_avg(words: np.ndarray, n: int) -> np.ndarray:
     """Average sensitivity (total influence): mean over inputs x of ``s(f, x)``.
 
@@ -60,6 +66,9 @@ def sensitivity_avg(words: np.ndarray, n: int) -> np.ndarray:
     return sensitive_counts(words, n).mean(axis=1)
 
 
+@measure_kernel("sensitivity_max",
+                definition="sensitivity s(f): max over inputs x of the number of single-bit flips that change f(x)",
+                reference="Cook, Dwork & Reischuk (1986); Nisan (1991)")
 def sensitivity_max(words: np.ndarray, n: int) -> np.ndarray:
     """Sensitivity ``s(f) = max_x s(f, x)``.
 
@@ -72,6 +81,10 @@ def sensitivity_max(words: np.ndarray, n: int) -> np.ndarray:
     return sensitive_counts(words, n).max(axis=1).astype(np.int64)
 
 
+@measure_kernel("block_sensitivity", max_n=8,
+                definition="max over x of the most disjoint blocks of coordinates whose flip changes f(x)",
+                reference="Nisan, SIAM J. Comput. 20, 999 (1991); Buhrman & de Wolf, TCS 288, 21 (2002)",
+                rows_per_call=1 << 12)
 def block_sensitivity(words: np.ndarray, n: int) -> np.ndarray:
     """Block sensitivity: max over x of the most disjoint blocks B with ``f(x ^ B) != f(x)``.
 
@@ -85,10 +98,11 @@ def block_sensitivity(words: np.ndarray, n: int) -> np.ndarray:
     >>> block_sensitivity(pack_strings(["0001", "0110", "0000"]), 2).tolist()
     [2, 2, 0]
     """
-    words = check_words(words, n)
     return _cube_kernels.block_sensitivity(words, n, popcount_table(n))
 
 
+@measure_kernel("certificate", max_n=10, definition="max over x of the fewest coordinates whose values at x force f(x)",
+                reference="Buhrman & de Wolf, TCS 288, 21 (2002)", rows_per_call=1 << 13)
 def certificate(words: np.ndarray, n: int) -> np.ndarray:
     """Certificate complexity: max over x of the fewest coordinates whose values at x fix f.
 
@@ -101,5 +115,4 @@ def certificate(words: np.ndarray, n: int) -> np.ndarray:
     >>> certificate(pack_strings(["0001", "0110", "0000"]), 2).tolist()
     [2, 2, 0]
     """
-    words = check_words(words, n)
     return _cube_kernels.certificate(words, n, popcount_table(n))
