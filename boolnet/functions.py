@@ -10,6 +10,14 @@ Conventions (shared by every module of boolnet):
 * Packed form: ``bit i`` of ``word i // 64`` (a ``uint64``) is ``f(input i)``.
   For n <= 6 one word holds the table, and the word's integer value is the
   table read right to left.
+* Canonical representative: a class of functions (a symmetry orbit, an NPN class)
+  is shown by its **lexicographically smallest truth-table string** (``"0" < "1"``,
+  compared from ``f(input 0)`` on). AND represents its orbit {AND, NAND}:
+  ``canonical("1110") == "0001"``; AND also represents its NPN class (the ``npn_class``
+  measure of OR is ``"0001"``). :func:`canonical` and :func:`canonical_int` (the same
+  member in integer form), the ``orbit`` column of exact tables and the ``npn_class``
+  measure all follow it. Engines may search with other internal keys (for example the
+  smallest integer form), but never show them as representatives.
 """
 
 from __future__ import annotations
@@ -272,18 +280,39 @@ def orbit_bits(bits: np.ndarray, n: int, encoding: str = "01", bias: bool = True
     return np.concatenate([moved, negated], axis=0)
 
 
-def canonical_int(value: int, n: int, encoding: str = "01", bias: bool = True) -> int:
-    """Smallest integer form (see :func:`int_from_string`) in the orbit of ``value``.
+def _lexmin_row(rows: np.ndarray) -> np.ndarray:
+    """The lexicographically smallest row of a 2-d 0/1 array."""
+    rows = np.asarray(rows, dtype=np.uint8)
+    packed = np.packbits(rows, axis=1, bitorder="big")  # byte order = string order, so bytes compare like strings
+    return rows[np.lexsort(packed.T[::-1])[0]]
+
+
+def canonical(table: str, encoding: str = "01", bias: bool = True) -> str:
+    """The canonical representative of ``table``'s orbit: its lexicographically smallest member.
+
+    The orbit is that of :func:`orbit` (the symmetries that preserve every prior of
+    boolnet for this encoding and bias); the convention is the module's.
 
     Examples
     --------
-    >>> canonical_int(int_from_string("0111"), 2)
-    1
+    >>> canonical("1110"), canonical("0001")          # AND represents {AND, NAND}
+    ('0001', '0001')
+    >>> canonical("0111", "pm1")                       # with -1/+1 inputs OR joins AND's orbit
+    '0001'
+    >>> canonical("1101")
+    '0010'
     """
-    bits = unpack_bits(np.array([value], dtype=np.uint64), n) if n <= 6 else None
-    if bits is None:
-        bits = bits_from_string(string_from_int(value, n))
-    images = orbit_bits(bits, n, encoding, bias)
-    if n <= 6:
-        return int(pack_bits(images)[:, 0].min())
-    return min(int_from_string(s) for s in strings_from_packed(pack_bits(images), n))
+    bits = bits_from_string(table)
+    n = n_from_length(len(bits))
+    return string_from_bits(_lexmin_row(orbit_bits(bits, n, encoding, bias)))
+
+
+def canonical_int(value: int, n: int, encoding: str = "01", bias: bool = True) -> int:
+    """:func:`canonical` in integer form (see :func:`int_from_string`): the same member, not the smallest integer.
+
+    Examples
+    --------
+    >>> canonical_int(int_from_string("1110"), 2) == int_from_string("0001")
+    True
+    """
+    return int_from_string(canonical(string_from_int(value, n), encoding, bias))
