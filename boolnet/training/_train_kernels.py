@@ -123,7 +123,11 @@ def _dact(z, a, act):
 
 @njit(cache=True, nogil=True)
 def forward(theta, widths, w_off, b_off, act, A, Z, rows):
-    """Forward pass of ``rows`` inputs in ``A[0]``; the outputs (logits) end in ``Z[L, :rows]``."""
+    """Forward pass of ``rows`` inputs in ``A[0]``; the outputs (logits) end in ``Z[L, :rows]``.
+
+    Each pre-activation is ``((b_j + a_0 w_0j) + a_1 w_1j) + ...`` in this order; rows
+    are processed four at a time so that each weight row is loaded once per four rows.
+    """
     L = widths.shape[0] - 1
     for l in range(L):
         fan_in = widths[l]
@@ -138,12 +142,33 @@ def forward(theta, widths, w_off, b_off, act, A, Z, rows):
             else:
                 for j in range(width):
                     Z[l + 1, base + j] = 0.0
+        b = 0
+        while b + 4 <= rows:
+            z0 = b * width
+            z1 = z0 + width
+            z2 = z1 + width
+            z3 = z2 + width
+            for k in range(fan_in):
+                a0 = A[l, b * fan_in + k]
+                a1 = A[l, (b + 1) * fan_in + k]
+                a2 = A[l, (b + 2) * fan_in + k]
+                a3 = A[l, (b + 3) * fan_in + k]
+                wk = wo + k * width
+                for j in range(width):
+                    w = theta[wk + j]
+                    Z[l + 1, z0 + j] += a0 * w
+                    Z[l + 1, z1 + j] += a1 * w
+                    Z[l + 1, z2 + j] += a2 * w
+                    Z[l + 1, z3 + j] += a3 * w
+            b += 4
+        while b < rows:
+            base = b * width
             for k in range(fan_in):
                 a = A[l, b * fan_in + k]
-                if a != 0.0:  # relu zeros and 0-bits of the 01 encoding add nothing
-                    wk = wo + k * width
-                    for j in range(width):
-                        Z[l + 1, base + j] += a * theta[wk + j]
+                wk = wo + k * width
+                for j in range(width):
+                    Z[l + 1, base + j] += a * theta[wk + j]
+            b += 1
         if l < L - 1:
             for i in range(rows * width):
                 A[l + 1, i] = _act(Z[l + 1, i], act)
@@ -173,37 +198,98 @@ def output_gradient(Z, D, L, y, rows, loss):
 
 
 @njit(cache=True, nogil=True)
-def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows):
-    """Add the gradient of the loss whose output gradients are in ``D[L]`` to ``grad``."""
+def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
+    """Add the gradient of the loss whose output gradients are in ``D[L]`` to ``grad``.
+
+    Sums run over rows in ascending order (weight and bias gradients) and over the
+    units of the layer above in ascending order (the deltas); rows go four at a time.
+    ``WT`` is scratch of at least the largest layer's weight count.
+    """
     L = widths.shape[0] - 1
     for l in range(L - 1, -1, -1):
         fan_in = widths[l]
         width = widths[l + 1]
         wo = w_off[l]
         bo = b_off[l]
-        for b in range(rows):
+        b = 0
+        while b + 4 <= rows:
+            d0 = b * width
+            d1 = d0 + width
+            d2 = d1 + width
+            d3 = d2 + width
+            for k in range(fan_in):
+                a0 = A[l, b * fan_in + k]
+                a1 = A[l, (b + 1) * fan_in + k]
+                a2 = A[l, (b + 2) * fan_in + k]
+                a3 = A[l, (b + 3) * fan_in + k]
+                wk = wo + k * width
+                for j in range(width):
+                    g = grad[wk + j] + a0 * D[l + 1, d0 + j]
+                    g = g + a1 * D[l + 1, d1 + j]
+                    g = g + a2 * D[l + 1, d2 + j]
+                    grad[wk + j] = g + a3 * D[l + 1, d3 + j]
+            if bo >= 0:
+                for j in range(width):
+                    g = grad[bo + j] + D[l + 1, d0 + j]
+                    g = g + D[l + 1, d1 + j]
+                    g = g + D[l + 1, d2 + j]
+                    grad[bo + j] = g + D[l + 1, d3 + j]
+            b += 4
+        while b < rows:
             base = b * width
             for k in range(fan_in):
                 a = A[l, b * fan_in + k]
-                if a != 0.0:
-                    wk = wo + k * width
-                    for j in range(width):
-                        grad[wk + j] += a * D[l + 1, base + j]
+                wk = wo + k * width
+                for j in range(width):
+                    grad[wk + j] += a * D[l + 1, base + j]
             if bo >= 0:
                 for j in range(width):
                     grad[bo + j] += D[l + 1, base + j]
+            b += 1
         if l > 0:
-            for b in range(rows):
-                pb = b * fan_in
-                for k in range(fan_in):
-                    D[l, pb + k] = 0.0
+            # The layer's weights transposed into WT (j-major), so the deltas below add contiguous rows.
+            for k in range(fan_in):
                 for j in range(width):
-                    d = D[l + 1, b * width + j]
-                    if d != 0.0:
-                        for k in range(fan_in):
-                            D[l, pb + k] += theta[wo + k * width + j] * d
-                for k in range(fan_in):
-                    D[l, pb + k] *= _dact(Z[l, pb + k], A[l, pb + k], act)
+                    WT[j * fan_in + k] = theta[wo + k * width + j]
+            for i in range(rows * fan_in):
+                D[l, i] = 0.0
+            b = 0
+            while b + 4 <= rows:
+                p0 = b * fan_in
+                p1 = p0 + fan_in
+                p2 = p1 + fan_in
+                p3 = p2 + fan_in
+                for j in range(width):
+                    e0 = D[l + 1, b * width + j]
+                    e1 = D[l + 1, (b + 1) * width + j]
+                    e2 = D[l + 1, (b + 2) * width + j]
+                    e3 = D[l + 1, (b + 3) * width + j]
+                    wj = j * fan_in
+                    for k in range(fan_in):
+                        w = WT[wj + k]
+                        D[l, p0 + k] += w * e0
+                        D[l, p1 + k] += w * e1
+                        D[l, p2 + k] += w * e2
+                        D[l, p3 + k] += w * e3
+                b += 4
+            while b < rows:
+                pb = b * fan_in
+                for j in range(width):
+                    e = D[l + 1, b * width + j]
+                    wj = j * fan_in
+                    for k in range(fan_in):
+                        D[l, pb + k] += WT[wj + k] * e
+                b += 1
+            for i in range(rows * fan_in):
+                D[l, i] *= _dact(Z[l, i], A[l, i], act)
+
+
+@njit(cache=True, nogil=True)
+def _max_weights(widths):
+    out = 1
+    for l in range(widths.shape[0] - 1):
+        out = max(out, widths[l] * widths[l + 1])
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -230,25 +316,41 @@ def loss_and_gradient(theta, X, y, widths, w_off, b_off, act, loss):
     forward(theta, widths, w_off, b_off, act, A, Z, rows)
     value = output_gradient(Z, D, L, y, rows, loss)
     grad = np.zeros_like(theta)
-    backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows)
+    WT = np.empty(_max_weights(widths))
+    backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT)
     return value, grad
 
 
+#: Rows per group of the training-accuracy check.
+CHECK_GROUP = 8
+
+
 @njit(cache=True, nogil=True)
-def _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z):
-    """1 if every training input is classified as its target, 0 if not, -1 if an output is not finite."""
+def _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z, first):
+    """1 if every training input is classified as its target, 0 if not, -1 if an output is not finite.
+
+    The training inputs are checked in groups of :data:`CHECK_GROUP`, starting with the
+    group that failed last time (``first[0]``), and the check stops at the first
+    misclassified input: the answer is that of a full check (a 1 has seen every output).
+    """
     m = train_idx.shape[0]
     L = widths.shape[0] - 1
-    load_inputs(A, X, train_idx, 0, m)
-    forward(theta, widths, w_off, b_off, act, A, Z, m)
-    ok = 1
-    for r in range(m):
-        z = Z[L, r]
-        if not math.isfinite(z):
-            return -1
-        if (z > 0.0) != (y_train[r] == 1):
-            ok = 0
-    return ok
+    groups = (m + CHECK_GROUP - 1) // CHECK_GROUP
+    g0 = first[0]
+    for t in range(groups):
+        g = (g0 + t) % groups
+        start = g * CHECK_GROUP
+        rows = min(CHECK_GROUP, m - start)
+        load_inputs(A, X, train_idx, start, rows)
+        forward(theta, widths, w_off, b_off, act, A, Z, rows)
+        for r in range(rows):
+            z = Z[L, r]
+            if not math.isfinite(z):
+                return -1
+            if (z > 0.0) != (y_train[start + r] == 1):
+                first[0] = g
+                return 0
+    return 1
 
 
 @njit(cache=True, nogil=True)
@@ -269,11 +371,13 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
         m2[p] = 0.0
     if record.shape[0] > 0:
         record[0, :] = theta
-    status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z)
+    first = np.zeros(1, np.int64)
+    status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z, first)
     if status != 0:
         return 0, status
     yb = np.empty(batch)
     pos = np.empty(m, np.int64)
+    WT = np.empty(_max_weights(widths))
     b1t = 1.0
     b2t = 1.0
     for epoch in range(1, max_epochs + 1):
@@ -297,7 +401,7 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
             output_gradient(Z, D, L, yb, rows, loss)
             for p in range(P):
                 grad[p] = 0.0
-            backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows)
+            backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT)
             if opt == 0:
                 # Keras / PyTorch heavy-ball momentum: v <- mu v - lr g; theta <- theta + v
                 for p in range(P):
@@ -316,7 +420,7 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
                     theta[p] -= lr * (m1[p] / c1) / (math.sqrt(m2[p] / c2) + eps)
         if record.shape[0] > epoch:
             record[epoch, :] = theta
-        status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z)
+        status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z, first)
         if status != 0:
             return epoch, status
     return max_epochs, 0
