@@ -11,7 +11,8 @@ and between chunks, never in the middle of one:
 * saves the checkpoint, if any, every ``checkpoint_interval`` seconds, at the end
   and on a stop; a failed save (full disk, permission) does not stop the run: it
   warns (:class:`~boolnet.errors.BoolnetWarning`), keeps the counts in memory and
-  retries at the next interval;
+  retries at the next interval; a failure of the last save (at the end or on a
+  stop) is reported in :class:`DriveResult` for the caller to say so once;
 * stops on Ctrl-C (SIGINT) or SIGTERM: the handlers, installed only when running
   on the main thread and restored afterwards, just set a flag, so the current
   chunk ends, the checkpoint is saved, and :func:`drive` returns with
@@ -244,12 +245,14 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
     saved_done = getattr(checkpoint, "saved_done", None)
     signal_name = None
 
-    def save(now_done):
+    def save(now_done, last):
         nonlocal save_error, saved_done
         try:
             checkpoint.save(now_done, counts)
         except (OSError, BoolnetError) as exc:
             save_error = str(exc)
+            if last:  # the caller reports it: in the Interrupted message, or in one warning at the end
+                return
             warnings.warn(f"could not save checkpoint {checkpoint.path} after {now_done} of {total} {job.unit} "
                           f"({save_error}); the run goes on with the counts in memory and tries again in "
                           f"{checkpoint_interval:g} s", BoolnetWarning, stacklevel=4)
@@ -277,7 +280,7 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                 now = time.perf_counter()
                 stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
                 if checkpoint is not None and (done == total or stopping or now - last_attempt >= checkpoint_interval):
-                    save(done)
+                    save(done, last=done == total or stopping)
                     last_attempt = now
                 if stopping and done < total:
                     signal_name = stop.signal_name or "SIGINT"
