@@ -35,6 +35,7 @@ COMMANDS = {
     "train": "train",
     "posterior": "posterior",
     "compare": "compare",
+    "plot": "plot",
 }
 
 #: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).

@@ -1,0 +1,245 @@
+"""Pictures of the n = 2 perceptron's regions (boolnet/plots_regions.py, `boolnet plot regions`).
+
+The shares on the pictures come from the exact engine; here they are checked against
+sources independent of it: the rationals a reader derived by hand (AND 1/48, OR 1/24,
+constants 13/48 of the cube), the solid angle of each cone by the Van Oosterom-Strackee
+formula, a Fibonacci-lattice count of the sphere's area and a Monte Carlo of the cube.
+The colours are checked against the sampler's own evaluation kernel (bn.truth_tables).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import boolnet as bn
+from boolnet import plots_regions as pr
+
+#: Shares of the cube [-1, 1]^3 derived by hand (issue 10): AND 1/48, OR 1/24, each constant 13/48;
+#: the other one-sided and one-input functions follow from OR by the symmetries w1 <-> w2 and theta -> -theta.
+CUBE_01 = {"0000": Fraction(13, 48), "1111": Fraction(13, 48), "0001": Fraction(1, 48), "1110": Fraction(1, 48),
+           "0111": Fraction(1, 24), "1000": Fraction(1, 24)}
+
+
+def solid_angle_share(rays) -> float:
+    """Share of the sphere of the convex cone spanned by ``rays`` (Van Oosterom-Strackee, fanned)."""
+    r = np.array(rays, dtype=float)
+    r /= np.linalg.norm(r, axis=1)[:, None]
+    m = r.mean(axis=0)
+    m /= np.linalg.norm(m)
+    e1 = r[0] - (r[0] @ m) * m
+    e2 = np.cross(m, e1)
+    r = r[np.argsort(np.arctan2(r @ e2, r @ e1))]
+    total = 0.0
+    for i in range(len(r)):
+        a, b, c = m, r[i], r[(i + 1) % len(r)]
+        num = abs(a @ np.cross(b, c))
+        den = 1 + a @ b + b @ c + c @ a
+        total += 2 * math.atan2(num, den)
+    return total / (4 * math.pi)
+
+
+def test_colouring_is_the_samplers_output_rule():
+    rng = np.random.default_rng(3)
+    theta = rng.normal(size=(500, 3))
+    for encoding in ("01", "pm1"):
+        mine = [pr.string_of_code(c) for c in pr.truth_codes(theta, encoding)]
+        assert mine == bn.truth_tables("2-1", theta, encoding=encoding)
+    # ties give 0: on the plane b = 0 input 00 outputs 0
+    assert pr.string_of_code(pr.truth_codes([1.0, 1.0, 0.0])) == "0111"
+
+
+def test_exact_cube_shares_are_the_hand_derived_rationals():
+    t = pr.exact_shares("uniform").set_index("function")
+    for f, q in CUBE_01.items():
+        assert Fraction(t.loc[f, "probability_exact"]) == q
+    assert set(t.index[~t.feasible]) == {"0110", "1001"}
+    assert t.loc[["0110", "1001"], "probability"].tolist() == [0.0, 0.0]
+    assert sum(Fraction(v) for v in t.probability_exact) == 1
+
+
+def test_cube_monte_carlo_agrees_with_exact_rationals():
+    samples = 400_000
+    mc = pr.cube_monte_carlo_shares(samples=samples, seed=11)
+    exact = pr.exact_shares("uniform").set_index("function")
+    assert set(mc) == set(exact.index[exact.feasible])
+    for f, share in mc.items():
+        p = float(Fraction(exact.loc[f, "probability_exact"]))
+        assert abs(share - p) < 5 * math.sqrt(p * (1 - p) / samples), (f, share, p)
+    for f, q in CUBE_01.items():
+        assert abs(mc[f] - float(q)) < 5 * math.sqrt(float(q) / samples)
+
+
+def test_sphere_shares_are_gaussian_probabilities():
+    """Isotropic Gaussian: exact engine == solid angle (closed form) ~= area count on the sphere."""
+    from boolnet.exact.regions import region
+
+    table = pr.exact_shares(bn.Prior("gaussian", fan_in_scaling=False)).set_index("function")
+    area = pr.sphere_area_shares(points=400_000)
+    assert set(area) == set(table.index[table.feasible])
+    for f in area:
+        p = table.loc[f, "probability"]
+        assert abs(solid_angle_share(region(f).rays) - p) < 1e-9, f
+        assert abs(area[f] - p) < 2e-3, (f, area[f], p)
+    # OR's cone happens to be exactly 1/24 of the sphere (its solid angle is pi/6)
+    assert abs(table.loc["0111", "probability"] - 1 / 24) < 1e-12
+
+
+def test_sphere_with_fan_in_scaling_is_drawn_in_standardised_coordinates():
+    from boolnet.exact.regions import region
+
+    prior = bn.Prior("gaussian")  # weights' std 1/sqrt(2)
+    table = pr.exact_shares(prior).set_index("function")
+    c = pr.scales(prior)
+    area = pr.sphere_area_shares(prior, points=200_000)
+    for f in area:
+        rays = np.array(region(f).rays, dtype=float) / c
+        assert abs(solid_angle_share(rays) - table.loc[f, "probability"]) < 1e-9, f
+        assert abs(area[f] - table.loc[f, "probability"]) < 3e-3, f
+
+
+def test_and_or_differ_with_01_inputs_but_not_with_pm1():
+    cube01 = pr.exact_shares("uniform", "01").set_index("function")
+    cubepm = pr.exact_shares("uniform", "pm1").set_index("function")
+    assert Fraction(cube01.loc["0001", "probability_exact"]) * 2 == Fraction(cube01.loc["0111", "probability_exact"])
+    assert cubepm.loc["0001", "probability_exact"] == cubepm.loc["0111", "probability_exact"]
+    # pm1 by Monte Carlo, independently of the exact engine
+    mc = pr.cube_monte_carlo_shares(encoding="pm1", samples=200_000, seed=5)
+    assert abs(mc["0001"] - mc["0111"]) < 0.004
+    sph = pr.sphere_area_shares(encoding="pm1", points=200_000)
+    assert abs(sph["0001"] - sph["0111"]) < 1e-3
+
+
+def test_cube_slice_areas_match_closed_forms():
+    """At b = -t the AND triangle has area t^2/2 and the OR square (1 - t)^2 (integrate: 1/48, 1/24)."""
+    s = np.linspace(-1, 1, 801)
+    w1, w2 = np.meshgrid(s, s)
+    for t in (0.3, 0.6, 0.9):
+        codes = pr.truth_codes(np.stack([w1, w2, np.full_like(w1, -t)], axis=-1))
+        cell = (2 / 800) ** 2
+        and_area = (codes == 8).sum() * cell
+        or_area = (codes == 14).sum() * cell
+        assert abs(and_area - t * t / 2) < 0.01
+        assert abs(or_area - (1 - t) ** 2) < 0.01
+
+
+def _texts(fig):
+    texts = [t for ax in fig.axes for t in ax.texts] + list(fig.texts) + [fig._suptitle]
+    return " ".join(t.get_text() for t in texts)
+
+
+def test_sphere_figure_labels_every_region_and_xor_absence(tmp_path):
+    path = tmp_path / "s.png"
+    fig = pr.sphere_figure(path=path, resolution=120)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = _texts(fig)
+    table = pr.exact_shares()
+    for f, p in zip(table.function[table.feasible], table.probability[table.feasible]):
+        assert f"{f} " in text and f"{100 * p:.1f}%" in text
+    assert "0110 (XOR), 1001 (XNOR): no region" in text
+    assert "no fan-in scaling" in text
+
+
+def test_cube_figure_prints_exact_rationals(tmp_path):
+    fig = pr.cube_figure(path=tmp_path / "c.png", resolution=60)
+    text = _texts(fig)
+    for f, q in CUBE_01.items():
+        assert f"{f}" in text and f"{q.numerator}/{q.denominator} = " in text
+    assert "no region" in text
+
+
+def test_pictures_refuse_what_cannot_be_drawn():
+    with pytest.raises(bn.BoolnetError, match="S\\^3"):
+        pr.sphere_figure(n=3)
+    with pytest.raises(bn.BoolnetError, match="only n = 2"):
+        pr.cube_figure(n=4)
+    with pytest.raises(bn.BoolnetError, match="gaussian prior"):
+        pr.sphere_figure(prior="uniform")
+    with pytest.raises(bn.BoolnetError, match="uniform prior"):
+        pr.cube_figure(prior=bn.Prior("gaussian"))
+
+
+def test_html_is_self_contained_with_hover_text(tmp_path):
+    import json
+    import re
+
+    page = pr.sphere_html(tmp_path / "s.html")
+    html = page.read_text(encoding="utf-8")
+    assert "<script src=" not in html  # plotly.js is inside the page: it works offline
+    assert len(html) > 3_000_000
+    hovers = [json.loads(f'"{h}"') for h in re.findall(r'"hovertemplate":"((?:[^"\\]|\\.)*)"', html)]
+    by_function = {re.match(r"<b>(\d{4})</b>", h).group(1): h for h in hovers}
+    regions = bn.regions_table(2)
+    gauss = bn.exact_table("2-1", prior=bn.Prior("gaussian", fan_in_scaling=False)).set_index("function")
+    assert set(by_function) == set(regions.function[regions.feasible])
+    for f, ineq in zip(regions.function, regions.inequalities):
+        if ineq == "infeasible":
+            continue
+        for half_space in ineq.split("; "):
+            assert half_space.replace("<=", "≤") in by_function[f], (f, half_space)
+        assert f"{100 * gauss.loc[f, 'probability']:.4f}%" in by_function[f]
+    assert "13/48" in by_function["0000"] and "1/48" in by_function["0001"]
+    assert "0110 XOR, 1001 XNOR: no region" in html
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium binary (apt-get install chromium)")
+def test_html_renders_in_a_headless_browser(tmp_path):
+    """The page draws in a real browser: the legend's 14 colours and a sphere are on the screenshot."""
+    import matplotlib.image as mpimg
+
+    page = pr.sphere_html(tmp_path / "s.html")
+    shot = tmp_path / "shot.png"
+    subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                    f"--screenshot={shot}", "--window-size=1200,900", "--virtual-time-budget=15000",
+                    page.as_uri()], check=True, capture_output=True, timeout=180)
+    img = (mpimg.imread(shot)[..., :3] * 255).round().astype(int)
+    flat = img.reshape(-1, 3)
+    found = 0
+    for colour in pr.COLOURS_2.values():
+        rgb = (pr._rgb(colour) * 255).round().astype(int)
+        found += bool((np.abs(flat - rgb).max(axis=1) <= 2).any())
+    assert found == 14
+    centre = img[200:700, 200:750]
+    assert (np.abs(centre - 255).max(axis=2) > 30).mean() > 0.2  # the sphere is drawn (WebGL), not a blank page
+
+
+def test_cli_plot_regions(tmp_path, run_cli, assert_usage_error):
+    png = tmp_path / "sphere.png"
+    status, out, err = run_cli("plot", "regions", "--n", "2", "-o", png)
+    assert status == 0, err
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    status, _, err = run_cli("plot", "regions", "--n", "2", "--kind", "cube", "-o", tmp_path / "cube.png")
+    assert status == 0, err
+    assert_usage_error("plot", "regions", "--n", "3", "-o", png, mentions=("S^3", "boolnet regions --n 3"))
+    assert_usage_error("plot", "regions", "--n", "2", "-o", tmp_path / "x.svg", mentions=(".png or .html",))
+    assert_usage_error("plot", "regions", "--n", "2", "--kind", "cube", "-o", tmp_path / "x.html",
+                       mentions=("--kind cube", ".png"))
+    assert_usage_error("plot", "regions", "--n", "2", "--kind", "cube", "--prior", "gaussian",
+                       "-o", tmp_path / "c.png", mentions=("--prior", "uniform"))
+    assert_usage_error("plot", "regions", "--n", "2", "-o", tmp_path / "missing" / "x.png", mentions=("folder",))
+    html = tmp_path / "s.html"
+    status, _, err = run_cli("plot", "regions", "--n", "2", "-o", html)
+    assert status == 0, err
+    assert "Plotly" in html.read_text(encoding="utf-8")[:5_000_000]
+
+
+def test_plot_help_imports_no_numerical_library():
+    code = ("import sys; from boolnet.cli import build_parser; build_parser().parse_args(['plot', 'regions', "
+            "'--n', '2', '-o', 'x.png']); print(sorted(m for m in ('matplotlib', 'plotly', 'pandas', 'numba') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
