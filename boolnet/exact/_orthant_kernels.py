@@ -43,6 +43,7 @@ of the conditional correlations, propagated through the exact sensitivity
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -269,13 +270,16 @@ def _input_sensitivity(C, dC):
 
 
 @njit(cache=True)
-def _integrand_closed(C, blk, i, j, t, rest):
-    """(d/dt contribution of pair (i, j), bound) for m = 4, 5: closed-form P_{m-2} inside."""
+def _inner_closed(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
+    """(P_{m-2}, bound) given Y_i = Y_j = 0 on C(t), m = 4, 5: a closed form.
+
+    The signature is the one `_plackett` calls every level's inner orthant with; this level
+    needs none of scratch, tol, xq, wk, wg, plen, block_start. Each conditional correlation
+    keeps its own error bound here (the nested levels share the largest one).
+    """
     m = C.shape[0]
-    rho = C[i, j]
-    s = t * rho
+    s = t * C[i, j]
     c2 = (1.0 - s) * (1.0 + s)
-    w = _pair_weight(rho, t)
     k = rest[0]
     l = rest[1]
     a_k = _entry(C, blk, k, i, t)
@@ -298,7 +302,7 @@ def _integrand_closed(C, blk, i, j, t, rest):
         r_kq, d_kq = _corr_from_cov(skq, ekq, skk, ekk, sqq, eqq)
         r_lq, d_lq = _corr_from_cov(slq, elq, sll, ell, sqq, eqq)
         p, pe = orthant3(r_kl, r_kq, r_lq, d_kl, d_kq, d_lq)
-    return w * p, abs(w) * (pe + 8.0 * EPS * p)
+    return p, pe
 
 
 @njit(cache=True)
@@ -479,36 +483,55 @@ def _setup(C, dC, block_start):
     return blk, lam_lo, 1.01 * ev[m - 1] + slack, 1 if lam_lo > 0.0 else 0
 
 
-@njit(cache=True)
-def _base_closed(C, blk, mode, dC):
-    """(P_m(C0), bound) at the start of the path, blocks of size <= 3."""
-    m = C.shape[0]
-    if mode != 2:
-        return 0.5 ** m, 0.0
-    idx0 = np.empty(m, dtype=np.int64)
-    idx1 = np.empty(m, dtype=np.int64)
-    n0 = _block_indices(blk, 0, idx0)
-    n1 = _block_indices(blk, 1, idx1)
-    v0, e0 = _small_orthant(C, idx0, n0, dC)
-    v1, e1 = _small_orthant(C, idx1, n1, dC)
-    value = v0 * v1
-    return value, v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
 
 
-# The three Plackett drivers below share one adaptive loop; they differ only in the integrand
-# (closed-form inner orthant, one nested level, two nested levels) and in how the block
-# product at t = 0 is computed. Numba's on-disk cache does not support recursion or closures
-# reliably, hence the explicit levels.
+# One adaptive Plackett loop, `_plackett_loop`, serves every dimension m >= 4. The levels
+# differ in three functions, which the loop calls by the global names below:
+#
+# * `_level_block_orthant`: P of a diagonal block of C0, the start of the path
+#   (`_small_block_orthant`: closed forms, blocks <= 3; `_block_orthant`: blocks <= 5);
+# * `_level_inner_orthant`: P_{m-2} given Y_i = Y_j = 0 on C(t), at every quadrature node
+#   (`_inner_closed`: closed forms, m = 4, 5; `_inner_by_closed`, `_inner_by_nested`: the same
+#   loop one level down, m = 6, 7 and m = 8);
+# * `_level_scratch`: the work matrix for the inner orthant.
+#
+# `_level` compiles the loop's one Python source once per level, with those names bound to that
+# level's functions: numba resolves globals at compile time, so the calls are direct and the
+# arithmetic is that of a copy written out by hand. Passing the functions as arguments instead
+# would make numba embed the dispatchers' addresses ("dynamic globals": no on-disk cache), and
+# one function taking the level as a number would be recursive (plackett_nested calls
+# plackett_closed inside its loop), which neither numba's type inference nor its cache handles
+# reliably.
 
 
-@njit(cache=True)
-def plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start):
-    """(P_m(C), bound) for m = 4, 5."""
+def _unbound(*args):
+    """Placeholder for the per-level functions; `_level` binds the real ones."""
+    raise NotImplementedError("bound per level by _level")
+
+
+_level_block_orthant = _level_inner_orthant = _level_scratch = _unbound
+
+
+def _plackett_loop(C, dC, tol, xq, wk, wg, plen, block_start):
+    """(P_m(C), bound) for m >= 4 by the adaptive Gauss-Kronrod Plackett loop (see _level)."""
     m = C.shape[0]
     blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
     if mode == 0:
         return 0.5 ** m, 1.0
-    value, err = _base_closed(C, blk, mode, dC)
+    # the start of the path: independent blocks, P(C0) = the product of the blocks' P
+    if mode == 2:
+        idx0 = np.empty(m, dtype=np.int64)
+        idx1 = np.empty(m, dtype=np.int64)
+        n0 = _block_indices(blk, 0, idx0)
+        n1 = _block_indices(blk, 1, idx1)
+        v0, e0 = _level_block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
+        v1, e1 = _level_block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
+        value = v0 * v1
+        err = v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
+    else:
+        value = 0.5 ** m
+        err = 0.0
+    scratch = _level_scratch(C)
     err += _input_sensitivity(C, dC)
     a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
     length = u1 - u0
@@ -549,7 +572,11 @@ def plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start):
                 e_long = 0.0
                 for k in range(xq.shape[0]):
                     t, jac = _u_map(mid + half * xq[k], a, ts)
-                    f, fe = _integrand_closed(C, blk, i, j, t, rest)
+                    p_in, e_in = _level_inner_orthant(C, blk, i, j, t, rest, scratch, tol_pair,
+                                                      xq, wk, wg, plen, block_start)
+                    w = _pair_weight(rho, t)
+                    f = w * p_in
+                    fe = abs(w) * (e_in + 8.0 * EPS * p_in)
                     q_long += wk[k] * jac * f
                     e_long += wk[k] * jac * fe
                     q_short += wg[k] * jac * f
@@ -575,6 +602,73 @@ def plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start):
             err += pair_err
     err += 2.0 * (ncross + 1) * EPS * abs_sum
     return value, err
+
+
+def _renamed(func, name, doc, **bindings):
+    """A copy of the plain Python function `func` named `name`, some of its globals rebound.
+
+    numba names its cache files after the function's qualified name and keys their entries by
+    argument types and bytecode, not by compile options or globals: each compile of one source
+    needs its own name, or the compiles would share (and overwrite) one cache entry.
+    """
+    glb = func.__globals__
+    if bindings:
+        glb = dict(glb)
+        glb.update(bindings)
+    copy = types.FunctionType(func.__code__, glb, name, func.__defaults__, func.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = doc
+    return copy
+
+
+def _level(name, doc, block_orthant, inner_orthant, scratch):
+    """`_plackett_loop` compiled for one level, its per-level functions bound (see above)."""
+    return njit(cache=True)(_renamed(
+        _plackett_loop, name, doc, _level_block_orthant=block_orthant,
+        _level_inner_orthant=inner_orthant, _level_scratch=scratch))
+
+
+_LEVEL_DOC = """Orthant probability of {what}.
+
+Parameters
+----------
+C : ndarray, shape (m, m)
+    Correlation matrix, m = {m}.
+dC, tol, xq, wk, wg, plen, block_start
+    As for `orthant_corr`.
+
+Returns
+-------
+value, bound : float
+    P(Y > 0) for Y ~ N(0, C), and a bound on its error.
+"""
+
+
+@njit(cache=True)
+def _small_block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
+    """(P, bound) of the principal block C[idx[:n], idx[:n]], n <= 3 (closed forms).
+
+    The signature is `_block_orthant`'s; the quadrature arguments are unused.
+    """
+    return _small_orthant(C, idx, n, dC)
+
+
+@njit(cache=True)
+def _no_scratch(C):
+    # m = 4, 5 need no work matrix: hand back C rather than allocate (this level runs at every
+    # quadrature node of the levels above)
+    return C
+
+
+@njit(cache=True)
+def _inner_matrix(C):
+    m = C.shape[0]
+    return np.empty((m - 2, m - 2))
+
+
+plackett_closed = _level(
+    "plackett_closed", _LEVEL_DOC.format(what="a 4 x 4 or 5 x 5 correlation matrix", m="4 or 5"),
+    _small_block_orthant, _inner_closed, _no_scratch)
 
 
 @njit(cache=True)
@@ -590,191 +684,57 @@ def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
 
 
 @njit(cache=True)
-def _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start):
-    """(P_m(C0), bound) at the start of the path, blocks of size <= 5."""
-    m = C.shape[0]
-    if mode != 2:
-        return 0.5 ** m, 0.0
-    idx0 = np.empty(m, dtype=np.int64)
-    idx1 = np.empty(m, dtype=np.int64)
-    n0 = _block_indices(blk, 0, idx0)
-    n1 = _block_indices(blk, 1, idx1)
-    v0, e0 = _block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
-    v1, e1 = _block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
-    value = v0 * v1
-    return value, v0 * e1 + v1 * e0 + e0 * e1 + 2.0 * EPS * value
+def _inner_by_closed(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
+    """(P_{m-2}, bound) given Y_i = Y_j = 0 on C(t), m = 6, 7: by plackett_closed."""
+    d_in = _conditional_corr(C, blk, i, j, t, rest, scratch)
+    return plackett_closed(scratch, d_in, tol, xq, wk, wg, plen, block_start)
+
+
+plackett_nested = _level(
+    "plackett_nested",
+    _LEVEL_DOC.format(what="a 6 x 6 or 7 x 7 correlation matrix (one nested quadrature)",
+                      m="6 or 7"),
+    _block_orthant, _inner_by_closed, _inner_matrix)
 
 
 @njit(cache=True)
-def plackett_nested(C, dC, tol, xq, wk, wg, plen, block_start):
-    """(P_m(C), bound) for m = 6, 7: the inner P_{m-2} by plackett_closed."""
-    m = C.shape[0]
-    blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
-    if mode == 0:
-        return 0.5 ** m, 1.0
-    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start)
-    inner = np.empty((m - 2, m - 2))
-    err += _input_sensitivity(C, dC)
-    a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
-    length = u1 - u0
-    n_init = max(1, int(math.ceil(length / plen)))
-    ncross = 0
-    for i in range(m):
-        for j in range(i + 1, m):
-            if blk[i] != blk[j]:
-                ncross += 1
-    tol_pair = tol / max(ncross, 1)
-    rest = np.empty(m, dtype=np.int64)
-    lo = np.empty(MAX_PANELS + n_init + 2)
-    hi = np.empty(MAX_PANELS + n_init + 2)
-    abs_sum = abs(value)
-    for i in range(m):
-        for j in range(i + 1, m):
-            rho = C[i, j]
-            if blk[i] == blk[j] or rho == 0.0:
-                continue
-            _rest_of(m, i, j, rest)
-            pair_val = 0.0
-            pair_err = 0.0
-            top = 0
-            for p in range(n_init):
-                lo[top] = u0 + length * p / n_init
-                hi[top] = u0 + length * (p + 1) / n_init
-                top += 1
-            panels = n_init
-            while top > 0:
-                top -= 1
-                ua = lo[top]
-                ub = hi[top]
-                half = 0.5 * (ub - ua)
-                mid = 0.5 * (ua + ub)
-                q_short = 0.0
-                e_short = 0.0
-                q_long = 0.0
-                e_long = 0.0
-                for k in range(xq.shape[0]):
-                    t, jac = _u_map(mid + half * xq[k], a, ts)
-                    d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
-                    p_in, e_in = plackett_closed(inner, d_in, tol_pair, xq, wk, wg, plen, block_start)
-                    w = _pair_weight(rho, t)
-                    f = w * p_in
-                    fe = abs(w) * (e_in + 8.0 * EPS * p_in)
-                    q_long += wk[k] * jac * f
-                    e_long += wk[k] * jac * fe
-                    q_short += wg[k] * jac * f
-                    e_short += wg[k] * jac * fe
-                q_short *= half
-                q_long *= half
-                diff = abs(q_long - q_short)
-                # Bisecting cannot help once the difference is within the evaluation errors
-                # themselves (rounding, inner quadratures): those are in the bound anyway.
-                noise = half * (e_long + e_short)
-                if diff <= max(tol_pair * (ub - ua) / length, 2.0 * noise) or panels >= MAX_PANELS:
-                    pair_val += q_long
-                    pair_err += diff + half * e_long + 2.0 * xq.shape[0] * EPS * abs(q_long)
-                else:
-                    lo[top] = ua
-                    hi[top] = mid
-                    lo[top + 1] = mid
-                    hi[top + 1] = ub
-                    top += 2
-                    panels += 1
-            value += pair_val
-            abs_sum += abs(pair_val)
-            err += pair_err
-    err += 2.0 * (ncross + 1) * EPS * abs_sum
-    return value, err
+def _inner_by_nested(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
+    """(P_6, bound) given Y_i = Y_j = 0 on C(t), m = 8: by plackett_nested."""
+    d_in = _conditional_corr(C, blk, i, j, t, rest, scratch)
+    return plackett_nested(scratch, d_in, tol, xq, wk, wg, plen, block_start)
 
 
-@njit(cache=True)
-def plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start):
-    """(P_8(C), bound): the inner P_6 by plackett_nested."""
-    m = C.shape[0]
-    blk, lam_lo, lam_hi, mode = _setup(C, dC, block_start)
-    if mode == 0:
-        return 0.5 ** m, 1.0
-    value, err = _base_general(C, blk, mode, dC, tol, xq, wk, wg, plen, block_start)
-    inner = np.empty((m - 2, m - 2))
-    err += _input_sensitivity(C, dC)
-    a, ts, u0, u1 = _path_constants(lam_lo, lam_hi)
-    length = u1 - u0
-    n_init = max(1, int(math.ceil(length / plen)))
-    ncross = 0
-    for i in range(m):
-        for j in range(i + 1, m):
-            if blk[i] != blk[j]:
-                ncross += 1
-    tol_pair = tol / max(ncross, 1)
-    rest = np.empty(m, dtype=np.int64)
-    lo = np.empty(MAX_PANELS + n_init + 2)
-    hi = np.empty(MAX_PANELS + n_init + 2)
-    abs_sum = abs(value)
-    for i in range(m):
-        for j in range(i + 1, m):
-            rho = C[i, j]
-            if blk[i] == blk[j] or rho == 0.0:
-                continue
-            _rest_of(m, i, j, rest)
-            pair_val = 0.0
-            pair_err = 0.0
-            top = 0
-            for p in range(n_init):
-                lo[top] = u0 + length * p / n_init
-                hi[top] = u0 + length * (p + 1) / n_init
-                top += 1
-            panels = n_init
-            while top > 0:
-                top -= 1
-                ua = lo[top]
-                ub = hi[top]
-                half = 0.5 * (ub - ua)
-                mid = 0.5 * (ua + ub)
-                q_short = 0.0
-                e_short = 0.0
-                q_long = 0.0
-                e_long = 0.0
-                for k in range(xq.shape[0]):
-                    t, jac = _u_map(mid + half * xq[k], a, ts)
-                    d_in = _conditional_corr(C, blk, i, j, t, rest, inner)
-                    p_in, e_in = plackett_nested(inner, d_in, tol_pair, xq, wk, wg, plen, block_start)
-                    w = _pair_weight(rho, t)
-                    f = w * p_in
-                    fe = abs(w) * (e_in + 8.0 * EPS * p_in)
-                    q_long += wk[k] * jac * f
-                    e_long += wk[k] * jac * fe
-                    q_short += wg[k] * jac * f
-                    e_short += wg[k] * jac * fe
-                q_short *= half
-                q_long *= half
-                diff = abs(q_long - q_short)
-                # Bisecting cannot help once the difference is within the evaluation errors
-                # themselves (rounding, inner quadratures): those are in the bound anyway.
-                noise = half * (e_long + e_short)
-                if diff <= max(tol_pair * (ub - ua) / length, 2.0 * noise) or panels >= MAX_PANELS:
-                    pair_val += q_long
-                    pair_err += diff + half * e_long + 2.0 * xq.shape[0] * EPS * abs(q_long)
-                else:
-                    lo[top] = ua
-                    hi[top] = mid
-                    lo[top + 1] = mid
-                    hi[top + 1] = ub
-                    top += 2
-                    panels += 1
-            value += pair_val
-            abs_sum += abs(pair_val)
-            err += pair_err
-    err += 2.0 * (ncross + 1) * EPS * abs_sum
-    return value, err
+plackett_nested2 = _level(
+    "plackett_nested2",
+    _LEVEL_DOC.format(what="an 8 x 8 correlation matrix (two nested quadratures)", m="8"),
+    _block_orthant, _inner_by_nested, _inner_matrix)
 
 
 @njit(cache=True)
 def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
-    """(P_m(C), error bound) for an m x m correlation matrix, m = 1..8.
+    """Orthant probability of an m x m correlation matrix, m = 1..8, with an error bound.
 
-    dC: absolute error bound of the off-diagonal entries; tol: target of the quadrature part;
-    xq, wk, wg: nodes on [-1, 1] of a Gauss-Kronrod pair, its Kronrod weights and the weights
-    of the embedded Gauss rule (zero on the Kronrod-only nodes); plen: initial panel length;
-    block_start: start the path at the block-diagonal part (default) or at the identity.
+    Parameters
+    ----------
+    C : ndarray, shape (m, m)
+        Correlation matrix (unit diagonal, symmetric positive definite).
+    dC : float
+        Absolute error bound of the off-diagonal entries.
+    tol : float
+        Target of the quadrature part of the bound.
+    xq, wk, wg : ndarray
+        Nodes on [-1, 1] of a Gauss-Kronrod pair, its Kronrod weights and the weights of the
+        embedded Gauss rule (zero on the Kronrod-only nodes).
+    plen : float
+        Initial panel length in the strip variable u.
+    block_start : bool
+        Start the path at the block-diagonal part (default) or at the identity (the classical
+        path: a second, independent method, used by the tests and for very thin cones).
+
+    Returns
+    -------
+    value, bound : float
+        P(Y > 0) for Y ~ N(0, C), and a bound on its error.
     """
     m = C.shape[0]
     if m == 1:
@@ -790,12 +750,11 @@ def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
     return plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start)
 
 
-@njit(cache=True, parallel=True)
-def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen, block_start):
-    """orthant_corr over a (k, m, m) stack of correlation matrices, in parallel over k."""
+def _orthant_corr_stack(corrs, dcs, tol, xq, wk, wg, plen, block_start):
     k = corrs.shape[0]
     values = np.empty(k)
     errors = np.empty(k)
+    # prange is plain range in the serial compile
     for c in prange(k):
         v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen, block_start)
         values[c] = v
@@ -803,14 +762,30 @@ def orthant_corr_batch(corrs, dcs, tol, xq, wk, wg, plen, block_start):
     return values, errors
 
 
-@njit(cache=True)
-def orthant_corr_serial(corrs, dcs, tol, xq, wk, wg, plen, block_start):
-    """orthant_corr over a stack in the calling thread (small batches: no thread-pool wake-up)."""
-    k = corrs.shape[0]
-    values = np.empty(k)
-    errors = np.empty(k)
-    for c in range(k):
-        v, e = orthant_corr(corrs[c], dcs[c], tol, xq, wk, wg, plen, block_start)
-        values[c] = v
-        errors[c] = e
-    return values, errors
+_BATCH_DOC = """Orthant probabilities of a stack of correlation matrices, {how}.
+
+`orthant_corr_batch` and `orthant_corr_serial` are one source compiled twice (numba's
+``prange`` is ``range`` in the serial compile): the same arithmetic, the same bits.
+
+Parameters
+----------
+corrs : ndarray, shape (k, m, m)
+    C-contiguous stack of correlation matrices, m = 1..8.
+dcs : ndarray, shape (k,)
+    Absolute error bound of each matrix's off-diagonal entries.
+tol, xq, wk, wg, plen, block_start
+    As for `orthant_corr`.
+
+Returns
+-------
+values, bounds : ndarray, shape (k,)
+    The orthant probabilities and their error bounds.
+"""
+
+orthant_corr_batch = njit(cache=True, parallel=True)(_renamed(
+    _orthant_corr_stack, "orthant_corr_batch",
+    _BATCH_DOC.format(how="in parallel over the stack (numba prange)")))
+orthant_corr_serial = njit(cache=True)(_renamed(
+    _orthant_corr_stack, "orthant_corr_serial",
+    _BATCH_DOC.format(how="in the calling thread (small batches: waking the thread pool "
+                          "costs milliseconds on a busy machine)")))
