@@ -33,7 +33,8 @@ def check_plot_path(path) -> Path:
     return check_output_path(path, suffixes=(".png",), param="plot")
 
 
-def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None):
+def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None, color=None,
+               color_label: str = "number of ones"):
     """Scatter ``log2 P`` against ``K`` with the fitted bounds on a matplotlib Axes.
 
     Parameters
@@ -49,6 +50,9 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
         ``log2`` of the uniform probability ``2**-(2**n)``, drawn as a dotted line.
     excluded : tuple of arrays (k, log2p), optional
         Functions left out of the fit (drawn in grey).
+    color : array_like, optional
+        A value per function (for class balance: its number of ones) that colours its dot,
+        with a colour bar labelled ``color_label``.
 
     Examples
     --------
@@ -65,10 +69,15 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     y = np.asarray(log2p, dtype=float)
     # Many functions share (K, P) exactly (symmetry orbits); size the marker by multiplicity.
     if k.size:
-        pts, counts = np.unique(np.column_stack([k, y]), axis=0, return_counts=True)
+        columns = [k, y] if color is None else [k, y, np.asarray(color, dtype=float)]
+        pts, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
         sizes = 12 + 28 * np.log2(counts) / max(1.0, np.log2(counts.max()))
-        ax.scatter(pts[:, 0], pts[:, 1], s=sizes, c="tab:blue", alpha=0.55, linewidths=0,
-                   label=f"functions used in the fit ({k.size:,}; larger dot = more functions)", zorder=4)
+        dots = ax.scatter(pts[:, 0], pts[:, 1], s=sizes, c="tab:blue" if color is None else pts[:, 2],
+                          cmap=None if color is None else "viridis", alpha=0.55 if color is None else 0.8,
+                          linewidths=0, zorder=4,
+                          label=f"functions used in the fit ({k.size:,}; larger dot = more functions)")
+        if color is not None:
+            ax.figure.colorbar(dots, ax=ax, label=color_label, pad=0.01)
     if excluded is not None and len(excluded[0]):
         ax.scatter(excluded[0], excluded[1], s=8, c="0.6", alpha=0.5, linewidths=0,
                    label=f"not trusted, left out ({len(excluded[0]):,})", zorder=1)
@@ -208,6 +217,9 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     pk : pandas.DataFrame, optional
         P(K) (:func:`boolnet.levin.probability_by_complexity`), drawn as a third panel.
 
+    A report fitted with ``within="ones"`` colours each function by its number of ones:
+    probability against complexity per number of ones.
+
     Returns
     -------
     Path
@@ -228,9 +240,16 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     panels = 3 if pk is not None else 2
     fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 7), constrained_layout=True)
     ax1, ax2 = axes[0], axes[1]
+    color = None
+    if getattr(report, "within", None) is not None:  # class balance: colour each function by its stratum
+        from boolnet.levin.strata import strata_values
+
+        color = strata_values(df, report.within.by)[used]
     plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
                uniform_log2=report.uniform_log2,
-               excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None)
+               excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None,
+               color=color, color_label="number of ones" if color is not None and report.within.by == "ones"
+               else (report.within.by if color is not None else ""))
     rho = report.spearman_rho
     rho_text = f"Spearman rho = {rho:+.3f}" if np.isfinite(rho) else "Spearman rho undefined"
     ax1.set_title(f"Levin bound log2 P <= -a K - b  ({rho_text})")

@@ -56,7 +56,7 @@ def test_levin_json_recovers_the_line(run_cli, line_table):
 
 def test_levin_plot_writes_png_atomically(run_cli, line_table, tmp_path):
     png = tmp_path / "fig.png"
-    status, out, _ = run_cli("levin", line_table, "--measure", "k", "--plot", png, "--pk")
+    status, out, _ = run_cli("levin", line_table, "--measure", "k", "--plot", png, "--pk", "--within", "ones")
     assert status == 0
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -78,6 +78,31 @@ def test_levin_fitted_lines_are_drawn_over_the_fitted_range():
     for line in lines:
         assert line.get_xdata().tolist() == [2.0, 9.0]
     plt.close(fig)
+
+
+def test_levin_figure_colours_by_ones_with_within(tmp_path):
+    import matplotlib
+
+    from boolnet.levin import levin_fit
+    from boolnet.plots import levin_figure
+
+    df = pd.DataFrame({"function": ["0001", "0011", "0111", "0110", "1000"], "probability": [.3, .3, .2, .1, .1],
+                       "K": [1, 2, 3, 4, 1]})
+    figures = []
+    original = matplotlib.figure.Figure.savefig
+
+    def keep(fig, *args, **kwargs):
+        figures.append(fig)
+        return original(fig, *args, **kwargs)
+
+    matplotlib.figure.Figure.savefig = keep
+    try:
+        levin_figure(df, levin_fit(df, "K", within="ones"), tmp_path / "w.png")
+        levin_figure(df, levin_fit(df, "K"), tmp_path / "plain.png")
+    finally:
+        matplotlib.figure.Figure.savefig = original
+    labels = [[ax.get_ylabel() for ax in fig.axes] for fig in figures]
+    assert "number of ones" in labels[0] and "number of ones" not in labels[1]
 
 
 def test_levin_computes_a_missing_measure(run_cli, line_table):
