@@ -213,7 +213,7 @@ class NetworkSpec:
         return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit)
 
     def parameter_scales(self, prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter of a :class:`~boolnet.priors.Prior`, in layout order, float32."""
+        """Scale (std or half-width) of every parameter under ``prior``, in layout order, float32."""
         scales = np.empty(self.n_parameters, dtype=np.float64)
         widths = self.arch.widths
         for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):

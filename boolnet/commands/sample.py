@@ -42,7 +42,7 @@ _CLI_WORDS = {
 }
 
 
-def cli_interrupted(exc):
+def _cli_interrupted(exc):
     """The :class:`~boolnet.errors.Interrupted` ``exc`` with its message in command-line words."""
     from boolnet.errors import Interrupted
 
@@ -75,7 +75,7 @@ def run(args) -> int:
                           bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
                           checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet)
     except Interrupted as exc:
-        raise cli_interrupted(exc) from None
+        raise _cli_interrupted(exc) from None
     write_table(df, path)
     if not args.quiet:
         meta = df.attrs["boolnet"]

@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import VECTOR_BYTES, dense_block1, dense_block4, fma, mask16_greater, outer_sum_row, subset_sums16
+from boolnet.sampling._simd import (VECTOR_BYTES, dense_block1, dense_block4, fma, mask16_greater, outer_sum_row,
+                                   subset_sums16)
 
 
 @njit(cache=True)

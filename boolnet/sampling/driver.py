@@ -300,8 +300,9 @@ def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=Non
     Examples
     --------
     >>> r = DriveResult(done=8192, resumed_from=0, seconds=1.0, signal_name="SIGTERM", saved_done=8192)
-    >>> stop_message(r, 10**6, "samples", "run.ckpt")
-    'stopped by SIGTERM after 8192 of 1000000 samples; counts saved to checkpoint run.ckpt: run again with the same options to resume'
+    >>> print(stop_message(r, 10**6, "samples", "run.ckpt"))  # doctest: +NORMALIZE_WHITESPACE
+    stopped by SIGTERM after 8192 of 1000000 samples; counts saved to checkpoint run.ckpt: run again with the
+    same options to resume
     """
     head = f"stopped by {result.signal_name} after {result.done} of {total} {unit}"
     if checkpoint_path is None:

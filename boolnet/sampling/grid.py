@@ -52,7 +52,8 @@ def parse_grid(text: str) -> list[Fraction]:
     """
     parts = str(text).split(":")
     if len(parts) not in (2, 3):
-        raise BoolnetError(f"grid {text!r} is malformed: write LO:HI or LO:HI:STEP, e.g. -1:1 or -1:1:0.5", param="grid")
+        raise BoolnetError(f"grid {text!r} is malformed: write LO:HI or LO:HI:STEP, e.g. -1:1 or -1:1:0.5",
+                           param="grid")
     try:
         lo, hi = Fraction(parts[0].strip()), Fraction(parts[1].strip())
         step = Fraction(parts[2].strip()) if len(parts) == 3 else Fraction(1)

@@ -24,7 +24,7 @@ from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
-from boolnet.sampling.checkpoint import CHECKPOINT_FORMAT, Checkpoint  # noqa: F401 - re-exported
+from boolnet.sampling.checkpoint import Checkpoint
 from boolnet.sampling.counts import Counts, frame_from_counts
 from boolnet.sampling.driver import Job, check_checkpoint_interval, check_threads, drive, end_warning, stop_message
 from boolnet.schema import attach
@@ -96,10 +96,6 @@ def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> dic
         "arithmetic": "float32, fixed order, fused multiply-adds",
         "ci": "Wilson score interval, 95%",
     }
-
-
-#: The name of :func:`run_options` in boolnet <= 0.1.
-run_metadata = run_options
 
 
 class _SampleJob(Job):
