@@ -709,10 +709,10 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
         fig.add_trace(go.Mesh3d(x=v[:, 0], y=v[:, 1], z=v[:, 2], i=t[:, 0], j=t[:, 1], k=t[:, 2],
                                 color=row["colour"], opacity=1.0, flatshading=False, name=f"{f} {row['name']}",
                                 showlegend=True, hovertemplate=hover,
-                                lighting=dict(ambient=0.75, diffuse=0.35, specular=0.05),
+                                lighting=dict(ambient=0.88, diffuse=0.22, specular=0.02, fresnel=0.0),
                                 legendgroup=f))
         m = v.mean(axis=0)
-        m = m / np.linalg.norm(m) * 1.14
+        m = m / np.linalg.norm(m) * 1.1
         fig.add_trace(go.Scatter3d(x=[m[0]], y=[m[1]], z=[m[2]], mode="text",
                                    text=[f"{f}<br>{100 * row['probability']:.1f}%"],
                                    textfont=dict(size=11, color="black"), hoverinfo="skip", showlegend=False,
@@ -740,14 +740,14 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
     fig.add_trace(go.Scatter3d(x=[None], y=[None], z=[None], mode="markers", marker=dict(color="white"),
                                name=f"{absent}: no region", showlegend=True, hoverinfo="skip"))
     axis = dict(range=[-1.5, 1.5], showbackground=False, showgrid=False, zeroline=False, showticklabels=False,
-                title="")
+                showspikes=False, title="")
     fig.update_layout(
         title=dict(text=(f"n = 2 perceptron: the parameter sphere, 14 regions (XOR, XNOR: none). "
                          f"Drag to rotate, hover a region.<br><sup>{prior_text(prior)}; "
                          f"{_coordinates_note(prior)}; share of the sphere = probability; "
                          f"inputs {'0/1' if encoding == '01' else '-1/+1'}</sup>"), x=0.02),
         scene=dict(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube",
-                   camera=dict(eye=dict(x=1.15, y=-0.95, z=0.75))),
+                   camera=dict(eye=dict(x=0.95, y=-0.78, z=0.62))),
         legend=dict(title=dict(text="function (click to hide)"), itemsizing="constant"),
         margin=dict(l=0, r=0, t=70, b=0), width=None, height=None, paper_bgcolor="white",
     )

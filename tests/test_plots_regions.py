@@ -196,25 +196,45 @@ def _chromium():
     return None
 
 
+#: Dispatched onto the page after it loads: a mouse move over the sphere, so plotly shows a hover box.
+HOVER_JS = """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var c = document.querySelector('.gl-container canvas') || document.querySelector('canvas');
+    [0, 1].forEach(function (dx, k) { setTimeout(function () {
+      ['mousemove', 'pointermove'].forEach(function (t) {
+        c.dispatchEvent(new MouseEvent(t, {clientX: 470 + dx, clientY: 470, bubbles: true})); });
+    }, 500 * k); });
+  }, 1500);
+});
+</script></body>"""
+
+
 @pytest.mark.skipif(_chromium() is None, reason="no chromium binary (apt-get install chromium)")
-def test_html_renders_in_a_headless_browser(tmp_path):
-    """The page draws in a real browser: the legend's 14 colours and a sphere are on the screenshot."""
+def test_html_renders_and_hovers_in_a_headless_browser(tmp_path):
+    """In a real browser: the legend's 14 colours, a sphere, and a hover box over a region.
+
+    benchmarks/check_regions_html.sh makes the same screenshots to look at.
+    """
     import matplotlib.image as mpimg
 
     page = pr.sphere_html(tmp_path / "s.html")
+    hover = tmp_path / "hover.html"
+    hover.write_text(page.read_text(encoding="utf-8").replace("</body>", HOVER_JS), encoding="utf-8")
     shot = tmp_path / "shot.png"
     subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
-                    f"--screenshot={shot}", "--window-size=1200,900", "--virtual-time-budget=15000",
-                    page.as_uri()], check=True, capture_output=True, timeout=180)
+                    f"--screenshot={shot}", "--window-size=1200,900", "--virtual-time-budget=10000",
+                    hover.as_uri()], check=True, capture_output=True, timeout=180)
     img = (mpimg.imread(shot)[..., :3] * 255).round().astype(int)
     flat = img.reshape(-1, 3)
-    found = 0
+    counts = []
     for colour in pr.COLOURS_2.values():
         rgb = (pr._rgb(colour) * 255).round().astype(int)
-        found += bool((np.abs(flat - rgb).max(axis=1) <= 2).any())
-    assert found == 14
+        counts.append(int((np.abs(flat - rgb).max(axis=1) <= 2).sum()))
+    assert min(counts) > 0, counts          # every legend swatch is drawn
+    assert max(counts) > 5000, counts       # the hover box is filled with its region's colour
     centre = img[200:700, 200:750]
-    assert (np.abs(centre - 255).max(axis=2) > 30).mean() > 0.2  # the sphere is drawn (WebGL), not a blank page
+    assert (np.abs(centre - 255).max(axis=2) > 30).mean() > 0.2  # the sphere is drawn (WebGL)
 
 
 def test_cli_plot_regions(tmp_path, run_cli, assert_usage_error):
