@@ -115,7 +115,15 @@ def upper_hull(k, y) -> np.ndarray:
 
 
 def check_points(k, y) -> tuple[np.ndarray, np.ndarray]:
-    """``(k, y)`` as finite float arrays of one length with at least two points, or BoolnetError."""
+    """``(k, y)`` as finite float arrays of one length with at least two points, or BoolnetError.
+
+    Examples
+    --------
+    >>> check_points([1], [-1.0])
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: a bound needs at least two functions to fit; got 1 (check the trust rule and the measure column)
+    """
     k = np.asarray(k, dtype=float)
     y = np.asarray(y, dtype=float)
     if k.shape != y.shape or k.ndim != 1:

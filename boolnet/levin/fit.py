@@ -46,6 +46,13 @@ class LevinReport:
         The tightest and the robust bound.
     within : WithinReport or None
         Class balance (``levin_fit(..., within="ones")``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = levin_fit(pd.DataFrame({"probability": [0.5, 0.25, 0.25], "K": [0, 1, 2]}), "K")
+    >>> r.n_used, r.to_dict()["hull"]["a"], r.uniform_probability is None
+    (3, 0.5, True)
     """
 
     measure: str

@@ -64,7 +64,16 @@ def _rho_text(rho: float, p: float) -> str:
 
 
 def format_report(report, metadata: dict | None = None) -> str:
-    """The text report of ``boolnet levin`` for a :class:`~boolnet.levin.LevinReport`."""
+    """The text report of ``boolnet levin`` for a :class:`~boolnet.levin.LevinReport`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from boolnet.levin import levin_fit
+    >>> r = levin_fit(pd.DataFrame({"probability": [0.5, 0.25, 0.25], "K": [0, 1, 2]}), "K")
+    >>> print(format_report(r).splitlines()[0])
+    Levin bound  log2 P <= -a K - b,  K = K
+    """
     r = report
     lines = [
         f"Levin bound  log2 P <= -a K - b,  K = {r.measure}",
@@ -100,7 +109,15 @@ def format_report(report, metadata: dict | None = None) -> str:
 
 
 def format_within(within, measure: str = "K") -> str:
-    """The class-balance section: pooled within-stratum rho, then one line per stratum."""
+    """The class-balance section: pooled within-stratum rho, then one line per stratum.
+
+    Examples
+    --------
+    >>> from boolnet.levin import within_report
+    >>> w = within_report([0, 1, 0, 1], [-1.0, -2.0, -3.0, -4.0], [.4, .2, .1, .05], [1, 1, 2, 2])
+    >>> print(format_within(w).splitlines()[0])
+    Within strata of ones (class balance held fixed): pooled Spearman rho(K, log2 P) = -1.0000 (p = 0.157), z = -1.41
+    """
     w = within
     lines = [
         f"Within strata of {w.by} (class balance held fixed): pooled Spearman rho(K, log2 P) = "
@@ -124,7 +141,16 @@ def format_within(within, measure: str = "K") -> str:
 
 
 def format_ranking(ranking, metadata: dict | None = None) -> str:
-    """The text table of ``boolnet levin --all-measures``."""
+    """The text table of ``boolnet levin --all-measures``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from boolnet.levin import rank_measures
+    >>> ranking = rank_measures(pd.DataFrame({"probability": [0.5, 0.25, 0.25], "K": [0, 1, 2]}))
+    >>> print(format_ranking(ranking).splitlines()[-1].split())
+    ['1', 'K', '0.1667', '0.5000', '1.0000', '100.0%', '100.0%', '-0.8660', '1', '3']
+    """
     import pandas as pd
 
     within = "within_rho" in ranking.columns
@@ -157,7 +183,16 @@ def format_ranking(ranking, metadata: dict | None = None) -> str:
 
 
 def format_pk(pk) -> str:
-    """The P(K) table of ``boolnet levin --pk`` (a frame from :func:`boolnet.levin.probability_by_complexity`)."""
+    """The P(K) table of ``boolnet levin --pk`` (a frame from :func:`boolnet.levin.probability_by_complexity`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from boolnet.levin import probability_by_complexity
+    >>> pk = probability_by_complexity(pd.DataFrame({"probability": [0.75, 0.25], "K": [1.0, 2.0]}), "K")
+    >>> print(format_pk(pk).splitlines()[1])
+    mean K under P = 1.2500; mean K over the table's 2 functions = 1.5000; mass covered 1
+    """
     import pandas as pd
 
     info = schema.metadata_of(pk)["pk"]

@@ -67,7 +67,14 @@ def as_volume_table(df, where: str = "the table"):
 
 
 def upgraded(df):
-    """``df`` with the column names of boolnet 0.1 (``error_bound``, ``ci_low``, ``ci_high``) upgraded."""
+    """``df`` with the column names of boolnet 0.1 (``error_bound``, ``ci_low``, ``ci_high``) upgraded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> upgraded(pd.DataFrame({"probability": [0.5], "error_bound": [0.25]})).columns.tolist()
+    ['probability', 'probability_low', 'probability_high']
+    """
     if {"error_bound", "ci_low", "ci_high"} & set(df.columns):
         new, meta = schema.upgrade(df, schema.metadata_of(df))
         return schema.attach(new, meta)
