@@ -85,6 +85,30 @@ def test_exact_posterior_equals_rejection_sampling_within_intervals(exact3, samp
     assert spost.attrs["boolnet"]["evidence"] == pytest.approx(n_s / sampled3["count"].sum())
 
 
+def test_trainer_with_no_epochs_is_rejection_sampling_of_the_exact_posterior():
+    # max_epochs = 0 keeps exactly the initialisations that already fit S: a rejection sample from P_B, drawn by
+    # the trainer's own generator and network evaluation, so it checks both against the exact engine.
+    from boolnet.exact import exact_table
+    from boolnet.sampling.counts import wilson_interval
+
+    prior = Prior()  # gaussian, fan-in scaling: the trainer's default and the exact engine's quadrature
+    exact = _table(exact_table(3, prior))
+    post = posterior_table(exact, target=TARGET, train=TRAIN)
+    rej = train_table("3-1", target=TARGET, train=TRAIN, runs=60_000, seed=9, max_epochs=0, prior=prior)
+    meta = rej.attrs["boolnet"]
+    assert meta["fitted"] + meta["unfitted"] == 60_000 and meta["epochs_max"] == 0
+    lo, hi = wilson_interval(rej["count"].to_numpy(), meta["fitted"], z=4.4)
+    interval = dict(zip(rej["function"], zip(lo, hi)))
+    for f, p in zip(post["function"], post["probability"]):
+        if f in interval:
+            assert interval[f][0] <= p <= interval[f][1], (f, p, interval[f])
+        else:
+            assert p * meta["fitted"] < 12
+    # and the share of initialisations that fit S is the evidence P(S)
+    lo, hi = wilson_interval(np.array([meta["fitted"]]), 60_000, z=4.4)
+    assert lo[0] <= post.attrs["boolnet"]["evidence"] <= hi[0]
+
+
 def test_bounds_from_bounded_tables_are_conservative_and_tight():
     rng = np.random.default_rng(0)
     funcs = ["0001", "0011", "0101", "0111", "1111"]  # the last does not fit S = {0, 3}
