@@ -159,6 +159,13 @@ class Job:
     unit: str = "units"
     description: str = ""
 
+    def prepare(self) -> None:
+        """Compile the job's kernels (a call that does no work), before the stop signals are caught.
+
+        Compiling can take tens of seconds; done here, a Ctrl-C during it stops at once
+        (a plain KeyboardInterrupt: nothing was counted yet) instead of after the first chunk.
+        """
+
     def make_step(self, first: int, count: int, threads: int):
         """A function ``step(t) -> bool`` running worker ``t``'s share of granules ``first .. first + count - 1``.
 
@@ -180,7 +187,7 @@ class DriveResult:
     resumed_from : int
         Units that were already done when the call started.
     seconds : float
-        Wall time of the call.
+        Wall time of the call after the kernels were compiled.
     signal_name : str or None
         ``"SIGINT"`` or ``"SIGTERM"`` if the run was stopped before the end.
     save_error : str or None
@@ -233,6 +240,8 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
     total_granules = -(-total // job.granule)
     done = start
     chunk = max(1, job.first_chunk)
+    if done < total:
+        job.prepare()  # compile first: a Ctrl-C while numba compiles stops at once
     bar = None
     if progress:
         from tqdm import tqdm

@@ -116,6 +116,11 @@ class _GridJob(Job):
         self.description = f"enumerate {spec.arch}"
         self.values, self.mult, self.kargs, self.counts = grid_values, mult, spec.kernel_args(), counts
 
+    def prepare(self):
+        c = self.counts
+        WK.grid_worker(self.values, self.mult, 0, 0, *self.kargs, c.worker_tables[0], c.worker_used[0:1],
+                       c.worker_limit)
+
     def make_step(self, first, count, threads):
         end = first + count
         per = -(-count // threads)

@@ -114,6 +114,11 @@ class _SampleJob(Job):
         self.kargs = spec.kernel_args()
         self.counts = counts
 
+    def prepare(self):
+        c = self.counts
+        WK.sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
+                         *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit)
+
     def make_step(self, first, count, threads):
         # Any split of the blocks among workers gives the same counts.
         assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
