@@ -155,7 +155,9 @@ def measure_kernel(name: str, *, max_n: int | None = None, definition: str, refe
 
     def decorate(kernel):
         _check_name(name)
-        if name in MEASURES and not replace:
+        # A built-in module run as a script (python -m boolnet.complexity.boolean_formula) registers its
+        # measures a second time: boolnet's own may replace boolnet's own.
+        if name in MEASURES and not replace and not (builtin and MEASURES[name].builtin):
             raise BoolnetError(f"a measure named {name!r} is registered already; pass replace=True or choose "
                                f"another name", param="name")
         checked = _checked(name, max_n, kernel)
