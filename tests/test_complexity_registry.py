@@ -149,3 +149,16 @@ def test_importing_the_complexity_command_loads_no_numba():
             "print(sorted(m for m in ('numba', 'pandas', 'scipy', 'sympy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_on_words_kernel_in_a_dict():
+    from boolnet.complexity import on_words
+
+    def last_bit(words, n):
+        return ((words[:, -1] >> np.uint64((1 << n) - 1 if n < 6 else 63)) & np.uint64(1)).astype(np.int64)
+
+    df = pd.DataFrame({"function": ["0" * 127 + "1", "1" + "0" * 127]})
+    assert add_measures(df, {"last": on_words(last_bit)})["last"].tolist() == [1, 0]
+    with pytest.raises(BoolnetError, match="n <= 6"):
+        add_measures(df, {"last": on_words(last_bit, max_n=6)})
+    assert "last" not in MEASURES

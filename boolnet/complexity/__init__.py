@@ -35,6 +35,7 @@ _API = {
     "measure": "boolnet.complexity.registry",
     "measure_names": "boolnet.complexity.registry",
     "measure_kernel": "boolnet.complexity.base",
+    "on_words": "boolnet.complexity.base",
     "register_measure": "boolnet.complexity.base",
     "unregister_measure": "boolnet.complexity.base",
     "BUILTIN_NAMES": "boolnet.complexity.names",

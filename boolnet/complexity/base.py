@@ -276,12 +276,33 @@ def unregister_measure(name: str) -> None:
     del MEASURES[name]
 
 
+def on_words(kernel: Callable[[np.ndarray, int], np.ndarray], *, max_n: int | None = None,
+             rows_per_call: int = DEFAULT_ROWS_PER_CALL) -> Measure:
+    """An unregistered measure from a vectorised kernel ``(words, n) -> array``, for ``add_measures(df, {...})``.
+
+    ``words`` is an ``(m, n_words)`` uint64 array of packed truth tables (bit ``i`` of
+    word ``i // 64`` is ``f(input i)``), checked before every call; the kernel returns m values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from boolnet.complexity import add_measures
+    >>> last = on_words(lambda words, n: (words[:, -1] >> np.uint64((1 << n) - 1 if n < 6 else 63)) & np.uint64(1))
+    >>> add_measures(pd.DataFrame({"function": ["0001", "0110"]}), {"last_bit": last})["last_bit"].tolist()
+    [1, 0]
+    """
+    label = getattr(kernel, "__name__", "kernel")
+    return Measure(label, _checked(label, max_n, kernel), max_n, getattr(kernel, "__doc__", None) or "", "-",
+                   int(rows_per_call), False)
+
+
 def as_measure(name: str, value) -> Measure:
     """A :class:`Measure` for ``add_measures(df, {name: value})``: a registered kernel, or a string function.
 
     ``value`` is either a function decorated with :func:`register_measure` or
     :func:`measure_kernel` (its registered definition is used, under ``name``), a
-    :class:`Measure`, or any callable taking one truth-table string and returning a number.
+    :class:`Measure` (for example from :func:`on_words`, a kernel on packed words), or
+    any callable taking one truth-table string and returning a number.
 
     Examples
     --------

@@ -227,7 +227,8 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
     measures : list of str, comma-separated str or dict, optional
         Registered measure names (default: every measure valid for n), or a dict
         ``{column: measure}`` whose values are registered names, functions decorated
-        with :func:`~boolnet.complexity.register_measure`, or plain functions of one
+        with :func:`~boolnet.complexity.register_measure`, kernels on packed words
+        wrapped by :func:`~boolnet.complexity.base.on_words`, or plain functions of one
         truth-table string returning a number (called once per distinct function).
     n : int, optional
         Number of inputs; inferred from the string length if absent.
