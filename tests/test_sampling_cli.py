@@ -121,7 +121,7 @@ def test_file_size_limit_during_saves_keeps_the_run_and_its_counts(tmp_path, ref
     lines = proc.stderr.strip().splitlines()
     assert lines and all(line.startswith("boolnet sample: warning: ") for line in lines), proc.stderr
     assert "final save of checkpoint" in lines[-1] and "was never written" in lines[-1]
-    assert "file-size limit" in lines[-1] and f"the returned table has all {SAMPLES} samples" in lines[-1]
+    assert "file-size limit" in lines[-1] and f"the resulting table has all {SAMPLES} samples" in lines[-1]
     assert not checkpoint.exists() and not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     rows = [line.split() for line in proc.stdout.splitlines()]
     rows = [r for r in rows if len(r) == 5 and set(r[0]) <= {"0", "1"}]

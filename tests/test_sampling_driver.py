@@ -85,7 +85,7 @@ def test_run_ending_with_a_failed_save_says_so(tmp_path, monkeypatch, reference,
     assert all("tries again" in m for m in messages[:-1]) and len(messages) >= 3  # every periodic save failed
     last = messages[-1]
     assert "final save of checkpoint" in last and "was never written" in last and "permission denied" in last
-    assert f"the returned table has all {OPTIONS['samples']} samples" in last
+    assert f"the resulting table has all {OPTIONS['samples']} samples" in last
     assert not path.exists() and not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 

@@ -246,7 +246,7 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, initial=done, unit=job.unit, unit_scale=True, file=sys.stderr,
+        bar = tqdm(total=total, initial=done, unit=job.unit, unit_scale=total >= 10**4, file=sys.stderr,
                    dynamic_ncols=True, smoothing=0.1, desc=job.description)
     begin = time.perf_counter()
     last_attempt = begin
@@ -331,4 +331,4 @@ def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path) -> 
     held = (f"holds the counts of {result.saved_done} of {total} {unit}" if result.saved_done is not None
             else "was never written")
     return (f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}, "
-            f"but the returned table has all {result.done} {unit}")
+            f"but the resulting table has all {result.done} {unit}")
