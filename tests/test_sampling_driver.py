@@ -98,7 +98,7 @@ def test_interruption_with_a_failed_save_carries_the_counts(tmp_path, monkeypatc
             sample_table(ARCH, checkpoint=path, checkpoint_interval=1e-9, _stop_after=3 * R.BLOCK_SIZE, **OPTIONS)
     exc = info.value
     message = str(exc)
-    assert "last checkpoint save failed" in message and "disk is full" in message
+    assert f"the last save of checkpoint {path} failed" in message and "disk is full" in message
     with np.load(path) as data:
         saved = int(data["done"])
     assert f"holds the counts of {saved} samples" in message and saved < exc.done
@@ -106,6 +106,49 @@ def test_interruption_with_a_failed_save_carries_the_counts(tmp_path, monkeypatc
     monkeypatch.undo()
     resumed = sample_table(ARCH, checkpoint=path, **OPTIONS)  # and the file resumes from what it holds
     assert _counts(resumed) == reference
+
+
+def _full_disk_for(monkeypatch, folder):
+    """Every write into ``folder`` fails with ENOSPC; writes elsewhere work."""
+    real = C._write_npz
+
+    def writer(path, **arrays):
+        if os.path.dirname(os.path.abspath(path)) == str(folder):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, **arrays)
+
+    monkeypatch.setattr(C, "_write_npz", writer)
+
+
+def test_counts_saved_elsewhere_when_the_last_save_fails(tmp_path, monkeypatch, reference, small_chunks):
+    """A stop or an end with the checkpoint's disk full: the counts go to the temporary folder, and resume from there."""
+    import tempfile
+
+    disk, elsewhere = tmp_path / "disk", tmp_path / "elsewhere"
+    disk.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))
+    _full_disk_for(monkeypatch, disk)
+    path = disk / "run.ckpt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoolnetWarning)
+        with pytest.raises(Interrupted) as info:
+            sample_table(ARCH, checkpoint=path, checkpoint_interval=1e-9, _stop_after=2 * R.BLOCK_SIZE, **OPTIONS)
+    exc = info.value
+    rescued = [p for p in elsewhere.iterdir() if not p.name.startswith(".")]
+    assert len(rescued) == 1 and rescued[0].name.startswith("run-") and rescued[0].suffix == ".ckpt"
+    assert exc.checkpoint == str(rescued[0]) and f"were saved to {rescued[0]} instead" in str(exc)
+    assert f"move that file to {path} to resume" in str(exc)
+    assert _counts(sample_table(ARCH, checkpoint=rescued[0], **OPTIONS)) == reference
+    # The same at the end of a run: the warning names the file, which gives the table at once.
+    rescued[0].unlink()
+    with pytest.warns(BoolnetWarning) as record:
+        df = sample_table(ARCH, checkpoint=path, **OPTIONS)
+    assert _counts(df) == reference
+    rescued = [p for p in elsewhere.iterdir() if not p.name.startswith(".")]
+    assert len(rescued) == 1 and f"were saved to {rescued[0]} instead" in str(record[-1].message)
+    again = sample_table(ARCH, checkpoint=rescued[0], **OPTIONS)
+    assert _counts(again) == reference and again.attrs["boolnet"]["resumed_from"] == OPTIONS["samples"]
 
 
 def test_sigterm_stops_like_ctrl_c_and_handlers_are_restored(tmp_path, monkeypatch, reference):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -114,13 +115,42 @@ class Checkpoint:
             The file could not be written (full disk, permission); the previous
             checkpoint, if any, is left as it was.
         """
-        words, cnt = counts.entries()
-        fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
-        with atomic_path(self.path) as tmp:
-            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
-                       done=np.int64(done), words=words, counts=cnt)
+        self._write(self.path, done, counts)
         _sync_folder(self.path)
         self.saved_done = done
+
+    def save_elsewhere(self, done: int, counts) -> Path | None:
+        """After a failed :meth:`save`, save to a new file in the temporary folder; its path, or None.
+
+        Used when a run ends or stops with its last save failed, so that the counts
+        survive the process (the temporary folder is often on another disk). Nothing
+        is tried when that folder is the checkpoint's own.
+        """
+        folder = Path(tempfile.gettempdir())
+        try:
+            if folder.resolve() == (self.path.parent if str(self.path.parent) else Path(".")).resolve():
+                return None
+            fd, name = tempfile.mkstemp(prefix=f"{self.path.stem}-", suffix=self.path.suffix or ".ckpt", dir=folder)
+            os.close(fd)
+        except OSError:
+            return None
+        other = Path(name)
+        try:
+            self._write(other, done, counts)
+        except (OSError, BoolnetError):
+            try:
+                other.unlink()
+            except OSError:
+                pass
+            return None
+        return other
+
+    def _write(self, path: Path, done: int, counts) -> None:
+        words, cnt = counts.entries()
+        fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
+        with atomic_path(path) as tmp:
+            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
+                       done=np.int64(done), words=words, counts=cnt)
 
 
 def _sync_folder(path: Path) -> None:

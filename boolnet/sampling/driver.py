@@ -303,8 +303,11 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                        signal_name=signal_name, save_error=save_error, saved_done=saved_done)
 
 
-def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True) -> str:
+def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True,
+                 rescued=None) -> str:
     """The message of the :class:`~boolnet.errors.Interrupted` raised after a stop.
+
+    ``rescued``: where the counts were saved instead when the checkpoint's own save failed.
 
     Examples
     --------
@@ -322,13 +325,22 @@ def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=Non
         return head + f"; counts saved to checkpoint {checkpoint_path}: run again with the same options to resume"
     held = (f"it holds the counts of {result.saved_done} {unit}" if result.saved_done is not None
             else "it was never written")
-    return (head + f"; the last checkpoint save failed ({result.save_error}): {held}, and the counts of "
-            f"{result.done} {unit} are only in the exception's partial table")
+    head += f"; the last save of checkpoint {checkpoint_path} failed ({result.save_error}): {held}"
+    if rescued is not None:
+        return (head + f"; the counts of {result.done} {unit} were saved to {rescued} instead: move that file to "
+                f"{checkpoint_path} to resume")
+    return head + f"; the counts of {result.done} {unit} are only in the exception's partial table"
 
 
-def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path) -> str:
-    """The warning given when a run ends with its last checkpoint save failed (the table is complete)."""
+def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path, rescued=None) -> str:
+    """The warning given when a run ends with its last checkpoint save failed (the table is complete).
+
+    ``rescued``: where the counts were saved instead.
+    """
     held = (f"holds the counts of {result.saved_done} of {total} {unit}" if result.saved_done is not None
             else "was never written")
-    return (f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}, "
-            f"but the resulting table has all {result.done} {unit}")
+    message = f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}"
+    if rescued is not None:
+        message += (f"; the counts of all {result.done} {unit} were saved to {rescued} instead (move it to "
+                    f"{checkpoint_path} to get the table again at once)")
+    return message + f"; the resulting table has all {result.done} {unit}"

@@ -265,10 +265,13 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         "boolnet_version": __version__,
     }
     path = str(ckpt.path) if ckpt is not None else None
+    # The last save failed: keep the counts beyond this process anyway, in the temporary folder.
+    rescued = ckpt.save_elsewhere(result.done, counts) if result.save_error is not None else None
     if result.signal_name is not None:
         metadata["interrupted"] = result.signal_name
-        raise Interrupted(stop_message(result, samples, "samples", path), partial=attach(df, metadata),
-                          done=result.done, total=samples, checkpoint=path, signal_name=result.signal_name)
+        raise Interrupted(stop_message(result, samples, "samples", path, rescued=rescued),
+                          partial=attach(df, metadata), done=result.done, total=samples,
+                          checkpoint=str(rescued) if rescued is not None else path, signal_name=result.signal_name)
     if result.save_error is not None:
-        warnings.warn(end_warning(result, samples, "samples", path), BoolnetWarning, stacklevel=2)
+        warnings.warn(end_warning(result, samples, "samples", path, rescued=rescued), BoolnetWarning, stacklevel=2)
     return attach(df, metadata)
