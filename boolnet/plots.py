@@ -192,13 +192,20 @@ def plot_pk(ax, pk, measure: str):
     width = 0.8 * float(np.min(np.diff(distinct))) if distinct.size > 1 else 0.8
     ax.bar(k, mass, width=width, color="tab:green", alpha=0.8, label="P(K): mass of the functions at K")
     info = metadata_of(pk).get("pk", {})
+    if "uniform" in pk.columns:
+        share = pk["uniform"].to_numpy(dtype=float)
+        ax.plot(k[share > 0], share[share > 0], "o--", color="0.3", ms=4,
+                label="uniform: share of all functions at K")
+        if "mean_uniform" in info:
+            ax.axvline(info["mean_uniform"], color="0.3", ls=":", lw=1.2,
+                       label=f"mean K, uniform = {info['mean_uniform']:.3g}")
     if "mean" in info and np.isfinite(info["mean"]):
         ax.axvline(info["mean"], color="k", ls="--", lw=1.2, label=f"mean K under P = {info['mean']:.3g}")
     ax.set_yscale("log")
     ax.set_xlabel(f"complexity K = {measure}")
     ax.set_ylabel("P(K)")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize="small", frameon=False)
 
 
 def levin_figure(df, report, path, *, used=None, pk=None) -> Path:

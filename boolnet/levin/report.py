@@ -201,12 +201,17 @@ def format_pk(pk) -> str:
         f"P(K): probability mass at each value of K = {m}",
         f"mean K under P = {info['mean']:.4f}; mean K over the table's {info['functions']:,} functions = "
         f"{info['mean_over_functions']:.4f}; mass covered {info['mass']:.6g}",
-        "",
     ]
+    if "mean_uniform" in info:
+        lines.append(f"uniform: the share of all functions at K (every function equally likely), mean K "
+                     f"{info['mean_uniform']:.4f}")
+    lines.append("")
     show = pk.copy()
     show[m] = show[m].map(lambda v: f"{v:g}")
     show["probability"] = show["probability"].map(lambda v: f"{v:.6g}")
     show["cumulative"] = show["cumulative"].map(lambda v: f"{v:.6g}")
+    if "uniform" in show.columns:
+        show["uniform"] = show["uniform"].map(lambda v: f"{v:.6g}")
     with pd.option_context("display.width", 250, "display.max_rows", 500):
         lines.append(show.to_string(index=False))
     return "\n".join(lines) + "\n"
