@@ -630,7 +630,8 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
         ax.set_xlim(-1, 1)
         ax.set_ylim(-1, 1)
         ax.set_aspect("equal")
-        ax.set_title(f"slice b = {b:+g}" + ("  (f(00) = 1)" if b > 0 else "  (f(00) = 0)"), fontsize=9.5)
+        note = ("  (f(00) = 1)" if b > 0 else "  (f(00) = 0)") if encoding == "01" else ""   # 01: f(00) = [b > 0]
+        ax.set_title(f"slice b = {b:+g}{note}", fontsize=9.5)
         ax.tick_params(labelsize=7)
         ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-1, 0, 1])
