@@ -146,6 +146,14 @@ def test_sphere_figure_labels_every_region_and_xor_absence(tmp_path):
     assert "no fan-in scaling" in text
 
 
+def test_sphere_figure_says_which_prior_it_shows():
+    text = _texts(pr.sphere_figure(prior=bn.Prior("gaussian"), resolution=60))
+    assert "with fan-in scaling" not in text and "fan-in scaling (weights' scale sigma_w/sqrt(2))" in text
+    assert "w1/0.707" in text
+    share = pr.exact_shares(bn.Prior("gaussian")).set_index("function").loc["0000", "probability"]
+    assert f"{100 * share:.1f}%" in text and abs(share - 0.2770) > 0.01   # not the isotropic share
+
+
 def test_cube_figure_prints_exact_rationals(tmp_path):
     fig = pr.cube_figure(path=tmp_path / "c.png", resolution=60)
     text = _texts(fig)
@@ -260,8 +268,8 @@ def test_cli_plot_regions(tmp_path, run_cli, assert_usage_error):
 
 
 def test_plot_help_imports_no_numerical_library():
-    code = ("import sys; from boolnet.cli import build_parser; build_parser().parse_args(['plot', 'regions', "
-            "'--n', '2', '-o', 'x.png']); print(sorted(m for m in ('matplotlib', 'plotly', 'pandas', 'numba') "
-            "if m in sys.modules))")
+    code = ("import sys, argparse; from boolnet.commands import plot; p = argparse.ArgumentParser(); "
+            "plot.add_arguments(p); p.parse_args(['regions', '--n', '2', '-o', 'x.png']); "
+            "print(sorted(m for m in ('matplotlib', 'plotly', 'pandas', 'numba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
