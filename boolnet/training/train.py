@@ -320,10 +320,10 @@ def _volume_frame(words: np.ndarray, n: int) -> pd.DataFrame:
                          "probability_high": hi, "count": counts})
 
 
-def _chunks(runs: int, threads: int, arch_params: int) -> int:
-    # Perceptrons train in microseconds: hand them out in large chunks; MLPs in small ones (load balance).
-    per = 4096 if arch_params < 64 else 8
-    return max(1, min(per, runs // (4 * threads) or 1))
+#: Wall time a chunk of runs aims at (Ctrl-C and the progress bar wait about this long).
+CHUNK_SECONDS = 0.25
+#: Largest chunk of runs handed to a worker at once.
+MAX_CHUNK = 1 << 14
 
 
 # ----------------------------------------------------------------------------------------- public API
@@ -414,7 +414,6 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     out_epochs = np.zeros(runs, dtype=np.int64)
     out_status = np.zeros(runs, dtype=np.int64)
     done = np.zeros(runs, dtype=bool)
-    chunk = _chunks(runs, threads, setup.spec.n_parameters)
     lock = threading.Lock()
     state = {"next": 0, "stop": False, "error": None}
     bar = None
@@ -425,21 +424,28 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     args = setup.kernel_args()
 
     def worker():
+        size = 1  # runs per chunk, adapted to CHUNK_SECONDS (chunking never changes the results)
         try:
             while True:
                 with lock:
                     if state["stop"] or state["next"] >= runs:
                         return
                     lo = state["next"]
-                    hi = min(runs, lo + chunk)
+                    hi = min(runs, lo + size)
                     state["next"] = hi
                 idx = np.arange(lo, hi, dtype=np.int64)
+                t = time.perf_counter()
                 K.train_runs(idx, setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
                              out_epochs, out_status)
+                elapsed = time.perf_counter() - t
                 with lock:
                     done[lo:hi] = True
                     if bar is not None:
                         bar.update(hi - lo)
+                if elapsed < CHUNK_SECONDS / 2:
+                    size = min(MAX_CHUNK, 2 * size)
+                elif elapsed > 2 * CHUNK_SECONDS and size > 1:
+                    size //= 2
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             with lock:
                 state["error"] = exc
@@ -449,7 +455,7 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     K.train_runs(np.zeros(0, np.int64), setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
                  out_epochs, out_status)
     t_train = time.perf_counter()
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, -(-runs // chunk)))]
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, runs))]
     interrupted = False
     try:
         for th in pool:
