@@ -58,6 +58,9 @@ SHORT_2 = {"0000": "FALSE", "1111": "TRUE", "0001": "AND", "0111": "OR", "1000":
 #: Slices of the cube drawn by :func:`cube_figure`, in units of the bias scale.
 CUBE_SLICES = (-0.9, -0.6, -0.3, 0.3, 0.6, 0.9)
 
+#: The two opposite views (elevation, azimuth in degrees) of :func:`sphere_figure`: together they show the whole sphere.
+SPHERE_VIEWS = ((28.0, -58.0), (-28.0, 122.0))
+
 
 # ---------------------------------------------------------------------------
 # Checks and the prior's scales.
@@ -405,16 +408,43 @@ def _view_basis(elev_deg: float, azim_deg: float):
     return d, right, up
 
 
-def _draw_sphere_view(ax, view, prior, encoding, table, resolution, title):
+def sphere_view_pixels(view, prior, encoding: str = "01", resolution: int = 520):
+    """The pixels of one orthographic view of the sphere: the code each computes, its depth, and the disc.
+
+    Pixel centres ``(sx, sy)`` on a ``resolution`` x ``resolution`` grid of ``[-1, 1]^2``; inside the
+    unit disc each shows the visible point ``sx right + sy up + depth d`` of the sphere
+    (standardised coordinates). A pixel stands for the area ``pixel / depth`` of the sphere, so
+    two opposite views, weighted so, measure each region's area: the tests use this to check
+    that what the picture shows matches the exact shares.
+
+    Parameters
+    ----------
+    view : tuple (d, right, up) of unit vectors, from ``_view_basis(elevation, azimuth)``
+    prior : Prior
+    encoding : {"01", "pm1"}
+    resolution : int
+
+    Returns
+    -------
+    codes, depth, inside : numpy.ndarray, each of shape (resolution, resolution)
+    """
     d, right, up = view
     c = scales(prior)
-    s = np.linspace(-1, 1, resolution)
+    s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
     sx, sy = np.meshgrid(s, s[::-1])
     rr = sx ** 2 + sy ** 2
     inside = rr <= 1.0
     depth = np.sqrt(np.clip(1.0 - rr, 0.0, None))
     p = sx[..., None] * right + sy[..., None] * up + depth[..., None] * d       # visible points of the sphere
-    codes = truth_codes(p * c, encoding)
+    return truth_codes(p * c, encoding), depth, inside
+
+
+def _draw_sphere_view(ax, view, prior, encoding, table, resolution, title):
+    d, right, up = view
+    codes, depth, inside = sphere_view_pixels(view, prior, encoding, resolution)
+    c = scales(prior)
+    s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
+    sx, sy = np.meshgrid(s, s[::-1])
     rgb = _palette()[codes]
     light = np.array([-0.4, 0.5, 0.77])
     light /= np.linalg.norm(light)
@@ -473,7 +503,7 @@ def _region_centres(prior, encoding, points=60_000) -> dict:
 
 
 def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, resolution: int = 520,
-                  views=((28.0, -58.0), (-28.0, 122.0))):
+                  views=SPHERE_VIEWS):
     """The parameter sphere of the n = 2 perceptron, coloured by the function each point computes.
 
     Two opposite views show the whole sphere S^2 in ``(w1, w2, b)``; each region is labelled
@@ -550,6 +580,24 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
 # ---------------------------------------------------------------------------
 # The cube.
 
+def slice_pixels(b: float, prior, encoding: str = "01", resolution: int = 400) -> np.ndarray:
+    """The code computed at each pixel of the slice at bias ``b`` of the cube (standardised coordinates).
+
+    Row 0 is ``w2 = 1`` (the top of the picture), column 0 is ``w1 = -1``; pixel centres.
+
+    Examples
+    --------
+    >>> from boolnet.priors import Prior
+    >>> codes = slice_pixels(-0.6, Prior("uniform", fan_in_scaling=False), resolution=4)
+    >>> [string_of_code(v) for v in codes[0]]      # the top row, w2 = 0.75; w1 = -0.75, -0.25, 0.25, 0.75
+    ['0100', '0100', '0101', '0111']
+    """
+    s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
+    w1, w2 = np.meshgrid(s, s[::-1])
+    u = np.stack([w1, w2, np.full_like(w1, b)], axis=-1)
+    return truth_codes(u * scales(prior), encoding)
+
+
 def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slices=CUBE_SLICES,
                 resolution: int = 400):
     """Slices ``b = const`` of the parameter cube ``[-1, 1]^3``, coloured by function.
@@ -603,20 +651,20 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
     gs = fig.add_gridspec(rows, cols + 1, width_ratios=[1] * cols + [1.75], wspace=0.12, hspace=0.22,
                           left=0.035, right=0.995, top=0.86, bottom=0.06)
     pal = _palette()
-    s = np.linspace(-1, 1, resolution)
+    s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
     w1, w2 = np.meshgrid(s, s[::-1])
     from boolnet.exact.regions import augmented_inputs
 
     a = augmented_inputs(2, encoding, True).astype(float)
     for k, b in enumerate(slices):
         ax = fig.add_subplot(gs[k // cols, k % cols])
-        u = np.stack([w1, w2, np.full_like(w1, b)], axis=-1)
-        codes = truth_codes(u * c, encoding)
+        codes = slice_pixels(b, prior, encoding, resolution)
         ax.imshow(pal[codes], extent=(-1, 1, -1, 1), interpolation="nearest")
         for row in a:                                       # the lines (a_x * c) . u = 0 within this slice
             nx, ny, nb = row * c
             if abs(ny) > 1e-12:
-                ax.plot(s, -(nx * s + nb * b) / ny, color="black", lw=0.9)
+                edge = np.array([-1.0, 1.0])
+                ax.plot(edge, -(nx * edge + nb * b) / ny, color="black", lw=0.9)
             elif abs(nx) > 1e-12:
                 ax.axvline(-(nb * b) / nx, color="black", lw=0.9)
         for code in np.unique(codes):

@@ -129,6 +129,27 @@ def test_cube_slice_areas_match_closed_forms():
         assert abs(or_area - (1 - t) ** 2) < 0.01
 
 
+def test_what_the_pictures_show_has_the_exact_shares():
+    """Pixels of the drawn views and slices, weighted by the area or volume they stand for."""
+    sphere = pr.exact_shares().set_index("function")
+    prior = bn.Prior("gaussian", fan_in_scaling=False)
+    weight = {}
+    for elev, azim in pr.SPHERE_VIEWS:  # two opposite views: the whole sphere
+        codes, depth, inside = pr.sphere_view_pixels(pr._view_basis(elev, azim), prior, resolution=700)
+        ok = inside & (depth > 0.02)     # the rim stands for little area but gets huge weights; leave it out
+        for code, w in zip(codes[ok], 1 / depth[ok]):
+            weight[code] = weight.get(code, 0.0) + w
+    total = sum(weight.values())
+    assert {pr.string_of_code(c) for c in weight} == set(sphere.index[sphere.feasible])
+    for code, w in weight.items():
+        assert abs(w / total - sphere.loc[pr.string_of_code(code), "probability"]) < 3e-3
+    cube = bn.Prior("uniform", fan_in_scaling=False)
+    bs = (np.arange(100) + 0.5) / 100 * 2 - 1          # 100 slices: the midpoint rule in b
+    codes = np.concatenate([pr.slice_pixels(b, cube, resolution=97).ravel() for b in bs])  # no grid ties
+    for f, q in CUBE_01.items():
+        assert abs((codes == pr._code_of(f)).mean() - float(q)) < 1e-3, f
+
+
 def _texts(fig):
     texts = [t for ax in fig.axes for t in ax.texts] + list(fig.texts) + [fig._suptitle]
     return " ".join(t.get_text() for t in texts)
