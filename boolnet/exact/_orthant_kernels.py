@@ -246,8 +246,12 @@ def _block_indices(blk, which, out):
 
 
 @njit(cache=True)
-def _small_orthant(C, idx, n, dC):
-    """(P, bound) of the principal block C[idx[:n], idx[:n]] for n <= 3 (closed forms)."""
+def _small_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
+    """(P, bound) of the principal block C[idx[:n], idx[:n]] for n <= 3 (closed forms).
+
+    The signature is `_block_orthant`'s, so that either can be a level's block orthant (see
+    `_level`); the quadrature arguments tol .. block_start are unused.
+    """
     if n == 1:
         return 0.5, 0.0
     if n == 2:
@@ -483,13 +487,11 @@ def _setup(C, dC, block_start):
     return blk, lam_lo, 1.01 * ev[m - 1] + slack, 1 if lam_lo > 0.0 else 0
 
 
-
-
 # One adaptive Plackett loop, `_plackett_loop`, serves every dimension m >= 4. The levels
 # differ in three functions, which the loop calls by the global names below:
 #
 # * `_level_block_orthant`: P of a diagonal block of C0, the start of the path
-#   (`_small_block_orthant`: closed forms, blocks <= 3; `_block_orthant`: blocks <= 5);
+#   (`_small_orthant`: closed forms, blocks <= 3; `_block_orthant`: blocks <= 5);
 # * `_level_inner_orthant`: P_{m-2} given Y_i = Y_j = 0 on C(t), at every quadrature node
 #   (`_inner_closed`: closed forms, m = 4, 5; `_inner_by_closed`, `_inner_by_nested`: the same
 #   loop one level down, m = 6, 7 and m = 8);
@@ -645,15 +647,6 @@ value, bound : float
 
 
 @njit(cache=True)
-def _small_block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
-    """(P, bound) of the principal block C[idx[:n], idx[:n]], n <= 3 (closed forms).
-
-    The signature is `_block_orthant`'s; the quadrature arguments are unused.
-    """
-    return _small_orthant(C, idx, n, dC)
-
-
-@njit(cache=True)
 def _no_scratch(C):
     # m = 4, 5 need no work matrix: hand back C rather than allocate (this level runs at every
     # quadrature node of the levels above)
@@ -668,14 +661,14 @@ def _inner_matrix(C):
 
 plackett_closed = _level(
     "plackett_closed", _LEVEL_DOC.format(what="a 4 x 4 or 5 x 5 correlation matrix", m="4 or 5"),
-    _small_block_orthant, _inner_closed, _no_scratch)
+    _small_orthant, _inner_closed, _no_scratch)
 
 
 @njit(cache=True)
 def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
     """(P, bound) of the principal block C[idx[:n], idx[:n]], n <= 5."""
     if n <= 3:
-        return _small_orthant(C, idx, n, dC)
+        return _small_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start)
     sub = np.empty((n, n))
     for a in range(n):
         for b in range(n):
