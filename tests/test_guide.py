@@ -20,8 +20,11 @@ GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
 CELL = re.compile(r"```python\n(?P<code>.*?)```\n(?P<gap>\s*)(?:```text\n(?P<out>.*?)```\n)?", re.S)
 
 
-def run_cells(text: str, workdir: Path):
-    """Run the guide's python cells in ``workdir``; yield (match, printed output) per cell."""
+REPO = GUIDE.parents[1]
+
+
+def run_cells(text: str, workdir: Path = REPO):
+    """Run the guide's python cells in ``workdir`` (the repository, as a student would); yield (match, output)."""
     namespace = {"__name__": "__guide__"}
     old = Path.cwd()
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -40,10 +43,15 @@ def _lines(s: str) -> list[str]:
     return [line.rstrip() for line in s.rstrip().splitlines()]
 
 
-def test_every_cell_runs_and_prints_what_the_guide_shows(tmp_path):
+def _listing() -> set:
+    return {p.relative_to(REPO) for folder in (REPO, REPO / "docs", REPO / "tables") for p in folder.iterdir()}
+
+
+def test_every_cell_runs_and_prints_what_the_guide_shows():
     text = GUIDE.read_text(encoding="utf-8")
     n_cells = 0
-    for match, printed in run_cells(text, tmp_path):
+    before = _listing()
+    for match, printed in run_cells(text):
         n_cells += 1
         code = match.group("code").strip().splitlines()[0]
         if match.group("out") is None:
@@ -51,6 +59,7 @@ def test_every_cell_runs_and_prints_what_the_guide_shows(tmp_path):
         else:
             assert _lines(printed) == _lines(match.group("out")), f"cell starting {code!r} now prints:\n{printed}"
     assert n_cells >= 10
+    assert _listing() == before, "the guide's cells must not write files into the repository"
 
 
 def test_pictures_exist_and_say_how_they_are_made():
@@ -65,20 +74,17 @@ def test_pictures_exist_and_say_how_they_are_made():
 
 def update() -> None:
     """Rewrite the guide's printed blocks with what the cells print now."""
-    import tempfile
-
     text = GUIDE.read_text(encoding="utf-8")
     pieces, last = [], 0
-    with tempfile.TemporaryDirectory() as tmp:
-        for match, printed in run_cells(text, Path(tmp)):
-            pieces.append(text[last:match.start()])
-            block = f"```python\n{match.group('code')}```\n"
-            if printed:
-                block += "\n```text\n" + "\n".join(_lines(printed)) + "\n```\n"
-            else:
-                block += match.group("gap") if match.group("out") is None else "\n"
-            pieces.append(block)
-            last = match.end()
+    for match, printed in run_cells(text):
+        pieces.append(text[last:match.start()])
+        block = f"```python\n{match.group('code')}```\n"
+        if printed:
+            block += "\n```text\n" + "\n".join(_lines(printed)) + "\n```\n"
+        else:
+            block += match.group("gap") if match.group("out") is None else "\n"
+        pieces.append(block)
+        last = match.end()
     pieces.append(text[last:])
     GUIDE.write_text("".join(pieces), encoding="utf-8")
 
