@@ -378,7 +378,8 @@ def _legend(ax, table, title: str, cube: bool, encoding: str) -> None:
     absent = table[~table["feasible"]]
     names = ", ".join(f"{f} ({NAMES_2[f]})" for f in absent["function"])
     ax.text(0.0, y, f"{names}: no region, share 0", fontsize=9, va="top", fontweight="bold", color="#b00000")
-    ax.text(0.0, y - step * 0.6, f"inputs {'0/1' if encoding == '01' else '-1/+1'}; output 1 iff w1 x1 + w2 x2 + b > 0; "
+    inputs = "0/1" if encoding == "01" else "-1/+1"
+    ax.text(0.0, y - step * 0.6, f"inputs {inputs}; output 1 iff w1 x1 + w2 x2 + b > 0; "
             "black lines: w1 x1 + w2 x2 + b = 0", fontsize=8, va="top", color="#444444")
     ax.text(0.0, y - step * 1.05, "for each input x: crossing one flips f(x)", fontsize=8, va="top", color="#444444")
 
@@ -536,10 +537,10 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     >>> fig = sphere_figure(resolution=80)
     >>> len(fig.axes)                        # two views and the key
     3
-    >>> sphere_figure(n=3)
+    >>> sphere_figure(n=3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions and its regions on the sphere S^3; use `boolnet regions --n 3` for their half-spaces and `boolnet exact --n 3` for their shares
+    boolnet.errors.BoolnetError: n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions ...
     """
     _check_n(n)
     prior = _prior(prior, "gaussian")
