@@ -675,7 +675,24 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
                 continue
             f = string_of_code(code)
             text = f"{f} {SHORT_2.get(f, '')}".strip() if frac > 0.04 else f
-            _label(ax, w1[mask].mean(), w2[mask].mean(), text, fontsize=8 if frac > 0.04 else 6.5)
+            size = 8 if frac > 0.04 else 6.5
+            x, y = w1[mask].mean(), w2[mask].mean()
+
+            def fits(text, x):
+                """The label's both ends lie in this region: inside the panel and not over a neighbour."""
+                half = 0.5 * len(text) * size * 0.0062 + 0.03      # half the label's width, in units of w1
+                row = min(max(int((1 - y) / 2 * resolution), 0), resolution - 1)
+                cols = [int((x + dx + 1) / 2 * resolution) for dx in (-half, half)]
+                return all(0 <= col < resolution and codes[row, col] == code for col in cols)
+
+            for candidate in (text, f):                       # the full label, else the truth table only
+                inside = [x2 for x2 in [x, *np.linspace(-0.95, 0.95, 39)] if fits(candidate, x2)]
+                if inside:
+                    text, x = candidate, min(inside, key=lambda x2: abs(x2 - x))
+                    break
+            else:
+                text = f                                        # a thin strip: the truth table at its centre
+            _label(ax, x, y, text, fontsize=size)
         ax.set_xlim(-1, 1)
         ax.set_ylim(-1, 1)
         ax.set_aspect("equal")
