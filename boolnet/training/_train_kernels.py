@@ -43,12 +43,12 @@ FITTED, UNFITTED, DIVERGED = 1, 0, -1
 
 
 # ------------------------------------------------------------------------------------ random numbers
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def _mix(z):
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -64,7 +64,7 @@ def seed_run(s, key0, key1, run):
         s[j] = _mix(x)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def next_u64(s):
     """Next xoshiro256** output; advances ``s``."""
     result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
@@ -78,7 +78,7 @@ def next_u64(s):
     return result
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def uniform01(s):
     """Uniform in (0, 1) from 53 random bits (never 0 or 1)."""
     return ((next_u64(s) >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
@@ -103,7 +103,7 @@ def draw_parameters(s, scales, gaussian, theta):
 
 
 # ------------------------------------------------------------------------------------ networks
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def _act(z, act):
     if act == 0:
         return z if z > 0.0 else 0.0
@@ -112,7 +112,7 @@ def _act(z, act):
     return z
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True, nogil=True)
 def _dact(z, a, act):
     if act == 0:
         return 1.0 if z > 0.0 else 0.0
