@@ -7,7 +7,7 @@ pandas, scipy, sympy) only inside ``run`` so that ``boolnet --help`` and
 :class:`~boolnet.errors.BoolnetError` naming Python parameters; here it becomes one
 line on stderr, with the parameter shown as its flag, and exit status 2.
 :class:`~boolnet.errors.Interrupted` (Ctrl-C, SIGTERM) becomes one line and status
-130; a :class:`~boolnet.errors.BoolnetWarning` becomes a ``warning:`` line.
+130 or 143 (128 + the signal's number); a :class:`~boolnet.errors.BoolnetWarning` becomes a ``warning:`` line.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import warnings
 
 from boolnet import __version__
-from boolnet.errors import BoolnetError, BoolnetWarning
+from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 
 #: Subcommand name -> module under boolnet.commands, in the order --help lists them.
 COMMANDS = {
@@ -37,10 +37,6 @@ COMMANDS = {
     "compare": "compare",
     "plot": "plot",
 }
-
-#: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
-INTERRUPTED = 130
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
@@ -89,7 +85,7 @@ def flag_message(message: str, param: str | None, parser: argparse.ArgumentParse
 
 
 def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
+    raise Interrupted("", signal_name=signal.Signals(signum).name)
 
 
 def main(argv=None) -> int:
@@ -126,7 +122,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt as exc:
         detail = str(exc).strip()
         print(f"{command}: interrupted" + (f": {detail}" if detail else ""), file=sys.stderr)
-        return INTERRUPTED
+        # The shell's convention: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
+        return 128 + int(getattr(signal, getattr(exc, "signal_name", "SIGINT") or "SIGINT"))
     except BrokenPipeError:  # e.g. `boolnet exact --n 5 | head`
         # The reader went away: send what is left to /dev/null so Python's exit flush does not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

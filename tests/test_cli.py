@@ -79,15 +79,14 @@ def test_regions_tex_is_checked_and_written_atomically(run_cli, tmp_path):
         sorted(p.name for p in tmp_path.iterdir()) == ["r.tex"]
 
 
-def _wait_for(proc, text, timeout=60):
-    start = time.time()
-    seen = ""
-    while time.time() - start < timeout:
-        line = proc.stderr.readline()
-        seen += line
-        if text in line or proc.poll() is not None:
-            return seen
-    return seen
+def _wait_for(proc, text, timeout=120):
+    """Read the process's stderr (progress bars end lines with \\r, not \\n) until ``text`` shows."""
+    start, seen = time.time(), b""
+    while time.time() - start < timeout and proc.poll() is None:
+        seen += os.read(proc.stderr.fileno(), 4096)
+        if text.encode() in seen:
+            break
+    return seen.decode(errors="replace")
 
 
 def test_ctrl_c_during_start_up_exits_quietly():
@@ -105,11 +104,13 @@ def test_ctrl_c_during_start_up_exits_quietly():
 def test_sigterm_stops_like_ctrl_c(tmp_path):
     out = tmp_path / "t.parquet"
     proc = subprocess.Popen([sys.executable, "-m", "boolnet.cli", "exact", "--n", "5", "-o", str(out)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    time.sleep(3.0)
+    _wait_for(proc, "volumes n=5")  # inside the parallel numba quadrature, where a raised signal would crash
+    time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    err = err.decode(errors="replace")
+    assert proc.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err and "interrupted" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []  # nothing half-written

@@ -66,8 +66,8 @@ def test_interrupted_run_resumes_to_uninterrupted_counts(tmp_path, reference, si
     if sig == signal.SIGKILL:
         assert code == -signal.SIGKILL
     else:
-        # Ctrl-C or SIGTERM: the current chunk ends, the checkpoint is saved, one line, exit status 130.
-        assert code == 130, err
+        # Ctrl-C or SIGTERM: the current chunk ends, the checkpoint is saved, one line, exit status 128 + signal.
+        assert code == 128 + sig, err
         assert f"stopped by {signal.Signals(sig).name}" in err and "counts saved to checkpoint" in err, err
         assert "rerun the same command to resume" in err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err

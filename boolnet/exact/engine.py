@@ -14,8 +14,10 @@ from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
 from boolnet.exact.volumes import probabilities, scale_ratio
 from boolnet.functions import check_encoding, check_n, strings_from_packed
+from boolnet.errors import Interrupted
 from boolnet.priors import Prior
 from boolnet.schema import attach, bounds_from_error, order_columns
+from boolnet.signals import StopSignals
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
 MAX_ALL_FUNCTIONS_N = 4
@@ -28,20 +30,31 @@ VOLUME_BATCH = 128
 
 
 def _orbit_volumes(orbits: list[Orbit], prior: Prior, desc: str, progress: bool):
-    """Yield (orbit, (p, p_exact, err)) for every orbit, computing volumes in batches."""
+    """Yield (orbit, (p, p_exact, err)) for every orbit, computing volumes in batches.
+
+    Ctrl-C and SIGTERM stop between batches (raising :class:`~boolnet.errors.Interrupted`):
+    the Gaussian batches run in parallel numba kernels, which a signal must not interrupt.
+    """
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(orbits), desc=desc, unit=" orbit", leave=False)
-    for start in range(0, len(orbits), VOLUME_BATCH):
-        batch = orbits[start:start + VOLUME_BATCH]
-        results = probabilities([o.representative for o in batch], prior)
+    try:
+        with StopSignals() as stop:
+            for start in range(0, len(orbits), VOLUME_BATCH):
+                batch = orbits[start:start + VOLUME_BATCH]
+                results = probabilities([o.representative for o in batch], prior)
+                if bar is not None:
+                    bar.update(len(batch))
+                yield from zip(batch, results)
+                if stop.signal_name is not None and start + VOLUME_BATCH < len(orbits):
+                    raise Interrupted(f"stopped by {stop.signal_name} after the volumes of "
+                                      f"{start + len(batch)} of {len(orbits)} symmetry orbits",
+                                      done=start + len(batch), total=len(orbits), signal_name=stop.signal_name)
+    finally:
         if bar is not None:
-            bar.update(len(batch))
-        yield from zip(batch, results)
-    if bar is not None:
-        bar.close()
+            bar.close()
 
 
 def exact_table(

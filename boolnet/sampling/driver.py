@@ -27,22 +27,19 @@ from __future__ import annotations
 
 import math
 import os
-import signal
 import sys
-import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from boolnet.errors import BoolnetError, BoolnetWarning
+from boolnet.signals import StopSignals
 
 #: Wall time a chunk aims at: a stop or a checkpoint waits at most about this long.
 CHUNK_SECONDS = 0.5
 #: Most worker threads accepted (more than the cores only oversubscribes them; counts never change).
 MAX_THREADS = 256
-#: Signals that stop a run cleanly (between chunks, after saving the checkpoint).
-STOP_SIGNALS = ("SIGINT", "SIGTERM")
 
 
 def check_threads(threads) -> int:
@@ -90,49 +87,6 @@ def check_checkpoint_interval(seconds) -> float:
         raise BoolnetError(f"checkpoint_interval must be a finite number of seconds > 0, got {seconds!r}",
                            param="checkpoint_interval")
     return value
-
-
-class StopSignals:
-    """Context manager turning SIGINT and SIGTERM into a flag checked between chunks.
-
-    A numba kernel cannot be interrupted, and stopping between chunks lets the
-    checkpoint be saved. Handlers are installed only on the main thread (Python
-    allows no other) and the previous ones are restored on exit.
-
-    Examples
-    --------
-    >>> with StopSignals() as stop:
-    ...     signal.raise_signal(signal.SIGTERM)
-    >>> stop.signal_name
-    'SIGTERM'
-    """
-
-    def __init__(self):
-        self.signal_name: str | None = None
-        self._previous: dict = {}
-
-    def __enter__(self):
-        self.signal_name = None
-        if threading.current_thread() is threading.main_thread():
-            for name in STOP_SIGNALS:
-                signum = getattr(signal, name, None)
-                if signum is None:
-                    continue
-                try:
-                    self._previous[signum] = signal.signal(signum, self._handle)
-                except (ValueError, OSError):  # e.g. an embedded interpreter
-                    pass
-        return self
-
-    def _handle(self, signum, frame):
-        if self.signal_name is None:
-            self.signal_name = signal.Signals(signum).name
-
-    def __exit__(self, *exc):
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
-        self._previous = {}
-        return False
 
 
 class Job:
