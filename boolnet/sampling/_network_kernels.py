@@ -30,8 +30,40 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from boolnet.sampling._simd import (VECTOR_BYTES, dense_block1, dense_block4, fma, mask16_greater, outer_sum_row,
-                                   subset_sums16)
+from numba import types
+from numba.extending import overload
+
+from boolnet.sampling._simd import (TANH_LANES, VECTOR_BYTES, dense_block1, dense_block4, fma, mask16_greater,
+                                   outer_sum_row, subset_sums16, tanh16)
+
+
+def tanh_row(row, N):
+    """``row[:N] = tanh(row[:N])`` in place: float32 by :func:`boolnet.sampling._simd.tanh16` (the same bits
+    on every machine, max error stated in docs/sampling.md), float64 (grids) by NumPy's ``tanh``."""
+    for i in range(N):
+        row[i] = np.tanh(row[i])
+
+
+@overload(tanh_row)
+def _tanh_row_overload(row, N):
+    if row.dtype == types.float32:
+        def impl(row, N):
+            for i in range(0, N, TANH_LANES):
+                tanh16(row, i, N - i)
+        return impl
+
+    def impl(row, N):
+        for i in range(N):
+            row[i] = np.tanh(row[i])
+    return impl
+
+
+@njit(cache=True)
+def tanh_array(x):
+    """tanh of a 1-D float32 or float64 array, as the kernels compute it (a new array; for tests)."""
+    y = x.copy()
+    tanh_row(y, y.shape[0])
+    return y
 
 
 @njit(cache=True)
@@ -271,8 +303,7 @@ def _activate_rows(buf, width, N, act, live):
                 x = row[i]
                 row[i] = np.int32(x > 0) - np.int32(x < 0)
         elif act == 1:
-            for i in range(N):
-                row[i] = np.tanh(row[i])
+            tanh_row(row, N)
         for blk in range(blocks):
             nonzero = False
             for i in range(blk * bs, blk * bs + bs):

@@ -267,3 +267,223 @@ def subset_sums16(typingctx, out, start, w0, w1, w2, w3):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Transcendental functions from exactly specified operations (IEEE add, subtract, multiply, divide, square root,
+# comparisons, integer and bit operations): the same bits on every machine, whatever its libm. Each is written
+# for a vector of float32 lanes; polynomials are Cephes' single-precision ones (S. L. Moshier), evaluated by
+# Horner's rule with separate multiplies and adds (LLVM contracts nothing without fast-math flags).
+# ---------------------------------------------------------------------------------------------------------------
+
+_F32 = ir.FloatType()
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
+_SIN_P = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
+_COS_P = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
+_EXP_P = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1)
+_TANH_P = (-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1)
+
+
+class _V:
+    """Tiny helper emitting float32/int32 vector IR of ``lanes`` lanes."""
+
+    def __init__(self, builder, lanes):
+        self.b = builder
+        self.lanes = lanes
+        self.f = ir.VectorType(_F32, lanes)
+        self.i = ir.VectorType(_I32, lanes)
+
+    def fc(self, value):
+        return ir.Constant(self.f, [float(_f32(value))] * self.lanes)
+
+    def ic(self, value):
+        return ir.Constant(self.i, [int(value)] * self.lanes)
+
+    def horner(self, coeffs, x):
+        p = self.fc(coeffs[0])
+        for c in coeffs[1:]:
+            p = self.b.fadd(self.b.fmul(p, x), self.fc(c))
+        return p
+
+    def as_int(self, x):
+        return self.b.bitcast(x, self.i)
+
+    def as_float(self, x):
+        return self.b.bitcast(x, self.f)
+
+    def log(self, x):
+        """Natural log of normal positive finite ``x`` (Cephes logf; within 2 ulps here, tested)."""
+        b = self.b
+        bits = self.as_int(x)
+        e = b.sub(b.lshr(bits, self.ic(23)), self.ic(126))
+        m = self.as_float(b.or_(b.and_(bits, self.ic(0x007FFFFF)), self.ic(0x3F000000)))  # [0.5, 1)
+        small = b.fcmp_ordered("<", m, self.fc(0.707106781186547524))
+        e = b.sub(e, b.zext(small, self.i))
+        f = b.select(small, b.fsub(b.fadd(m, m), self.fc(1.0)), b.fsub(m, self.fc(1.0)))
+        z = b.fmul(f, f)
+        y = b.fmul(b.fmul(self.horner(_LOG_P, f), f), z)
+        fe = b.sitofp(e, self.f)
+        y = b.fadd(y, b.fmul(fe, self.fc(-2.12194440e-4)))
+        y = b.fadd(y, b.fmul(z, self.fc(-0.5)))
+        r = b.fadd(f, y)
+        return b.fadd(r, b.fmul(fe, self.fc(0.693359375)))
+
+    def exp_pos(self, x):
+        """exp(x) for 0 <= x <= 88 (Cephes expf: x = n ln 2 + r, |r| <= ln(2)/2; 2**n by exponent bits)."""
+        b = self.b
+        n = b.fptosi(b.fadd(b.fmul(x, self.fc(1.44269504088896341)), self.fc(0.5)), self.i)
+        fn = b.sitofp(n, self.f)
+        r = b.fsub(b.fsub(x, b.fmul(fn, self.fc(0.693359375))), b.fmul(fn, self.fc(-2.12194440e-4)))
+        z = b.fmul(r, r)
+        y = b.fadd(b.fadd(b.fmul(self.horner(_EXP_P, r), z), r), self.fc(1.0))
+        return self.as_float(b.add(self.as_int(y), b.shl(n, self.ic(23))))
+
+    def tanh(self, x):
+        """tanh(x): odd polynomial for |x| < 0.625, else 1 - 2 / (exp(2|x|) + 1), the sign of x copied."""
+        b = self.b
+        sign = b.and_(self.as_int(x), self.ic(-0x80000000))
+        a = self.as_float(b.and_(self.as_int(x), self.ic(0x7FFFFFFF)))
+        z = b.fmul(a, a)
+        small = b.fadd(b.fmul(b.fmul(self.horner(_TANH_P, z), z), a), a)
+        a2 = b.fadd(a, a)
+        big_arg = b.select(b.fcmp_ordered("<", a2, self.fc(20.0)), a2, self.fc(20.0))  # tanh(10) = 1 in float32
+        e = self.exp_pos(big_arg)
+        big = b.fsub(self.fc(1.0), b.fdiv(self.fc(2.0), b.fadd(e, self.fc(1.0))))
+        t = b.select(b.fcmp_ordered("<", a, self.fc(0.625)), small, big)
+        t = b.select(b.fcmp_unordered("uno", x, x), x, t)  # NaN stays NaN
+        return self.as_float(b.or_(self.as_int(t), sign))
+
+    def sincos_quarter(self, a):
+        """(sin a, cos a) for |a| <= pi/4 (Cephes sinf/cosf polynomials)."""
+        b = self.b
+        z = b.fmul(a, a)
+        s = b.fadd(b.fmul(b.fmul(self.horner(_SIN_P, z), z), a), a)
+        c = b.fmul(b.fmul(self.horner(_COS_P, z), z), z)
+        c = b.fadd(b.fsub(c, b.fmul(z, self.fc(0.5))), self.fc(1.0))
+        return s, c
+
+
+def _f32(value):
+    import numpy as np
+
+    return np.float32(value)
+
+
+#: Pairs of normals per call of :func:`normal_pairs`.
+NORMAL_LANES = 8
+
+
+@intrinsic
+def normal_pairs(typingctx, words, q0, out, p0, valid):
+    """Box-Muller: 8 pairs of standard normals from the 16 words ``words[2 q0 : 2 q0 + 16]`` (uint32).
+
+    Pair ``q`` uses ``lo = words[2q]``, ``hi = words[2q + 1]`` and writes ``out[p0 + 2(q - q0)]`` and the
+    next element (only the first ``valid`` of the 16 outputs are written). With ``j = hi >> 8`` (24 bits),
+    ``c = (hi >> 7) & 1`` and the 39 bits ``k = (hi & 127) * 2**32 + lo``:
+
+    * ``v = (k + 1/2) 2**-40`` in (0, 1/2); ``U = v`` if ``c = 0``, else ``U = 1 - v`` (its logarithm
+      computed from ``w = fl(1 - v)`` plus the exact rounding error ``-v - (w - 1)``, so that small radii
+      keep full precision); ``R = sqrt(-2 log U)``;
+    * ``A = (q pi/2) + (pi/2)(f - 1/2)`` with ``q = j >> 22`` and ``f = ((j mod 2**22) + 1/2) 2**-22``
+      (an angle uniform on the circle); ``(R cos A, R sin A)`` from polynomials on [-pi/4, pi/4] and
+      quarter turns.
+
+    Largest radius: sqrt(2 * 41 ln 2) = 7.54 (the stream's tail beyond it has probability 2**-41 per pair).
+    """
+    sig = types.void(words, q0, out, p0, valid)
+
+    def codegen(context, builder, signature, args):
+        words_v, q0_v, out_v, p0_v, valid_v = args
+        lanes = NORMAL_LANES
+        v = _V(builder, lanes)
+        b = builder
+        words_a = context.make_array(signature.args[0])(context, builder, words_v)
+        out_a = context.make_array(signature.args[2])(context, builder, out_v)
+        w16t = ir.VectorType(_I32, 2 * lanes)
+        wptr = b.bitcast(b.gep(words_a.data, [b.mul(q0_v, ir.Constant(_I64, 2))]), w16t.as_pointer())
+        w16 = b.load(wptr, align=4)
+        undef = ir.Constant(w16t, ir.Undefined)
+        lo = b.shuffle_vector(w16, undef, ir.Constant(ir.VectorType(_I32, lanes), list(range(0, 2 * lanes, 2))))
+        hi = b.shuffle_vector(w16, undef, ir.Constant(ir.VectorType(_I32, lanes), list(range(1, 2 * lanes, 2))))
+        # Radius.
+        kh = b.or_(b.shl(b.and_(hi, v.ic(127)), v.ic(16)), b.lshr(lo, v.ic(16)))  # 23 bits
+        kl = b.and_(lo, v.ic(0xFFFF))
+        frac = b.fmul(b.fadd(b.sitofp(kl, v.f), v.fc(0.5)), v.fc(2.0**-16))
+        vv = b.fmul(b.fadd(b.sitofp(kh, v.f), frac), v.fc(2.0**-24))
+        w = b.fsub(v.fc(1.0), vv)
+        err = b.fsub(b.fsub(v.fc(0.0), vv), b.fsub(w, v.fc(1.0)))
+        upper = b.icmp_unsigned("!=", b.and_(hi, v.ic(128)), v.ic(0))
+        lg = v.log(b.select(upper, w, vv))
+        lg = b.fadd(lg, b.select(upper, b.fdiv(err, w), v.fc(0.0)))
+        sqrt = cgutils.get_or_insert_function(b.module, ir.FunctionType(v.f, [v.f]), f"llvm.sqrt.v{lanes}f32")
+        radius = b.call(sqrt, [b.fmul(lg, v.fc(-2.0))])
+        # Angle.
+        jl = b.and_(b.lshr(hi, v.ic(8)), v.ic(0x3FFFFF))
+        f = b.fsub(b.fmul(b.fadd(b.sitofp(jl, v.f), v.fc(0.5)), v.fc(2.0**-22)), v.fc(0.5))
+        s, c = v.sincos_quarter(b.fmul(f, v.fc(1.5707963267948966)))
+        q = b.lshr(hi, v.ic(30))
+        swap = b.icmp_unsigned("!=", b.and_(q, v.ic(1)), v.ic(0))
+        first = b.select(swap, s, c)
+        second = b.select(swap, c, s)
+        sign1 = b.shl(b.and_(b.xor(q, b.lshr(q, v.ic(1))), v.ic(1)), v.ic(31))
+        sign2 = b.shl(b.lshr(q, v.ic(1)), v.ic(31))
+        z1 = v.as_float(b.xor(v.as_int(b.fmul(radius, first)), sign1))
+        z2 = v.as_float(b.xor(v.as_int(b.fmul(radius, second)), sign2))
+        both = b.shuffle_vector(z1, z2, ir.Constant(ir.VectorType(_I32, 2 * lanes),
+                                                    [x for i in range(lanes) for x in (i, lanes + i)]))
+        base = b.gep(out_a.data, [p0_v])
+        full = b.icmp_signed(">=", valid_v, ir.Constant(_I64, 2 * lanes))
+        with b.if_else(full) as (then, otherwise):
+            with then:
+                b.store(both, b.bitcast(base, ir.VectorType(_F32, 2 * lanes).as_pointer()), align=4)
+            with otherwise:
+                for i in range(2 * lanes):
+                    with b.if_then(b.icmp_signed(">", valid_v, ir.Constant(_I64, i))):
+                        b.store(b.extract_element(both, ir.Constant(_I32, i)), b.gep(base, [ir.Constant(_I64, i)]))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+#: float32 values per call of :func:`tanh16`.
+TANH_LANES = 16
+
+
+@intrinsic
+def tanh16(typingctx, values, start, valid):
+    """``values[start + i] = tanh(values[start + i])`` for ``i < min(valid, 16)`` (float32, in place).
+
+    tanh from exactly specified operations (see :meth:`_V.tanh`), so every machine gives the same bits;
+    its largest error against a float64 reference is stated and tested in ``tests/test_sampling_simd.py``.
+    """
+    sig = types.void(values, start, valid)
+
+    def codegen(context, builder, signature, args):
+        values_v, start_v, valid_v = args
+        b = builder
+        lanes = TANH_LANES
+        v = _V(builder, lanes)
+        arr = context.make_array(signature.args[0])(context, builder, values_v)
+        base = b.gep(arr.data, [start_v])
+        vptr = b.bitcast(base, v.f.as_pointer())
+        full = b.icmp_signed(">=", valid_v, ir.Constant(_I64, lanes))
+        with b.if_else(full) as (then, otherwise):
+            with then:
+                b.store(v.tanh(b.load(vptr, align=4)), vptr, align=4)
+            with otherwise:
+                x = ir.Constant(v.f, [0.0] * lanes)
+                # Gather the valid lanes (others 0), compute, scatter back.
+                slot = cgutils.alloca_once_value(b, x)
+                for i in range(lanes):
+                    with b.if_then(b.icmp_signed(">", valid_v, ir.Constant(_I64, i))):
+                        cur = b.load(slot)
+                        el = b.load(b.gep(base, [ir.Constant(_I64, i)]))
+                        b.store(b.insert_element(cur, el, ir.Constant(_I32, i)), slot)
+                t = v.tanh(b.load(slot))
+                for i in range(lanes):
+                    with b.if_then(b.icmp_signed(">", valid_v, ir.Constant(_I64, i))):
+                        b.store(b.extract_element(t, ir.Constant(_I32, i)), b.gep(base, [ir.Constant(_I64, i)]))
+        return context.get_dummy_value()
+
+    return sig, codegen
