@@ -243,6 +243,45 @@ def test_two_integration_paths_agree_on_perceptron_cones(n, functions):
     assert block_b.max() < 5e-12
 
 
+def random_correlations(rng, k: int, d: int) -> np.ndarray:
+    """k random d x d correlation matrices, some of them thin (inverse Gram of integer rays)."""
+    out = []
+    while len(out) < k:
+        if len(out) % 2:
+            g = rng.integers(-4, 5, size=(d, d)).astype(float)
+            if abs(np.linalg.det(g)) < 0.5:
+                continue
+            inv = np.linalg.inv(g)
+            c = inv.T @ inv
+        else:
+            a = rng.standard_normal((d, d + 2))
+            c = a @ a.T
+        s = 1.0 / np.sqrt(np.diag(c))
+        c = c * np.outer(s, s)
+        np.fill_diagonal(c, 1.0)
+        out.append(c)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("d, k", [(2, 16), (3, 16), (4, 40), (5, 40), (6, 12), (7, 4)])
+def test_serial_and_parallel_kernels_give_the_same_bits(d, k):
+    """orthant_corr_batch (prange over the stack) and orthant_corr_serial are one source
+    compiled twice: every value and bound must agree to the last bit, along both paths."""
+    from boolnet.exact._orthant_kernels import orthant_corr_batch, orthant_corr_serial
+    from boolnet.exact.gaussian import PANEL_LENGTH
+
+    corrs = random_correlations(np.random.default_rng(100 + d), k, d)
+    dcs = np.full(k, 4.0 * np.finfo(float).eps)
+    nodes, wk, wg = _rules()
+    for block_start in (True, False):
+        args = (corrs, dcs, 1e-13, nodes, wk, wg, PANEL_LENGTH, block_start)
+        par_v, par_e = orthant_corr_batch(*args)
+        ser_v, ser_e = orthant_corr_serial(*args)
+        assert np.array_equal(par_v.view(np.int64), ser_v.view(np.int64))
+        assert np.array_equal(par_e.view(np.int64), ser_e.view(np.int64))
+        assert np.all(np.isfinite(par_v)) and np.all(par_e < 1e-9)
+
+
 # ---------------------------------------------------------------------------- the quadrature rule
 
 

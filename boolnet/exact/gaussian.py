@@ -90,6 +90,24 @@ def _eigen_bounds(corrs: np.ndarray, dcs: np.ndarray) -> tuple[np.ndarray, np.nd
     return lam_lo, lam_hi
 
 
+def _run_kernel(
+    corrs: np.ndarray, dcs: np.ndarray, tol: float, block_start: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """One call of the orthant kernel on a contiguous stack of d >= 2 correlation matrices.
+
+    The serial and parallel kernels are one source compiled twice (same bits); the parallel one
+    runs only when the batch is worth it, because waking the thread pool costs milliseconds
+    on a busy machine.
+    """
+    from boolnet.exact._orthant_kernels import orthant_corr_batch, orthant_corr_serial
+
+    k, d, _ = corrs.shape
+    parallel = k * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS
+    kernel = orthant_corr_batch if parallel else orthant_corr_serial
+    nodes, wk, wg = _rules()
+    return kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
+
+
 def _orthant_batch(
     corrs: np.ndarray, dcs: np.ndarray, tol: float, block_start: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -98,8 +116,6 @@ def _orthant_batch(
     block_start=False integrates along the classical path from the identity instead: an
     independent second method for the tests.
     """
-    from boolnet.exact._orthant_kernels import orthant_corr_batch, orthant_corr_serial
-
     k, d, _ = corrs.shape
     if k == 0:
         return np.empty(0), np.empty(0)
@@ -113,22 +129,15 @@ def _orthant_batch(
             f"(smallest eigenvalue of its correlation matrix ~ {lam_lo[bad[0]] / 0.99:.3g}); "
             "the cone must be full-dimensional: give linearly independent generators"
         )
-    nodes, wk, wg = _rules()
     corrs = np.ascontiguousarray(corrs, dtype=np.float64)
     dcs = np.ascontiguousarray(dcs, dtype=np.float64)
-    # Waking the thread pool costs milliseconds on a busy machine: small amounts of work run
-    # in the calling thread.
-    parallel = k * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS
-    kernel = orthant_corr_batch if parallel else orthant_corr_serial
-    values, errors = kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
+    values, errors = _run_kernel(corrs, dcs, tol, block_start)
     retry = np.flatnonzero(errors > _RETRY_BOUND) if block_start and d >= 4 else np.empty(0, int)
     if retry.size:
         # Very thin cones: strong within-block correlations magnify rounding along the block
         # path; the identity path often bounds them far more tightly. Each bound is valid for
         # its own value, so keeping the tighter of the two stays honest.
-        kernel = orthant_corr_batch if retry.size * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS \
-            else orthant_corr_serial
-        v2, e2 = kernel(corrs[retry], dcs[retry], tol, nodes, wk, wg, PANEL_LENGTH, False)
+        v2, e2 = _run_kernel(corrs[retry], dcs[retry], tol, False)
         better = e2 < errors[retry]
         values[retry[better]] = v2[better]
         errors[retry[better]] = e2[better]
