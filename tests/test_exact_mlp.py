@@ -381,3 +381,39 @@ def test_bad_input_names_the_parameter(kwargs, param):
         exact_mlp_table(arch, **kwargs)
     assert err.value.param == param
     assert "--" not in str(err.value)
+
+
+@pytest.mark.parametrize("arch,kwargs", [
+    ("2-3-1", {}),
+    ("2-2-1", dict(activation="sign")),
+    ("2-4-1", dict(bias=False)),
+    ("2-3-1", dict(activation="sign", bias=False)),
+    ("1-2-3-1", dict(activation="sign", encoding="pm1")),
+])
+def test_covariance_path_agrees_with_the_table_path(arch, kwargs, monkeypatch):
+    """Gaussian prior: orthant probabilities of the output's covariance (used for wide last layers)
+    against sums of the perceptron table of the output unit."""
+    import boolnet.exact.mlp as mlp
+
+    monkeypatch.setattr(mlp, "GRAM_MIN_WIDTH", 99)
+    table = mlp.exact_mlp_table(arch, **kwargs)
+    monkeypatch.setattr(mlp, "GRAM_MIN_WIDTH", 1)
+    gram = mlp.exact_mlp_table(arch, **kwargs)
+    assert "covariance_matrices" in gram.attrs["boolnet"]
+    a = dict(zip(table.function, zip(table.probability, table.probability_high - table.probability)))
+    b = dict(zip(gram.function, zip(gram.probability, gram.probability_high - gram.probability)))
+    assert set(a) == set(b)
+    for f in a:
+        assert abs(a[f][0] - b[f][0]) <= a[f][1] + b[f][1] + 1e-16
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ["2-5-1", "2-6-1"])
+def test_wide_gaussian_agrees_with_the_sampler(arch):
+    from boolnet.sampling import sample_table
+
+    t = exact_mlp_table(arch)
+    assert (t["probability_high"] - t["probability"]).max() <= 1e-10
+    r = sample_table(arch, activation="step", samples=500_000, seed=3, progress=False)
+    sampled = r[0] if isinstance(r, tuple) else r
+    assert _chi_square_pvalue(t, sampled) > 1e-4

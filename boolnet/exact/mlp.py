@@ -118,7 +118,7 @@ def _perceptron(n: int, prior: Prior, encoding: str, bias: bool) -> _Perceptron:
     return _Perceptron(tables, None, None, np.array(value, dtype=np.float64), np.array(error, dtype=np.float64))
 
 
-def _parse(arch):
+def _parse(arch, gram_ok=False):
     from boolnet.sampling import parse_arch
 
     try:
@@ -129,7 +129,8 @@ def _parse(arch):
     if widths[0] > MAX_N:
         raise BoolnetError(f"arch {arch!r}: the exact MLP engine takes n <= {MAX_N} inputs (got {widths[0]}); "
                            f"sample larger networks with boolnet.sampling.sample_table", param="arch")
-    if any(h > MAX_WIDTH for h in widths[1:-1]):
+    last_ok = gram_ok and widths[0] <= GRAM_MAX_N and len(widths) > 2 and widths[-2] <= GRAM_MAX_WIDTH
+    if any(h > MAX_WIDTH for h in widths[1:-2]) or (len(widths) > 2 and widths[-2] > MAX_WIDTH and not last_ok):
         raise BoolnetError(f"arch {arch!r}: hidden layers of the exact MLP engine have at most {MAX_WIDTH} units "
                            f"(the unit above needs every threshold function of its inputs: 15,028,134 for 6); "
                            f"sample wider networks with boolnet.sampling.sample_table", param="arch")
@@ -150,10 +151,119 @@ def _check_multisets(arch, T: int, H: int, layer: int) -> int:
     return M
 
 
+#: The gaussian prior on n <= GRAM_MAX_N inputs uses the covariance ("Gram") path for the last hidden
+#: layer when it is at least GRAM_MIN_WIDTH wide (and allows widths up to GRAM_MAX_WIDTH).
+GRAM_MAX_N = 2
+GRAM_MIN_WIDTH = 5
+GRAM_MAX_WIDTH = 8
+
+
+def _solve(A: list, b: list) -> list:
+    """Solve A x = b exactly (A nonsingular, Fractions; Gauss-Jordan)."""
+    n = len(A)
+    m = [list(A[i]) + [b[i]] for i in range(n)]
+    for c in range(n):
+        piv = next(r for r in range(c, n) if m[r][c] != 0)
+        m[c], m[piv] = m[piv], m[c]
+        inv = 1 / m[c][c]
+        m[c] = [v * inv for v in m[c]]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c]
+                m[r] = [vr - f * vc for vr, vc in zip(m[r], m[c])]
+    return [m[i][n] for i in range(n)]
+
+
+def _det(A: list) -> Fraction:
+    n = len(A)
+    m = [list(r) for r in A]
+    det = Fraction(1)
+    for c in range(n):
+        piv = next((r for r in range(c, n) if m[r][c] != 0), None)
+        if piv is None:
+            return Fraction(0)
+        if piv != c:
+            m[c], m[piv] = m[piv], m[c]
+            det = -det
+        det *= m[c][c]
+        for r in range(c + 1, n):
+            f = m[r][c] / m[c][c]
+            if f:
+                m[r] = [vr - f * vc for vr, vc in zip(m[r], m[c])]
+    return det
+
+
+def _singular_orthant(M: list, labels: tuple) -> tuple[float, float]:
+    """P(z_x > 0 where labels[x] = 1, z_x <= 0 elsewhere) for z ~ N(0, M), M exact (Fractions), any rank.
+
+    Rows of zero variance are identically 0 (label 1 impossible). Among the rest, a maximal set I of
+    linearly independent Y = D z is chosen exactly; every other Y_i = lam_i . Y_I exactly, so the
+    event is the cone {v >= 0, lam_i . v >= 0} in v = Y_I (rows with lam_i >= 0 are redundant; a
+    row with lam_i <= 0 leaves a null set), which Normaliz triangulates exactly; each simplicial
+    cone {R^T a : a >= 0} has a ~ N(0, adj(R)^T M_II adj(R)) up to scale, an orthant probability.
+    """
+    from boolnet.exact.gaussian import orthant_probability
+
+    live = []
+    for x, lab in enumerate(labels):
+        if M[x][x] == 0:
+            if lab:
+                return 0.0, 0.0
+            continue
+        live.append(x)
+    sign = {x: (1 if labels[x] else -1) for x in live}
+    Y = [[M[a][b] * sign[a] * sign[b] for b in live] for a in live]
+    basis: list[int] = []
+    for i in range(len(live)):
+        trial = basis + [i]
+        if _det([[Y[a][b] for b in trial] for a in trial]) != 0:
+            basis.append(i)
+    r = len(basis)
+    if r == 0:
+        return 1.0, 0.0
+    M_II = [[Y[a][b] for b in basis] for a in basis]
+    rows = []
+    for i in range(len(live)):
+        if i in basis:
+            continue
+        lam = _solve(M_II, [Y[a][i] for a in basis])
+        if all(v >= 0 for v in lam):
+            continue                       # implied by v >= 0
+        if all(v <= 0 for v in lam):
+            return 0.0, 0.0                # forces lam . v = 0: a null set
+        den = math.lcm(*[Fraction(v).denominator for v in lam])
+        rows.append([int(v * den) for v in lam])
+    cov = np.array([[float(v) for v in row] for row in M_II])
+    if not rows:
+        return orthant_probability(cov)
+    import sympy
+
+    from boolnet.exact._normaliz import Cone
+
+    ineq = [[1 if j == k else 0 for j in range(r)] for k in range(r)] + rows
+    cone = Cone(inequalities=ineq)
+    if cone.Rank() < r:
+        return 0.0, 0.0
+    simplices, generators = cone.Triangulation()[:2]
+    M_sym = sympy.Matrix(M_II)
+    total, err = 0.0, 0.0
+    for simplex in simplices:
+        R = sympy.Matrix([generators[i] for i in simplex[0]])
+        adj = R.adjugate()
+        c = adj.T * M_sym * adj
+        p, e = orthant_probability(np.array(c.tolist(), dtype=np.float64))
+        total += p
+        err += e
+    return total, err
+
+
 class _Run:
     """One evaluation of the nested sum (see the module docstring)."""
 
-    def __init__(self, arch_text, widths, tables, exact, primes, skip0, progress):
+    def __init__(self, arch_text, widths, tables, exact, primes, skip0, progress, prior=None, activation="step",
+                 bias=True, use_gram=False):
+        self.prior, self.activation, self.bias, self.use_gram = prior, activation, bias, use_gram
+        self._orthant_memo = {}
         self.arch_text = arch_text
         self.widths = widths
         self.tables = tables          # tables[l]: _Perceptron of the unit above hidden layer l (1-based)
@@ -168,6 +278,8 @@ class _Run:
         self.outer_terms = 0
         self._g = {}
         for layer, t in tables.items():
+            if t is None:
+                continue
             if exact:
                 res = np.array([[v % p for v in t.numerators] for p in primes], dtype=np.int64).reshape(len(primes), -1)
                 self._g[layer] = (res, np.zeros((3, 0)))
@@ -197,6 +309,8 @@ class _Run:
         IDX = enumerate_multisets(len(U), H, M)
         self.multisets += M
         if layer == L:
+            if self.use_gram:
+                return self.gram(U, U_flt, IDX)
             return self._compose(U, U_res, U_flt, IDX, layer, True)
         # Deeper: for every multiset of this layer, the units of the next layer are iid with the
         # distribution of a unit above this multiset.
@@ -228,6 +342,78 @@ class _Run:
                 acc_flt += weights[:, m][:, None] * (i_flt + i_cmp)
         return acc_res, acc_flt, np.zeros_like(acc_flt), hit
 
+
+    def gram(self, U, U_flt, IDX):
+        """Gaussian prior, last hidden layer: the output pre-activations z(x) over the inputs are
+        jointly Gaussian with covariance K = c_w^2 sum_j c_j c_j^T + c_b^2 (c_j: the codes of unit j),
+        which depends on a multiset only through its count matrix; P(f | multiset) is an orthant
+        probability of K. Returns the same as :meth:`_compose` (float mode)."""
+        from boolnet.exact.gaussian import _orthant_batch
+
+        N, nF = self.N, self.n_functions
+        M, H = IDX.shape
+        prior = self.prior
+        cw2 = Fraction(prior.sigma_w) ** 2 / (H if prior.fan_in_scaling else 1)
+        cb2 = Fraction(prior.sigma_b) ** 2 if self.bias else Fraction(0)
+        bits = np.array([[(int(u) >> x) & 1 for x in range(N)] for u in U], dtype=np.int64)
+        C = bits if self.activation == "step" else 2 * bits - 1
+        if self.skip0:
+            C[:, 0] = 0
+        outer = np.einsum("ta,tb->tab", C, C)
+        counts = outer[IDX].sum(axis=1).reshape(M, N * N)
+        uniq, inverse = np.unique(counts, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        weights = self._weights(IDX, None, U_flt)                  # (3, M)
+        W = np.zeros((3, len(uniq)))
+        for k in range(3):
+            np.add.at(W[k], inverse, weights[k])
+        self.gram_matrices = getattr(self, "gram_matrices", 0) + len(uniq)
+        den = cw2.denominator * cb2.denominator
+        a, b = cw2.numerator * cb2.denominator, cb2.numerator * cw2.denominator
+        Kint = a * uniq.reshape(-1, N, N) + b                          # den * K, exact integers
+        if self.skip0:
+            Kint[:, 0, :] = 0
+            Kint[:, :, 0] = 0
+        full = _nonsingular(Kint)
+        half = np.arange(nF // 2)                      # f and not f: the same orthant probability
+        signs = 2 * ((half[:, None] >> np.arange(N)[None, :]) & 1) - 1   # +1 where f(x) = 1
+        acc = np.zeros((3, nF))
+        hit = np.zeros(nF, dtype=bool)
+        fi = np.flatnonzero(full)
+        if len(fi):
+            Kf = Kint[fi].astype(np.float64)
+            sd = np.sqrt(np.einsum("kaa->ka", Kf))
+            corr = Kf / (sd[:, :, None] * sd[:, None, :])
+            stack = corr[:, None, :, :] * signs[None, :, :, None] * signs[None, :, None, :]
+            stack = stack.reshape(-1, N, N)
+            idx = np.arange(N)
+            stack[:, idx, idx] = 1.0
+            dcs = np.full(len(stack), 4 * _EPS)
+            p, e = _orthant_batch(np.ascontiguousarray(stack), dcs, 1e-13)
+            p = p.reshape(len(fi), len(half))
+            e = e.reshape(len(fi), len(half))
+            for j, f in enumerate(half.tolist()):
+                for g in (f, nF - 1 - f):
+                    acc[0, g] += W[0, fi] @ p[:, j]
+                    acc[1, g] += W[1, fi] @ np.maximum(p[:, j] - e[:, j], 0.0)
+                    acc[2, g] += W[2, fi] @ (p[:, j] + e[:, j])
+                    hit[g] |= bool(np.any(p[:, j] > 0))
+        for q in np.flatnonzero(~full):
+            Kq = [[Fraction(int(v), den) for v in row] for row in Kint[q]]
+            for f in range(nF):
+                key = (tuple(Kint[q].ravel().tolist()), den, f)
+                if key not in self._orthant_memo:
+                    self._orthant_memo[key] = _singular_orthant(Kq, tuple((f >> x) & 1 for x in range(N)))
+                p, e = self._orthant_memo[key]
+                if p <= 0:
+                    continue
+                hit[f] = True
+                acc[0, f] += W[0, q] * p
+                acc[1, f] += W[1, q] * max(p - e, 0.0)
+                acc[2, f] += W[2, q] * (p + e)
+        self.outer_terms += M
+        return np.zeros((0, nF), dtype=np.int64), acc, np.zeros_like(acc), hit
+
     def _weights(self, IDX, U_res, U_flt):
         """Multinomial weight times probabilities of every multiset: (K, M) residues or (3, M) floats."""
         M, H = IDX.shape
@@ -246,6 +432,48 @@ class _Run:
         for j in range(H):
             out *= U_flt[:, IDX[:, j]]
         return out
+
+
+def _nonsingular(K: np.ndarray) -> np.ndarray:
+    """Which matrices of a stack of small integer matrices are nonsingular, exactly.
+
+    Floating-point determinants of integer matrices are integers up to a tiny error; those
+    below 1e3 in magnitude are recomputed exactly (Bareiss).
+    """
+    if len(K) == 0:
+        return np.zeros(0, dtype=bool)
+    approx = np.abs(np.linalg.det(K.astype(np.float64)))
+    if float(np.abs(K).max()) ** K.shape[1] * K.shape[1] ** K.shape[1] * 1e-13 > 0.25:
+        check = np.arange(len(K))                  # entries too large for the float test
+    else:
+        check = np.flatnonzero(approx < 1e3)
+    out = approx >= 1e3
+    out[check] = _int_dets(K[check]) != 0
+    return out
+
+
+def _int_dets(K: np.ndarray) -> np.ndarray:
+    """Exact determinants of a stack of small integer matrices (Bareiss, Python ints)."""
+    out = []
+    for mat in K.tolist():
+        a = [row[:] for row in mat]
+        n = len(a)
+        prev, sign = 1, 1
+        det = None
+        for k in range(n - 1):
+            if a[k][k] == 0:
+                swap = next((i for i in range(k + 1, n) if a[i][k] != 0), None)
+                if swap is None:
+                    det = 0
+                    break
+                a[k], a[swap] = a[swap], a[k]
+                sign = -sign
+            for i in range(k + 1, n):
+                for j in range(k + 1, n):
+                    a[i][j] = (a[i][j] * a[k][k] - a[i][k] * a[k][j]) // prev
+            prev = a[k][k]
+        out.append(0 if det == 0 else sign * a[n - 1][n - 1])
+    return np.array(out, dtype=object)
 
 
 def _crt(residues: list[int], primes: list[int]) -> int:
@@ -326,7 +554,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     if not isinstance(bias, (bool, np.bool_)):
         raise BoolnetError(f"bias must be True or False, got {bias!r}", param="bias")
     bias = bool(bias)
-    widths = _parse(arch)
+    widths = _parse(arch, gram_ok=prior.kind == "gaussian")
     arch_text = "-".join(str(w) for w in widths)
     n = widths[0]
     N = 1 << n
@@ -336,8 +564,11 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
 
     first = _perceptron(n, prior, encoding, bias)
     _check_multisets(arch_text, len(first.tables), widths[1], 1) if L else None
-    tables = {layer: _perceptron(widths[layer], prior, code_encoding, bias) for layer in range(1, L + 1)}
-    exact = first.exact and all(t.exact for t in tables.values())
+    use_gram = prior.kind == "gaussian" and n <= GRAM_MAX_N and L > 0 and widths[L] >= GRAM_MIN_WIDTH
+    tables = {layer: _perceptron(widths[layer], prior, code_encoding, bias) for layer in range(1, L)}
+    tables[L] = None if use_gram or L == 0 else _perceptron(widths[L], prior, code_encoding, bias)
+    tables = {k: v for k, v in tables.items() if k >= 1}
+    exact = first.exact and all(t is not None and t.exact for t in tables.values())
     run = None
     if L == 0:
         functions = first.tables.astype(np.int64)
@@ -360,7 +591,8 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
             primes = _primes_below_2_31(count)
         else:
             primes = []
-        run = _Run(arch_text, widths, tables, exact, primes, skip0, progress)
+        run = _Run(arch_text, widths, tables, exact, primes, skip0, progress, prior=prior, activation=activation,
+                   bias=bias, use_gram=use_gram)
         U = first.tables.astype(np.uint64)
         if exact:
             U_res = np.array([[v % p for v in first.numerators] for p in primes], dtype=np.int64)
@@ -381,7 +613,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
             # terms, compensated sums, outer sums; relative to the upper bound, with margin 2
             rel = 0.0
             for layer in range(1, L + 1):
-                rel += (len(tables[layer].tables) + widths[layer] + 10) * _EPS
+                rel += ((len(tables[layer].tables) if tables[layer] is not None else 0) + widths[layer] + 10) * _EPS
             rel += (run.outer_terms + 4) * _EPS
             rel *= 2.0
     names = _strings(functions, N)
@@ -425,6 +657,10 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     }
     if run is not None:
         meta.update({"multisets": int(run.multisets), "code_sets": int(run.code_sets)})
+        if use_gram:
+            meta["method"] += ("; last hidden layer by the covariance of the output pre-activations "
+                               "(orthant probabilities of distinct covariance matrices)")
+            meta["covariance_matrices"] = int(getattr(run, "gram_matrices", 0))
     if exact:
         meta["probability_sum_exact"] = str(sum(Fraction(k, den) for k in numerators))
         meta["probability_sum"] = float(df["probability"].sum())
