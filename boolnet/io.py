@@ -266,6 +266,11 @@ def write_table(df, path=None, metadata: dict | None = None) -> None:
     if path is None:
         sys.stdout.write(format_table(df, metadata))
         return
+    from boolnet.dataset import is_dataset_target, write_frame_dataset
+
+    if is_dataset_target(path):  # a directory: a partitioned Parquet dataset (boolnet/dataset.py)
+        write_frame_dataset(df, path, metadata)
+        return
     path = check_output_path(path)
     if path.suffix == ".csv":
         sidecar = sidecar_path(path)
@@ -355,6 +360,10 @@ def read_table(path):
     if not path.exists():
         raise BoolnetError(f"table {path} does not exist", param="table")
     if path.is_dir():
+        from boolnet.dataset import is_dataset, read_dataset
+
+        if is_dataset(path):  # a partitioned Parquet dataset (boolnet/dataset.py)
+            return read_dataset(path)
         raise BoolnetError(f"table {path} is a directory; give a .csv or .parquet file", param="table")
     if path.suffix not in TABLE_SUFFIXES:
         raise BoolnetError(f"cannot read {path}: tables are .csv or .parquet files", param="table")

@@ -215,8 +215,21 @@ def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int,
     """
     counts = np.asarray(counts, dtype=np.int64)
     order = _row_order(words, counts)
-    words = words[order]
-    counts = counts[order]
+    return frame_from_sorted(words[order], counts[order], n, total, exact)
+
+
+def frame_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:
+    """:func:`frame_from_counts` for rows already in their order (a slice of a bigger sorted table).
+
+    Writers of big tables call it on one slice of rows at a time, so that the
+    truth-table strings of the whole table never exist at once.
+
+    Examples
+    --------
+    >>> frame_from_sorted(np.array([[7, 0]], dtype=np.uint64), np.array([3]), 2, 4)["probability"].tolist()
+    [0.75]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
     function = truth_table_strings(words, n)
     if total > 0:
         probability = counts / float(total)
@@ -228,3 +241,35 @@ def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int,
         lo, hi = wilson_interval(counts, total)
     return pd.DataFrame({"function": function, "probability": probability, "probability_low": lo,
                          "probability_high": hi, "count": counts})
+
+
+def arrow_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False):
+    """The rows of :func:`frame_from_sorted` as a :class:`pyarrow.Table` of one fixed schema.
+
+    ``function`` is always ``large_string`` (whatever the number of rows), so the
+    slices of one table can be written as row groups of one Parquet file.
+
+    Examples
+    --------
+    >>> t = arrow_from_sorted(np.array([[7, 0]], dtype=np.uint64), np.array([3]), 2, 4)
+    >>> t.column_names, t.column("function").to_pylist(), str(t.schema.field("function").type)
+    (['function', 'probability', 'probability_low', 'probability_high', 'count'], ['1110'], 'large_string')
+    """
+    import pyarrow as pa
+
+    words = np.ascontiguousarray(words, dtype=np.uint64).reshape(-1, 2)
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    m = words.shape[0]
+    length = 1 << n
+    raw = words.astype("<u8", copy=False).view(np.uint8).reshape(m, 16)
+    chars = np.unpackbits(raw, axis=1, bitorder="little")[:, :length]
+    chars += ord("0")
+    offsets = np.arange(0, (m + 1) * length, length, dtype=np.int64)
+    function = pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
+    probability = counts / float(total) if total > 0 else np.zeros(m)
+    if exact or total <= 0:
+        lo, hi = probability, probability
+    else:
+        lo, hi = wilson_interval(counts, total)
+    return pa.table({"function": function, "probability": probability, "probability_low": lo,
+                     "probability_high": hi, "count": counts})

@@ -144,7 +144,8 @@ def _check_prior(prior) -> Prior:
 
 def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 0, threads: int | None = None,
                   checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
-                  fingerprint: dict | None = None, stop_after: int | None = None):
+                  fingerprint: dict | None = None, stop_after: int | None = None, backend: str = "local",
+                  scheduler=None, workers=None, dask_options: dict | None = None):
     """Run the sampler and return ``(counts, result, checkpoint)`` without building a table.
 
     ``counts`` is the :class:`~boolnet.sampling.counts.Counts` (``counts.entries()``
@@ -165,6 +166,14 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
         if state is not None:
             done, words, cnt = state
             counts.load(words, cnt)
+    if backend == "dask":  # tasks of blocks on Dask workers, merged here in order (boolnet/sampling/dask_backend.py)
+        from boolnet.sampling.dask_backend import drive_dask
+
+        result, result.dask = drive_dask(spec, prior, counts, samples=samples, seed=seed, start=done,
+                                         scheduler=scheduler, workers=workers, progress=progress, checkpoint=ckpt,
+                                         checkpoint_interval=checkpoint_interval, stop_after=stop_after,
+                                         **(dask_options or {}))
+        return counts, result, ckpt
     job = _SampleJob(spec, prior, samples, seed, counts, threads)
     result = drive(job, counts, threads=threads, start=done, progress=progress, checkpoint=ckpt,
                    checkpoint_interval=checkpoint_interval, stop_after=stop_after)
@@ -173,8 +182,9 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
 
 def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, encoding: str = "01",
                  bias: bool = True, samples, seed: int = 0, threads: int | None = None, checkpoint=None,
-                 checkpoint_interval: float = 30.0, progress: bool = False, _stop_after: int | None = None
-                 ) -> pd.DataFrame:
+                 checkpoint_interval: float = 30.0, progress: bool = False, backend: str = "local",
+                 scheduler: str | None = None, workers: int | None = None, output=None,
+                 _stop_after: int | None = None, _dask_options: dict | None = None) -> pd.DataFrame:
     """Estimate P(f) by sampling random networks and counting the functions they compute.
 
     Parameters
@@ -205,6 +215,21 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         Seconds between checkpoints (finite, > 0).
     progress : bool
         A progress bar on stderr (the library prints nothing otherwise).
+    backend : {"local", "dask"}
+        ``"dask"``: tasks of blocks on Dask workers (:mod:`boolnet.sampling.dask_backend`,
+        ``docs/scale.md``); the counts are the same as with ``"local"``.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``"tcp://host:8786"``); default: a
+        ``LocalCluster`` of worker processes on this machine. Only with ``backend="dask"``.
+    workers : int, optional
+        Workers of that LocalCluster (default: one per core), or workers to wait
+        for on the scheduler. Only with ``backend="dask"``.
+    output : path, optional
+        Write the table there instead of returning it: a ``.parquet`` or ``.csv``
+        file written slice by slice, or a partitioned Parquet dataset (a directory:
+        a path ending in ``/``), so the whole table never exists in memory
+        (:func:`boolnet.dataset.write_counts`). Then the table's metadata (a dict)
+        is returned.
 
     Returns
     -------
@@ -242,12 +267,31 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     prior = _check_prior(prior)
     threads = check_threads(threads)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
+    from boolnet.sampling.dask_backend import check_backend, check_workers
+
+    backend = check_backend(backend)
+    workers = check_workers(workers)
+    if backend == "local" and (scheduler is not None or workers is not None):
+        raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
+                           "backend='dask'", param="scheduler" if scheduler is not None else "workers")
+    if output is not None:
+        from boolnet.dataset import check_dataset_target, is_dataset_target
+        from boolnet.io import check_output_path
+
+        check_dataset_target(output) if is_dataset_target(output) else check_output_path(output)
     options = run_options(spec, prior, seed, samples)
     counts, result, ckpt = sample_counts(spec, prior, samples=samples, seed=seed, threads=threads,
                                          checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
-                                         progress=progress, fingerprint=dict(options), stop_after=_stop_after)
+                                         progress=progress, fingerprint=dict(options), stop_after=_stop_after,
+                                         backend=backend, scheduler=scheduler, workers=workers,
+                                         dask_options=_dask_options)
     words, cnt = counts.entries()
-    df = frame_from_counts(words, cnt, spec.arch.n, result.done)
+    streamed = output is not None and result.signal_name is None and result.save_error is None
+    if streamed:
+        del counts  # the master table: from here on 24 bytes per function, and one slice of rows at a time
+        df = None
+    else:
+        df = frame_from_counts(words, cnt, spec.arch.n, result.done)
     singletons = int(np.count_nonzero(cnt == 1))
     metadata = {
         **options,
@@ -258,6 +302,8 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         "distinct": int(len(cnt)),
         "good_turing_unseen_mass": singletons / result.done if result.done else None,
         "threads": threads,
+        "backend": backend,
+        **({"dask": result.dask} if backend == "dask" else {}),
         "seconds": time.perf_counter() - begin,
         "volume_seconds": result.seconds,
         "per_second": result.per_second,
@@ -274,4 +320,11 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
                           checkpoint=str(rescued) if rescued is not None else path, signal_name=result.signal_name)
     if result.save_error is not None:
         warnings.warn(end_warning(result, samples, "samples", path, rescued=rescued), BoolnetWarning, stacklevel=2)
+    if output is not None:
+        from boolnet.dataset import write_counts
+
+        df = None
+        written = write_counts(words, cnt, spec.arch.n, result.done, metadata, output)
+        written["seconds"] = time.perf_counter() - begin
+        return written
     return attach(df, metadata)

@@ -1,0 +1,40 @@
+"""Numba kernel of the Dask backend: add given entries to a worker hash table.
+
+The Dask backend (:mod:`boolnet.sampling.dask_backend`) receives the counts of a
+range of blocks as arrays of packed truth tables and counts; this kernel puts
+them into a :class:`~boolnet.sampling.counts.Counts` worker table, which the
+caller then merges into the master table as the sampler does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from boolnet.sampling._hash_kernels import table_add
+
+
+@njit(cache=True)
+def fill_worker_table(words, counts, position, table, used, limit, shift):
+    """Add entries ``position, position + 1, ...`` to ``table`` while it holds fewer than ``limit``; return the next.
+
+    ``used[0]`` is the table's number of entries (updated); ``shift`` is
+    :func:`~boolnet.sampling._hash_kernels.slot_shift` of its capacity.
+
+    Examples
+    --------
+    >>> from boolnet.sampling._hash_kernels import slot_shift
+    >>> table = np.zeros((16, 3), np.uint64); used = np.zeros(1, np.int64)
+    >>> words = np.array([[8, 0], [8, 0], [7, 0]], np.uint64)
+    >>> fill_worker_table(words, np.array([1, 2, 5]), 0, table, used, 8, slot_shift(16)), int(used[0])
+    (3, 2)
+    >>> sorted(int(c) for c in table[:, 2] if c)
+    [3, 5]
+    """
+    entries = used[0]
+    k = position
+    while k < counts.shape[0] and entries < limit:
+        entries += table_add(table, words[k, 0], words[k, 1], np.uint64(counts[k]), shift)
+        k += 1
+    used[0] = entries
+    return k
