@@ -30,6 +30,13 @@ def add_arguments(parser):
                              "resume")
     parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
                         help="seconds between checkpoints (default 30; needs --checkpoint)")
+    parser.add_argument("--backend", default="local", choices=("local", "dask"),
+                        help="local (default): threads on this machine; dask: tasks of blocks on Dask workers, "
+                             "same counts (docs/scale.md)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
+    parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
+                                                        "core), or workers to wait for on the scheduler")
     add_output_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary on stderr")
 
@@ -59,7 +66,10 @@ def run(args) -> int:
     from boolnet.sampling.driver import check_checkpoint_interval
 
     prior = prior_from_args(args)
-    path = output_path(args)  # checked before the work
+    from boolnet.dataset import check_dataset_target, is_dataset_target
+
+    dataset = args.output is not None and is_dataset_target(args.output)  # -o DIR/: a partitioned dataset
+    path = check_dataset_target(args.output) if dataset else output_path(args)  # checked before the work
     interval = 30.0
     if args.checkpoint_interval is not None:
         interval = check_checkpoint_interval(args.checkpoint_interval)
@@ -71,14 +81,18 @@ def run(args) -> int:
     from boolnet.sampling.sampler import sample_table
 
     try:
+        # With -o the table is written slice by slice (or part by part), never built whole in memory.
         df = sample_table(args.arch, activation=args.activation, prior=prior, encoding=args.encoding,
                           bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
-                          checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet)
+                          checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet,
+                          backend=args.backend, scheduler=args.scheduler, workers=args.workers,
+                          output=args.output if path is not None else None)
     except Interrupted as exc:
         raise _cli_interrupted(exc) from None
-    write_table(df, path)
+    if path is None:
+        write_table(df, path)
     if not args.quiet:
-        meta = df.attrs["boolnet"]
+        meta = df if isinstance(df, dict) else df.attrs["boolnet"]
         rate = (f"{meta['per_second']:.3g} samples/s" if meta["per_second"] is not None
                 else "all read from the checkpoint")
         resumed = f" (resumed from {meta['resumed_from']})" if meta["resumed_from"] else ""
