@@ -62,7 +62,7 @@ MAX_HIDDEN_LAYERS = 16
 #: Largest parameter grid ``boolnet.sampling.enumerate_table`` enumerates (points).
 MAX_GRID_POINTS = 4 * 10**9
 
-_ARCH_RE = re.compile(r"^\d+(-\d+)+$")
+_ARCH_RE = re.compile(r"^\d+(-\d+(x\d+)?)+$")
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,33 @@ class Architecture:
             total += fan_in * width + (width if bias else 0)
         return total
 
+    @property
+    def n_layers(self) -> int:
+        """Layers with parameters: the hidden layers and the output unit (``len(widths) - 1``)."""
+        return len(self.widths) - 1
+
+    def compact(self) -> str:
+        """The architecture with runs of 3 or more equal hidden widths written ``HxK`` (``7-64x10-1``)."""
+        parts = [str(self.n)]
+        hidden = list(self.hidden)
+        i = 0
+        while i < len(hidden):
+            j = i
+            while j < len(hidden) and hidden[j] == hidden[i]:
+                j += 1
+            parts += [f"{hidden[i]}x{j - i}"] if j - i >= 3 else [str(hidden[i])] * (j - i)
+            i = j
+        return "-".join(parts + ["1"])
+
     def __str__(self) -> str:
         return "-".join(str(w) for w in self.widths)
 
 
 def parse_arch(text) -> Architecture:
     """Read ``"N-H1-...-1"`` (``"N-1"`` is a perceptron) into an :class:`Architecture`.
+
+    A hidden width may be repeated: ``"7-64x10-1"`` is ten hidden layers of 64 units
+    (``HxK`` stands for ``K`` layers of width ``H``; ``K >= 1``).
 
     Raises
     ------
@@ -119,6 +140,8 @@ def parse_arch(text) -> Architecture:
     --------
     >>> parse_arch("3-1").widths
     (3, 1)
+    >>> parse_arch("7-64x3-40-1").widths
+    (7, 64, 64, 64, 40, 1)
     >>> parse_arch("8-1")
     Traceback (most recent call last):
     ...
@@ -128,9 +151,20 @@ def parse_arch(text) -> Architecture:
         return text
     raw = str(text).strip()
     if not _ARCH_RE.match(raw):
-        raise BoolnetError(f"arch {text!r} is malformed: write layer widths joined by '-', e.g. 7-1 or 7-40-40-1",
-                           param="arch")
-    widths = tuple(int(w) for w in raw.split("-"))
+        raise BoolnetError(f"arch {text!r} is malformed: write layer widths joined by '-', e.g. 7-1, 7-40-40-1 or "
+                           "7-64x10-1 (ten hidden layers of 64)", param="arch")
+    parts = raw.split("-")
+    if "x" in parts[-1]:
+        raise BoolnetError(f"arch {raw}: the last layer must be a single output unit (end with -1)", param="arch")
+    widths = []
+    for part in parts:
+        width, _, repeat = part.partition("x")
+        if repeat and int(repeat) < 1:
+            raise BoolnetError(f"arch {raw}: {part} repeats a layer 0 times; write HxK with K >= 1", param="arch")
+        if repeat and int(repeat) > MAX_HIDDEN_LAYERS:
+            raise BoolnetError(f"arch {raw}: at most {MAX_HIDDEN_LAYERS} hidden layers", param="arch")
+        widths += [int(width)] * (int(repeat) if repeat else 1)
+    widths = tuple(widths)
     n = widths[0]
     if n < 1 or n > MAX_INPUTS:
         raise BoolnetError(f"arch {raw}: n = {n} inputs is beyond the limit; use 1 <= n <= {MAX_INPUTS}",
@@ -213,15 +247,19 @@ class NetworkSpec:
         return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit)
 
     def parameter_scales(self, prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter under ``prior``, in layout order, float32."""
+        """Scale (std or half-width) of every parameter under ``prior``, in layout order, float32.
+
+        Per-layer sigmas (:class:`boolnet.priors.Prior`) must have one value per layer with parameters.
+        """
         scales = np.empty(self.n_parameters, dtype=np.float64)
         widths = self.arch.widths
+        prior.check_layers(self.arch.n_layers)
         for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
             wo = self.w_off[layer]
-            scales[wo : wo + fan_in * width] = prior.weight_scale(fan_in)
+            scales[wo : wo + fan_in * width] = prior.weight_scale(fan_in, layer)
             if self.bias:
                 bo = self.b_off[layer]
-                scales[bo : bo + width] = prior.bias_scale()
+                scales[bo : bo + width] = prior.bias_scale(layer)
         return scales.astype(np.float32)
 
     def split(self, theta: np.ndarray):

@@ -4,6 +4,15 @@
 ``uniform``: weights ~ U[-sigma_w * s, sigma_w * s], biases ~ U[-sigma_b, sigma_b].
 ``s = 1 / sqrt(fan_in)`` by default (the literature's convention), or 1 with
 ``fan_in_scaling=False`` (``--no-fan-in-scaling``). All parameters independent.
+
+Per-layer scales (the sampler only): ``sigma_w`` and ``sigma_b`` may each be a list
+with one value per layer with parameters (the hidden layers, then the output unit),
+given as a sequence or as text ``"1,2,0.5"``; ``VALUExK`` repeats a value ``K`` times
+(``"1/64x10,1"``: ten hidden layers with 1/64, then the output with 1). This expresses
+the published samplers' bias conventions, e.g. the "inbuilt Occam's razor" code's
+hidden biases of std ``sigma_b * sigma_w / 64`` and output bias ``sigma_b * sigma_w``
+on ``7-64x10-1``: ``Prior(sigma_w=1, sigma_b="1/64x10,1")``. The exact engines need one
+value per prior and refuse lists (:meth:`Prior.require_scalar`).
 """
 
 from __future__ import annotations
@@ -49,6 +58,65 @@ def parse_sigma(value, name: str) -> Fraction:
     return frac
 
 
+def parse_sigmas(value, name: str):
+    """A sigma (:func:`parse_sigma`) or, for a list, a tuple of per-layer sigmas.
+
+    A list is a sequence of values or text with commas and/or ``VALUExK`` repeats.
+
+    Examples
+    --------
+    >>> parse_sigmas("2", "sigma_b")
+    Fraction(2, 1)
+    >>> parse_sigmas("1/64x2,1", "sigma_b")
+    (Fraction(1, 64), Fraction(1, 64), Fraction(1, 1))
+    >>> parse_sigmas([1, "0.5"], "sigma_w")
+    (Fraction(1, 1), Fraction(1, 2))
+    """
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, str) and ("," in value or "x" in value.lower()):
+        items = []
+        for part in value.split(","):
+            number, sep, repeat = part.strip().lower().partition("x")
+            if sep:
+                try:
+                    k = int(repeat)
+                except ValueError:
+                    k = 0
+                if k < 1 or k > 64:
+                    raise BoolnetError(f"{name} {value!r}: in VALUExK, K must be a whole number from 1 to 64, got "
+                                       f"{repeat!r}", param=name)
+                items += [number] * k
+            else:
+                items.append(number)
+    else:
+        return parse_sigma(value, name)
+    if not items:
+        raise BoolnetError(f"{name} must be a positive number or a list of them, got {value!r}", param=name)
+    return tuple(parse_sigma(item, name) for item in items)
+
+
+def format_sigmas(value) -> str:
+    """Text of a sigma or of per-layer sigmas (repeats of 3 or more written ``VALUExK``); read back by
+    :func:`parse_sigmas`.
+
+    Examples
+    --------
+    >>> format_sigmas((Fraction(1, 64),) * 10 + (Fraction(1),))
+    '1/64x10,1'
+    """
+    if not isinstance(value, tuple):
+        return str(value)
+    parts, i = [], 0
+    while i < len(value):
+        j = i
+        while j < len(value) and value[j] == value[i]:
+            j += 1
+        parts += [f"{value[i]}x{j - i}"] if j - i >= 3 else [str(value[i])] * (j - i)
+        i = j
+    return ",".join(parts)
+
+
 def _exact_sqrt(q: Fraction) -> Fraction | None:
     num, den = math.isqrt(q.numerator), math.isqrt(q.denominator)
     if num * num == q.numerator and den * den == q.denominator:
@@ -63,9 +131,11 @@ class Prior:
     Parameters
     ----------
     kind : {"gaussian", "uniform"}
-    sigma_w, sigma_b : Fraction or number or str
+    sigma_w, sigma_b : Fraction or number or str, or a per-layer list
         Scales of weights and biases (standard deviation, or half-width of the
-        uniform interval). Stored exactly.
+        uniform interval). Stored exactly. A list (or text such as ``"1/64x10,1"``,
+        see the module) gives one value per layer with parameters, stored as a
+        tuple of Fractions; only the sampler accepts lists.
     fan_in_scaling : bool
         Multiply the weight scale by ``1 / sqrt(fan_in)``.
 
@@ -91,20 +161,51 @@ class Prior:
     def __post_init__(self):
         if self.kind not in PRIORS:
             raise BoolnetError(f"prior {self.kind!r} is unknown: use one of {', '.join(PRIORS)}", param="prior")
-        object.__setattr__(self, "sigma_w", parse_sigma(self.sigma_w, "sigma_w"))
-        object.__setattr__(self, "sigma_b", parse_sigma(self.sigma_b, "sigma_b"))
+        object.__setattr__(self, "sigma_w", parse_sigmas(self.sigma_w, "sigma_w"))
+        object.__setattr__(self, "sigma_b", parse_sigmas(self.sigma_b, "sigma_b"))
 
-    def weight_scale(self, fan_in: int) -> float:
-        """Scale (std or half-width) of each weight of a unit with ``fan_in`` inputs."""
+    @property
+    def per_layer(self) -> bool:
+        """True when ``sigma_w`` or ``sigma_b`` is a per-layer tuple."""
+        return isinstance(self.sigma_w, tuple) or isinstance(self.sigma_b, tuple)
+
+    def require_scalar(self, what: str = "this engine") -> None:
+        """Raise a BoolnetError if the prior has per-layer sigmas (which ``what`` cannot use)."""
+        for name in ("sigma_w", "sigma_b"):
+            if isinstance(getattr(self, name), tuple):
+                raise BoolnetError(f"{name} {format_sigmas(getattr(self, name))}: per-layer sigmas are supported by "
+                                   f"the sampler (boolnet sample) only, not by {what}; give one value", param=name)
+
+    def check_layers(self, n_layers: int) -> None:
+        """Raise a BoolnetError unless every per-layer list has ``n_layers`` values (hidden layers + output)."""
+        for name in ("sigma_w", "sigma_b"):
+            value = getattr(self, name)
+            if isinstance(value, tuple) and len(value) != n_layers:
+                raise BoolnetError(f"{name} {format_sigmas(value)} has {len(value)} values; this network has "
+                                   f"{n_layers} layers with parameters (the hidden layers, then the output unit): "
+                                   "give one value per layer, or one value for all", param=name)
+
+    def _layer_sigma(self, name: str, layer) -> Fraction:
+        value = getattr(self, name)
+        if not isinstance(value, tuple):
+            return value
+        if layer is None:
+            self.require_scalar("a computation without layers")
+        return value[layer]
+
+    def weight_scale(self, fan_in: int, layer: int | None = None) -> float:
+        """Scale (std or half-width) of each weight of a unit with ``fan_in`` inputs (of layer ``layer``, 0-based,
+        for per-layer sigmas)."""
         s = 1.0 / math.sqrt(fan_in) if self.fan_in_scaling else 1.0
-        return float(self.sigma_w) * s
+        return float(self._layer_sigma("sigma_w", layer)) * s
 
-    def bias_scale(self) -> float:
-        """Scale (std or half-width) of each bias."""
-        return float(self.sigma_b)
+    def bias_scale(self, layer: int | None = None) -> float:
+        """Scale (std or half-width) of each bias (of layer ``layer``, 0-based, for per-layer sigmas)."""
+        return float(self._layer_sigma("sigma_b", layer))
 
     def weight_scale_exact(self, fan_in: int) -> Fraction | None:
         """The weight scale as an exact Fraction, or None when it is irrational."""
+        self.require_scalar("the exact engines")
         if not self.fan_in_scaling:
             return self.sigma_w
         root = _exact_sqrt(Fraction(fan_in))
@@ -114,6 +215,6 @@ class Prior:
         """The prior's options as plain values, for a table's metadata."""
         d = asdict(self)
         d["prior"] = d.pop("kind")
-        d["sigma_w"] = str(self.sigma_w)
-        d["sigma_b"] = str(self.sigma_b)
+        d["sigma_w"] = format_sigmas(self.sigma_w)
+        d["sigma_b"] = format_sigmas(self.sigma_b)
         return d

@@ -145,3 +145,15 @@ def test_truth_tables_bad_input(call, param, fragment):
     with pytest.raises(BoolnetError, match=None) as info:
         call()
     assert info.value.param == param and fragment in str(info.value)
+
+
+def test_repeated_hidden_layers():
+    a = parse_arch("7-64x10-1")
+    assert a.widths == (7,) + (64,) * 10 + (1,) and a.n_layers == 11 and a.compact() == "7-64x10-1"
+    assert parse_arch("3-2x1-4x2-1").widths == (3, 2, 4, 4, 1) and str(parse_arch("3-2x1-1")) == "3-2-1"
+    assert parse_arch("7-40-40-1").compact() == "7-40-40-1"
+    for bad, fragment in [("7-64x0-1", "0 times"), ("7-64x17-1", "at most 16"), ("7-1x2", "single output"),
+                          ("7x2-1", "malformed"), ("7-x-1", "malformed"), ("7-4x2x2-1", "malformed")]:
+        with pytest.raises(BoolnetError, match=fragment) as info:
+            parse_arch(bad)
+        assert info.value.param == "arch"

@@ -13,21 +13,30 @@ from boolnet.functions import ENCODINGS  # numpy only
 from boolnet.priors import PRIORS
 
 
-def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--prior``, ``--sigma-w``, ``--sigma-b``, ``--no-fan-in-scaling``."""
+def add_prior_arguments(parser: argparse.ArgumentParser, per_layer: bool = False) -> None:
+    """``--prior``, ``--sigma-w``, ``--sigma-b``, ``--no-fan-in-scaling`` (``per_layer``: the sigmas may be lists)."""
     g = parser.add_argument_group("prior (README.md, Conventions)")
     g.add_argument("--prior", default="gaussian", help=f"parameter prior: {' | '.join(PRIORS)} (default gaussian)")
-    g.add_argument("--sigma-w", default="1", help="weight scale: std (gaussian) or half-width (uniform); default 1")
-    g.add_argument("--sigma-b", default="1", help="bias scale: std (gaussian) or half-width (uniform); default 1")
+    lists = ("; or one value per layer with parameters (hidden layers, then output), e.g. 1,2,1 or 1/64x10,1 "
+             "(VALUExK repeats)") if per_layer else ""
+    g.add_argument("--sigma-w", default="1",
+                   help=f"weight scale: std (gaussian) or half-width (uniform); default 1{lists}")
+    g.add_argument("--sigma-b", default="1", help=f"bias scale: std (gaussian) or half-width (uniform); default 1{lists}")
     g.add_argument("--no-fan-in-scaling", action="store_true",
                    help="do not divide the weight scale by sqrt(fan_in)")
 
 
-def prior_from_args(args):
-    """The :class:`~boolnet.priors.Prior` named by the parsed options (raises BoolnetError)."""
+def prior_from_args(args, per_layer: bool = False):
+    """The :class:`~boolnet.priors.Prior` named by the parsed options (raises BoolnetError).
+
+    Per-layer sigma lists are refused unless ``per_layer`` (only ``boolnet sample`` takes them).
+    """
     from boolnet.priors import Prior
 
-    return Prior(args.prior, args.sigma_w, args.sigma_b, fan_in_scaling=not args.no_fan_in_scaling)
+    prior = Prior(args.prior, args.sigma_w, args.sigma_b, fan_in_scaling=not args.no_fan_in_scaling)
+    if not per_layer:
+        prior.require_scalar(f"boolnet {getattr(args, 'command', None) or 'here'}")
+    return prior
 
 
 def add_encoding_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,11 +16,12 @@ HELP = "estimate P(f) by sampling random networks (numba, parallel, reproducible
 
 def add_arguments(parser):
     parser.add_argument("--arch", required=True,
-                        help=f"layer widths N-H1-...-1, e.g. 7-1 (perceptron) or 7-40-40-1; 1 <= N <= {MAX_INPUTS}")
+                        help=f"layer widths N-H1-...-1, e.g. 7-1 (perceptron), 7-40-40-1 or 7-64x10-1 (HxK: K hidden "
+                             f"layers of width H); 1 <= N <= {MAX_INPUTS}")
     parser.add_argument("--activation", default="relu",
                         help=f"hidden-layer activation: {' | '.join(ACTIVATIONS)} (default relu); "
                              "step(0) = 0, sign(0) = 0; the output unit is 1 iff its pre-activation > 0")
-    add_prior_arguments(parser)
+    add_prior_arguments(parser, per_layer=True)
     add_encoding_arguments(parser)
     parser.add_argument("--samples", required=True, help="number of random networks, e.g. 1000000 or 1e8")
     parser.add_argument("--seed", default="0", help="seed (default 0): counts depend only on the options and seed")
@@ -65,7 +66,7 @@ def run(args) -> int:
     from boolnet.errors import BoolnetError, Interrupted
     from boolnet.sampling.driver import check_checkpoint_interval
 
-    prior = prior_from_args(args)
+    prior = prior_from_args(args, per_layer=True)
     from boolnet.dataset import check_dataset_target, is_dataset_target
 
     dataset = args.output is not None and is_dataset_target(args.output)  # -o DIR/: a partitioned dataset
