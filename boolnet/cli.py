@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import re
 import signal
@@ -30,6 +31,7 @@ COMMANDS = {
     "regions": "regions",
     "sample": "sample",
     "enumerate": "enumerate",
+    "merge": "merge",
     "complexity": "complexity",
     "levin": "levin",
     "train": "train",
@@ -84,6 +86,18 @@ def flag_message(message: str, param: str | None, parser: argparse.ArgumentParse
     return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flag, message, count=1)
 
 
+class _CommandLogHandler(logging.Handler):
+    """Shows records of the "boolnet" logger on stderr as ``boolnet CMD: message`` (nothing with --quiet)."""
+
+    def __init__(self, command: str, quiet: bool):
+        super().__init__(logging.INFO)
+        self.command, self.quiet = command, quiet
+
+    def emit(self, record):
+        if not self.quiet:
+            print(f"{self.command}: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
 def _raise_interrupt(signum, frame):
     raise Interrupted("", signal_name=signal.Signals(signum).name)
 
@@ -92,6 +106,7 @@ def main(argv=None) -> int:
     """Run ``boolnet`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     command = "boolnet"
     previous_term = None
+    previous_level = logging.getLogger("boolnet").level
     try:
         # SIGTERM stops a run the way Ctrl-C does (outputs are written atomically, runs save their checkpoints).
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -111,6 +126,10 @@ def main(argv=None) -> int:
             else:
                 print(f"{command}: warning: {message}", file=sys.stderr)
 
+        # The library's INFO messages (e.g. "compiling the sampler's kernels") as "boolnet CMD: ..." lines.
+        handler = _CommandLogHandler(command, quiet=getattr(args, "quiet", False))
+        logging.getLogger("boolnet").addHandler(handler)
+        logging.getLogger("boolnet").setLevel(logging.INFO)
         with warnings.catch_warnings():
             warnings.simplefilter("always", BoolnetWarning)
             warnings.showwarning = show_warning
@@ -131,6 +150,9 @@ def main(argv=None) -> int:
     finally:
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
+        for h in [h for h in logging.getLogger("boolnet").handlers if isinstance(h, _CommandLogHandler)]:
+            logging.getLogger("boolnet").removeHandler(h)
+        logging.getLogger("boolnet").setLevel(previous_level)
 
 
 if __name__ == "__main__":

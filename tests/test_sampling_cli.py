@@ -164,3 +164,24 @@ def test_enumerate_writes_a_schema_table(tmp_path, run_cli):
     df = read_table(out)
     assert df.columns.tolist() == ["function", "probability", "probability_low", "probability_high", "count"]
     assert df.attrs["boolnet"]["volume_method"] == "grid" and df["count"].sum() == 27
+
+
+def test_compile_message_once_on_stderr_unless_quiet(tmp_path, capsys, monkeypatch, caplog):
+    import logging
+
+    from boolnet.cli import main
+    from boolnet.sampling import sampler as S
+
+    monkeypatch.setattr(S, "_needs_compiling", lambda dispatchers: True)
+    assert main(["sample", "--arch", "3-1", "--samples", "100", "-o", str(tmp_path / "a.csv")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("boolnet sample: compiling the sampler's kernels") == 1
+    assert "boolnet sample: kernels compiled in" in err and "not counted in samples/s" in err
+    assert main(["sample", "--arch", "3-1", "--samples", "100", "--quiet", "-o", str(tmp_path / "b.csv")]) == 0
+    assert capsys.readouterr().err == ""
+    # The library prints nothing: the message is a record of the "boolnet" logger.
+    with caplog.at_level(logging.INFO, logger="boolnet"):
+        sample_table("3-1", samples=100)
+    assert capsys.readouterr().err == "" and any("compiling" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    assert not S._needs_compiling([S.WK.sample_worker])  # compiled by now

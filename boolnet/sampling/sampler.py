@@ -12,6 +12,7 @@ whatever the number of threads or the chunk sizes.
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 
@@ -31,6 +32,31 @@ from boolnet.schema import attach
 
 #: Largest number of samples of one run.
 MAX_SAMPLES = 10**15
+
+#: Messages for the user that are not warnings (the command line shows INFO records on stderr).
+log = logging.getLogger("boolnet")
+
+
+def _needs_compiling(dispatchers) -> bool:
+    """True when some numba kernel is neither compiled in this process nor in numba's on-disk cache."""
+    for dispatcher in dispatchers:
+        if dispatcher.signatures:
+            continue
+        try:
+            if not dispatcher._cache._cache_file._load_index():  # numba internals: {} when absent or stale
+                return True
+        except Exception:  # noqa: BLE001 - another numba version: assume a compile
+            return True
+    return False
+
+
+def _compiling(what: str, dispatchers):
+    """Log, once per process and kernel set, that numba compiles ``what``; returns a function to call when done."""
+    if not _needs_compiling(dispatchers):
+        return lambda: None
+    log.info("compiling the %s kernels (once: numba caches them for later runs; this takes a while)", what)
+    begin = time.perf_counter()
+    return lambda: log.info("kernels compiled in %.0f s (not counted in samples/s)", time.perf_counter() - begin)
 
 
 def check_samples(samples) -> int:
@@ -115,9 +141,23 @@ class _SampleJob(Job):
         self.counts = counts
 
     def prepare(self):
+        from boolnet.sampling import _hash_kernels as HK
+        from boolnet.sampling import _table_kernels as TK
+
+        done = _compiling("sampler's", [WK.sample_worker, HK.merge_partition, HK.rehash, HK.copy_entries,
+                                        TK.row_order, TK.wilson])
         c = self.counts
         WK.sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
                          *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit)
+        # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
+        empty = Counts(workers=1, capacity=16)
+        empty.merge_workers()
+        HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
+        HK.rehash(empty.tables[0], 32)
+        empty.entries()
+        TK.row_order(np.zeros(1, np.uint64), np.zeros(1, np.uint64), np.ones(1, np.int64))
+        TK.wilson(np.ones(1), 1, 1.96)
+        done()
 
     def make_step(self, first, count, threads):
         # Any split of the blocks among workers gives the same counts.
