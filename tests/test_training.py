@@ -292,6 +292,32 @@ def test_runs_reach_full_training_accuracy_and_are_reproducible():
     assert np.all(df["probability_low"] <= df["probability"]) and np.all(df["probability"] <= df["probability_high"])
 
 
+def test_checkpoint_resumes_to_the_same_table(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    kw = dict(target="0001011101111111", train=[0, 2, 5, 6, 9, 13], runs=40, seed=3, lr=0.05, threads=2)
+    full = train_table("4-6-1", checkpoint=ckpt, **kw)
+    assert ckpt.exists() and full.attrs["boolnet"]["runs_resumed"] == 0
+    # Forget every other run, as if the run had been killed half-way, then resume.
+    with np.load(ckpt) as z:
+        data = {k: z[k] for k in z.files}
+    data["done"][::2] = False
+    for k in ("words", "epochs", "status"):
+        data[k][::2] = 0
+    with open(ckpt, "wb") as fh:
+        np.savez(fh, **data)
+    again = train_table("4-6-1", checkpoint=ckpt, **kw)
+    assert again.attrs["boolnet"]["runs_resumed"] == 20
+    assert again[["function", "count"]].equals(full[["function", "count"]])
+    assert again.attrs["boolnet"]["epochs_total"] == full.attrs["boolnet"]["epochs_total"]
+    with pytest.raises(BoolnetError) as err:  # other options: refused, not silently mixed
+        train_table("4-6-1", checkpoint=ckpt, **{**kw, "lr": 0.1})
+    assert err.value.param == "checkpoint"
+    (tmp_path / "junk.ckpt").write_text("not a checkpoint")
+    with pytest.raises(BoolnetError) as err:
+        train_table("4-6-1", checkpoint=tmp_path / "junk.ckpt", **kw)
+    assert err.value.param == "checkpoint"
+
+
 def test_unfittable_runs_are_counted_and_left_out():
     # A perceptron cannot fit XOR on all four inputs: every run stops at the epoch limit.
     df = train_table("2-1", target="0110", train=[0, 1, 2, 3], runs=6, max_epochs=7, lr=0.1)

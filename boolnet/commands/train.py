@@ -46,6 +46,10 @@ def add_arguments(parser):
     add_prior_arguments(parser)
     add_encoding_arguments(parser)
     parser.add_argument("--threads", default=None, help="worker threads (default: all cores); the table does not change")
+    parser.add_argument("--checkpoint", default=None, metavar="PATH",
+                        help="save finished runs to PATH regularly and on Ctrl-C; rerun the same command to resume")
+    parser.add_argument("--checkpoint-interval", default="30", metavar="SECONDS",
+                        help="seconds between checkpoints (default 30)")
     add_output_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary on stderr")
 
@@ -64,7 +68,8 @@ def run(args) -> int:
                          activation=args.activation, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
                          batch=args.batch, loss=args.loss, runs=args.runs, seed=args.seed,
                          max_epochs=args.max_epochs, prior=prior, encoding=args.encoding, bias=not args.no_bias,
-                         threads=args.threads, progress=not args.quiet)
+                         threads=args.threads, progress=not args.quiet, checkpoint=args.checkpoint,
+                         checkpoint_interval=args.checkpoint_interval)
     except Interrupted as exc:
         if path is not None and exc.partial is not None:
             write(exc.partial, path)

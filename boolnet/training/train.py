@@ -13,17 +13,20 @@ trainer on whole trajectories.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
 import threading
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.errors import BoolnetError, Interrupted
+from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, inputs
 from boolnet.priors import Prior
 from boolnet.schema import attach
@@ -330,7 +333,8 @@ MAX_CHUNK = 1 << 14
 def train_table(arch, *, target, train=None, train_size=None, activation: str = "relu", optimizer: str = "sgd",
                 lr: float = 1e-3, momentum: float = 0.9, batch: int = 8, loss: str = "ce", runs, seed: int = 0,
                 max_epochs: int = MAX_EPOCHS, prior: Prior | None = None, encoding: str = "01", bias: bool = True,
-                threads: int | None = None, progress: bool = False) -> pd.DataFrame:
+                threads: int | None = None, progress: bool = False, checkpoint=None,
+                checkpoint_interval: float = 30.0) -> pd.DataFrame:
     """Train ``runs`` networks to 100% training accuracy and tabulate the functions they compute.
 
     Each run draws its initial parameters from ``prior`` (weights with scale
@@ -380,6 +384,12 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
         Worker threads (default: one per core); the table does not depend on it.
     progress : bool
         Progress bar on stderr.
+    checkpoint : path, optional
+        Save the finished runs there every ``checkpoint_interval`` seconds, on Ctrl-C and at
+        the end; an existing checkpoint of the same options is resumed (its runs are not
+        trained again; the table is the same as without the interruption).
+    checkpoint_interval : float
+        Seconds between checkpoints.
 
     Returns
     -------
@@ -410,17 +420,33 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
                    optimizer=optimizer, lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed,
                    max_epochs=max_epochs, prior=prior, encoding=encoding, bias=bias)
+    checkpoint_interval = _real(checkpoint_interval, "checkpoint_interval", low=0.0, low_open=False)
+    fingerprint = json.dumps({k: v for k, v in setup.metadata().items() if k != "boolnet_version"} | {"runs": runs},
+                             sort_keys=True)
     out_words = np.zeros((runs, setup.words), dtype=np.uint64)
     out_epochs = np.zeros(runs, dtype=np.int64)
     out_status = np.zeros(runs, dtype=np.int64)
     done = np.zeros(runs, dtype=bool)
+    if checkpoint is not None:
+        checkpoint = Path(checkpoint)
+        _load_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, done)
+    resumed = int(done.sum())
+    pending = np.flatnonzero(~done).astype(np.int64)
     lock = threading.Lock()
     state = {"next": 0, "stop": False, "error": None}
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=runs, unit="trainings", unit_scale=True, file=sys.stderr, desc="boolnet train")
+        bar = tqdm(total=runs, initial=resumed, unit="trainings", unit_scale=True, file=sys.stderr,
+                   desc="boolnet train")
+
+    def save():
+        if checkpoint is None:
+            return
+        with lock:
+            snapshot = done.copy()  # rows of runs marked done are final
+        _save_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, snapshot)
     args = setup.kernel_args()
 
     def worker():
@@ -428,18 +454,18 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
         try:
             while True:
                 with lock:
-                    if state["stop"] or state["next"] >= runs:
+                    if state["stop"] or state["next"] >= pending.shape[0]:
                         return
                     lo = state["next"]
-                    hi = min(runs, lo + size)
+                    hi = min(pending.shape[0], lo + size)
                     state["next"] = hi
-                idx = np.arange(lo, hi, dtype=np.int64)
+                idx = pending[lo:hi]
                 t = time.perf_counter()
                 K.train_runs(idx, setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
                              out_epochs, out_status)
                 elapsed = time.perf_counter() - t
                 with lock:
-                    done[lo:hi] = True
+                    done[idx] = True
                     if bar is not None:
                         bar.update(hi - lo)
                 if elapsed < CHUNK_SECONDS / 2:
@@ -450,39 +476,96 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
             with lock:
                 state["error"] = exc
                 state["stop"] = True
+        finally:
+            with lock:
+                state["active"] -= 1
 
     # Compile (or load from cache) on the main thread first, with a zero-length call.
     K.train_runs(np.zeros(0, np.int64), setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
                  out_epochs, out_status)
     t_train = time.perf_counter()
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, runs))]
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, max(1, pending.shape[0])))]
     interrupted = False
+    last_save = time.perf_counter()
+    state["active"] = len(pool)
+
+    def running() -> bool:
+        # Polled instead of Thread.join: a join interrupted by Ctrl-C can leave a live thread marked finished.
+        with lock:
+            return state["active"] > 0
+
     try:
         for th in pool:
             th.start()
-        for th in pool:
-            while th.is_alive():
-                th.join(0.2)
+        while running():
+            time.sleep(0.05)
+            if checkpoint is not None and time.perf_counter() - last_save >= checkpoint_interval:
+                save()
+                last_save = time.perf_counter()
     except KeyboardInterrupt:
         interrupted = True
         with lock:
             state["stop"] = True
-        for th in pool:
-            th.join()
+        while running():
+            time.sleep(0.01)
     finally:
         if bar is not None:
             bar.close()
     if state["error"] is not None:
         raise state["error"]
     volume_seconds = time.perf_counter() - t_train
-    df = _finish(setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0)
+    save()
+    df = _finish(setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0, resumed)
     if interrupted:
-        raise Interrupted(f"training interrupted after {int(done.sum())} of {runs} runs", partial=df,
-                          done=int(done.sum()), total=runs)
+        where = f"; resume from {checkpoint}" if checkpoint is not None else ""
+        raise Interrupted(f"training interrupted after {int(done.sum())} of {runs} runs{where}", partial=df,
+                          done=int(done.sum()), total=runs, checkpoint=None if checkpoint is None else str(checkpoint))
     return df
 
 
-def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0) -> pd.DataFrame:
+#: Format tag of training checkpoints.
+CHECKPOINT_FORMAT = "boolnet-train-checkpoint v1"
+
+
+def _load_checkpoint(path: Path, fingerprint: str, out_words, out_epochs, out_status, done) -> None:
+    if not path.exists():
+        return
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            tag, fp = str(z["format"]), str(z["fingerprint"])
+            words, epochs, status, mask = z["words"], z["epochs"], z["status"], z["done"]
+    except Exception as exc:  # noqa: BLE001 - any unreadable file
+        raise BoolnetError(f"checkpoint {path} is not a readable training checkpoint ({exc}); delete it or "
+                           "choose another path", param="checkpoint") from None
+    if tag != CHECKPOINT_FORMAT or fp != fingerprint or words.shape != out_words.shape:
+        raise BoolnetError(f"checkpoint {path} belongs to a run with other options; rerun with the same options "
+                           "to resume it, or choose another checkpoint path", param="checkpoint")
+    out_words[mask] = words[mask]
+    out_epochs[mask] = epochs[mask]
+    out_status[mask] = status[mask]
+    done[:] = mask
+
+
+def _save_checkpoint(path: Path, fingerprint: str, out_words, out_epochs, out_status, done) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, format=np.array(CHECKPOINT_FORMAT), fingerprint=np.array(fingerprint),
+                     words=np.where(done[:, None], out_words, 0), epochs=np.where(done, out_epochs, 0),
+                     status=np.where(done, out_status, 0), done=done)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        warnings.warn(f"could not save the checkpoint {path}: {exc}", BoolnetWarning, stacklevel=3)
+        if tmp.exists():
+            tmp.unlink()
+
+
+
+
+def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0,
+            resumed: int = 0) -> pd.DataFrame:
     status = out_status[done]
     epochs = out_epochs[done]
     fitted = status == K.FITTED
@@ -504,7 +587,8 @@ def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume
         epochs_total=int(epochs.sum()),
         volume_seconds=volume_seconds,
         seconds=time.perf_counter() - t0,
-        per_second=completed / volume_seconds if volume_seconds > 0 else None,
+        runs_resumed=resumed,
+        per_second=(completed - resumed) / volume_seconds if volume_seconds > 0 else None,
         unit="trainings",
     )
     return attach(df, meta)
