@@ -107,6 +107,8 @@ def update() -> None:
         block = f"```python\n{match.group('code')}```\n"
         if printed:
             block += "\n```text\n" + "\n".join(_lines(printed)) + "\n```\n"
+            if match.group("out") is None:
+                block += match.group("gap")  # the blank lines the pattern took after the code
         else:
             block += match.group("gap") if match.group("out") is None else "\n"
         pieces.append(block)
