@@ -65,7 +65,7 @@ def test_exact_posterior_equals_rejection_sampling_within_intervals(exact3, samp
     post = posterior_table(exact3, target=TARGET, train=TRAIN)
     kept = sampled3[sampled3["function"].map(_fits)]
     n_s = int(kept["count"].sum())
-    assert n_s > 50_000
+    assert n_s > 3_000  # enough kept draws for the intervals below to be informative
     # z = 4.4: a two-sided 1e-5 interval per function, so the ~100 comparisons all hold unless P_B is wrong.
     lo, hi = wilson_interval(kept["count"].to_numpy(), n_s, z=4.4)
     interval = dict(zip(kept["function"], zip(lo, hi)))

@@ -127,34 +127,38 @@ def forward(theta, widths, w_off, b_off, act, A, Z, rows):
 
     Each pre-activation is ``((b_j + a_0 w_0j) + a_1 w_1j) + ...`` in this order; rows
     are processed four at a time so that each weight row is loaded once per four rows.
+    Inner loops index with unsigned integers: numba then emits no negative-index
+    wraparound, and LLVM vectorises them.
     """
     L = widths.shape[0] - 1
     for l in range(L):
         fan_in = widths[l]
         width = widths[l + 1]
+        W = np.uint64(width)
         wo = w_off[l]
         bo = b_off[l]
         for b in range(rows):
-            base = b * width
+            base = np.uint64(b * width)
             if bo >= 0:
-                for j in range(width):
-                    Z[l + 1, base + j] = theta[bo + j]
+                bu = np.uint64(bo)
+                for j in range(W):
+                    Z[l + 1, base + j] = theta[bu + j]
             else:
-                for j in range(width):
+                for j in range(W):
                     Z[l + 1, base + j] = 0.0
         b = 0
         while b + 4 <= rows:
-            z0 = b * width
-            z1 = z0 + width
-            z2 = z1 + width
-            z3 = z2 + width
+            z0 = np.uint64(b * width)
+            z1 = z0 + W
+            z2 = z1 + W
+            z3 = z2 + W
             for k in range(fan_in):
                 a0 = A[l, b * fan_in + k]
                 a1 = A[l, (b + 1) * fan_in + k]
                 a2 = A[l, (b + 2) * fan_in + k]
                 a3 = A[l, (b + 3) * fan_in + k]
-                wk = wo + k * width
-                for j in range(width):
+                wk = np.uint64(wo + k * width)
+                for j in range(W):
                     w = theta[wk + j]
                     Z[l + 1, z0 + j] += a0 * w
                     Z[l + 1, z1 + j] += a1 * w
@@ -162,15 +166,15 @@ def forward(theta, widths, w_off, b_off, act, A, Z, rows):
                     Z[l + 1, z3 + j] += a3 * w
             b += 4
         while b < rows:
-            base = b * width
+            base = np.uint64(b * width)
             for k in range(fan_in):
                 a = A[l, b * fan_in + k]
-                wk = wo + k * width
-                for j in range(width):
+                wk = np.uint64(wo + k * width)
+                for j in range(W):
                     Z[l + 1, base + j] += a * theta[wk + j]
             b += 1
         if l < L - 1:
-            for i in range(rows * width):
+            for i in range(np.uint64(rows * width)):
                 A[l + 1, i] = _act(Z[l + 1, i], act)
 
 
@@ -203,69 +207,74 @@ def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
 
     Sums run over rows in ascending order (weight and bias gradients) and over the
     units of the layer above in ascending order (the deltas); rows go four at a time.
-    ``WT`` is scratch of at least the largest layer's weight count.
+    ``WT`` is scratch of at least the largest layer's weight count. Unsigned inner
+    indices, as in :func:`forward`.
     """
     L = widths.shape[0] - 1
     for l in range(L - 1, -1, -1):
         fan_in = widths[l]
         width = widths[l + 1]
+        W = np.uint64(width)
+        F = np.uint64(fan_in)
         wo = w_off[l]
         bo = b_off[l]
         b = 0
         while b + 4 <= rows:
-            d0 = b * width
-            d1 = d0 + width
-            d2 = d1 + width
-            d3 = d2 + width
+            d0 = np.uint64(b * width)
+            d1 = d0 + W
+            d2 = d1 + W
+            d3 = d2 + W
             for k in range(fan_in):
                 a0 = A[l, b * fan_in + k]
                 a1 = A[l, (b + 1) * fan_in + k]
                 a2 = A[l, (b + 2) * fan_in + k]
                 a3 = A[l, (b + 3) * fan_in + k]
-                wk = wo + k * width
-                for j in range(width):
+                wk = np.uint64(wo + k * width)
+                for j in range(W):
                     g = grad[wk + j] + a0 * D[l + 1, d0 + j]
                     g = g + a1 * D[l + 1, d1 + j]
                     g = g + a2 * D[l + 1, d2 + j]
                     grad[wk + j] = g + a3 * D[l + 1, d3 + j]
             if bo >= 0:
-                for j in range(width):
-                    g = grad[bo + j] + D[l + 1, d0 + j]
+                bu = np.uint64(bo)
+                for j in range(W):
+                    g = grad[bu + j] + D[l + 1, d0 + j]
                     g = g + D[l + 1, d1 + j]
                     g = g + D[l + 1, d2 + j]
-                    grad[bo + j] = g + D[l + 1, d3 + j]
+                    grad[bu + j] = g + D[l + 1, d3 + j]
             b += 4
         while b < rows:
-            base = b * width
+            base = np.uint64(b * width)
             for k in range(fan_in):
                 a = A[l, b * fan_in + k]
-                wk = wo + k * width
-                for j in range(width):
+                wk = np.uint64(wo + k * width)
+                for j in range(W):
                     grad[wk + j] += a * D[l + 1, base + j]
             if bo >= 0:
-                for j in range(width):
-                    grad[bo + j] += D[l + 1, base + j]
+                bu = np.uint64(bo)
+                for j in range(W):
+                    grad[bu + j] += D[l + 1, base + j]
             b += 1
         if l > 0:
             # The layer's weights transposed into WT (j-major), so the deltas below add contiguous rows.
             for k in range(fan_in):
                 for j in range(width):
                     WT[j * fan_in + k] = theta[wo + k * width + j]
-            for i in range(rows * fan_in):
+            for i in range(np.uint64(rows * fan_in)):
                 D[l, i] = 0.0
             b = 0
             while b + 4 <= rows:
-                p0 = b * fan_in
-                p1 = p0 + fan_in
-                p2 = p1 + fan_in
-                p3 = p2 + fan_in
+                p0 = np.uint64(b * fan_in)
+                p1 = p0 + F
+                p2 = p1 + F
+                p3 = p2 + F
                 for j in range(width):
                     e0 = D[l + 1, b * width + j]
                     e1 = D[l + 1, (b + 1) * width + j]
                     e2 = D[l + 1, (b + 2) * width + j]
                     e3 = D[l + 1, (b + 3) * width + j]
-                    wj = j * fan_in
-                    for k in range(fan_in):
+                    wj = np.uint64(j * fan_in)
+                    for k in range(F):
                         w = WT[wj + k]
                         D[l, p0 + k] += w * e0
                         D[l, p1 + k] += w * e1
@@ -273,14 +282,14 @@ def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
                         D[l, p3 + k] += w * e3
                 b += 4
             while b < rows:
-                pb = b * fan_in
+                pb = np.uint64(b * fan_in)
                 for j in range(width):
                     e = D[l + 1, b * width + j]
-                    wj = j * fan_in
-                    for k in range(fan_in):
+                    wj = np.uint64(j * fan_in)
+                    for k in range(F):
                         D[l, pb + k] += WT[wj + k] * e
                 b += 1
-            for i in range(rows * fan_in):
+            for i in range(np.uint64(rows * fan_in)):
                 D[l, i] *= _dact(Z[l, i], A[l, i], act)
 
 
@@ -399,12 +408,12 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
                 yb[r] = y_train[order[start + r]]
             forward(theta, widths, w_off, b_off, act, A, Z, rows)
             output_gradient(Z, D, L, yb, rows, loss)
-            for p in range(P):
+            for p in range(np.uint64(P)):
                 grad[p] = 0.0
             backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT)
             if opt == 0:
                 # Keras / PyTorch heavy-ball momentum: v <- mu v - lr g; theta <- theta + v
-                for p in range(P):
+                for p in range(np.uint64(P)):
                     v = momentum * m1[p] - lr * grad[p]
                     m1[p] = v
                     theta[p] += v
@@ -413,7 +422,7 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
                 b2t *= beta2
                 c1 = 1.0 - b1t
                 c2 = 1.0 - b2t
-                for p in range(P):
+                for p in range(np.uint64(P)):
                     g = grad[p]
                     m1[p] = beta1 * m1[p] + (1.0 - beta1) * g
                     m2[p] = beta2 * m2[p] + (1.0 - beta2) * g * g
