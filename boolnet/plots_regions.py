@@ -72,7 +72,8 @@ def _check_n(n) -> None:
         raise BoolnetError("n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions and its "
                            "regions on the sphere S^3; use `boolnet regions --n 3` for their half-spaces and "
                            "`boolnet exact --n 3` for their shares", param="n")
-    raise BoolnetError(f"only n = 2 can be drawn (3 parameters: a sphere S^2 or a cube), got n = {n!r}", param="n")
+    raise BoolnetError(f"n must be 2 (two inputs, three parameters: a sphere S^2 or a cube can show them), got {n!r}",
+                       param="n")
 
 
 def _prior(prior, kind: str):

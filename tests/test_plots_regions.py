@@ -186,7 +186,7 @@ def test_cube_figure_prints_exact_rationals(tmp_path):
 def test_pictures_refuse_what_cannot_be_drawn():
     with pytest.raises(bn.BoolnetError, match="S\\^3"):
         pr.sphere_figure(n=3)
-    with pytest.raises(bn.BoolnetError, match="only n = 2"):
+    with pytest.raises(bn.BoolnetError, match="n must be 2"):
         pr.cube_figure(n=4)
     with pytest.raises(bn.BoolnetError, match="gaussian prior"):
         pr.sphere_figure(prior="uniform")
