@@ -208,7 +208,8 @@ def exact_shares(prior=None, encoding: str = "01"):
     Parameters
     ----------
     prior : Prior or {"gaussian", "uniform"}, optional
-        Default: gaussian without fan-in scaling (the share of the sphere).
+        Default: gaussian without fan-in scaling (the share of the sphere). A name means
+        that prior without fan-in scaling, as in the pictures (``"uniform"``: the cube).
     encoding : {"01", "pm1"}
 
     Returns
@@ -520,8 +521,8 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     prior : Prior or "gaussian", optional
         A Gaussian prior; default ``Prior("gaussian", fan_in_scaling=False)``, an isotropic
         Gaussian, whose probability of a region is exactly its share of the sphere's
-        area. Any other Gaussian prior is drawn in standardised coordinates (each
-        parameter over its scale), where the same holds.
+        area (``"gaussian"`` means this one). Any other Gaussian prior is drawn in
+        standardised coordinates (each parameter over its scale), where the same holds.
     encoding : {"01", "pm1"}
     path : str or Path, optional
         Also write the figure there (``.png``, ``.svg`` or ``.pdf``; atomically).
@@ -615,7 +616,8 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
         Must be 2.
     prior : Prior or "uniform", optional
         A uniform prior; default ``Prior("uniform", fan_in_scaling=False)``: the cube
-        ``[-1, 1]^3`` itself. Other uniform priors are drawn in standardised coordinates.
+        ``[-1, 1]^3`` itself (``"uniform"`` means this one). Other uniform priors are drawn
+        in standardised coordinates.
     encoding : {"01", "pm1"}
     path : str or Path, optional
         Also write the figure there (``.png``, ``.svg`` or ``.pdf``).
