@@ -44,6 +44,8 @@ MAX_TASK_BLOCKS = 1024
 TASKS_PER_WORKER = 8
 #: Consecutive tasks added on a worker before the driver receives them.
 FAN_IN = 4
+#: Test hook: seconds the driver waits after adding each group (to kill it mid-run from a test).
+_TEST_GROUP_SLEEP = float(os.environ.get("BOOLNET_TEST_GROUP_SLEEP", "0") or 0)
 #: Retries of a task that raises (a lost worker's tasks are recomputed by the scheduler on its own).
 RETRIES = 3
 
@@ -301,6 +303,8 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                     words, cnt = combined.result()
                     del combined, parts
                     _add_entries(counts, words, cnt)
+                    if _TEST_GROUP_SLEEP:
+                        time.sleep(_TEST_GROUP_SLEEP)
                     last_block = group[-1][0] + group[-1][1]
                     new_done = min(samples, last_block * BLOCK_SIZE)
                     if bar is not None:
