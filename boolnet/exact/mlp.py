@@ -193,22 +193,51 @@ def _det(A: list) -> Fraction:
     return det
 
 
-def _singular_orthant(M: list, labels: tuple) -> tuple[float, float]:
-    """P(z_x > 0 where labels[x] = 1, z_x <= 0 elsewhere) for z ~ N(0, M), M exact (Fractions), any rank.
+def _rref_key(K: np.ndarray) -> tuple:
+    """The reduced row echelon form of an integer matrix, exactly: a canonical name of its row space.
 
-    Rows of zero variance are identically 0 (label 1 impossible). Among the rest, a maximal set I of
-    linearly independent Y = D z is chosen exactly; every other Y_i = lam_i . Y_I exactly, so the
-    event is the cone {v >= 0, lam_i . v >= 0} in v = Y_I (rows with lam_i >= 0 are redundant; a
-    row with lam_i <= 0 leaves a null set), which Normaliz triangulates exactly; each simplicial
-    cone {R^T a : a >= 0} has a ~ N(0, adj(R)^T M_II adj(R)) up to scale, an orthant probability.
+    For a covariance K the row space fixes the linear relations among the variables, which is all
+    an orthant recipe depends on.
     """
-    from boolnet.exact.gaussian import orthant_probability
+    m = [[Fraction(int(v)) for v in row] for row in K.tolist()]
+    rows, cols = len(m), len(m[0])
+    r = 0
+    for c in range(cols):
+        piv = next((i for i in range(r, rows) if m[i][c] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        inv = 1 / m[r][c]
+        m[r] = [v * inv for v in m[r]]
+        for i in range(rows):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
+        r += 1
+        if r == rows:
+            break
+    return tuple(tuple(row) for row in m[:r])
 
+
+def _orthant_recipe(M: list, labels: tuple):
+    """How to measure {z_x > 0 where labels[x] = 1, z_x <= 0 elsewhere} for z ~ N(0, M), any rank.
+
+    Only the linear relations among the z_x matter here (not the variances), so a recipe serves
+    every covariance with the same relations. Rows of zero variance are identically 0 (label 1
+    impossible). Among the rest, a maximal set I of linearly independent Y = D z (D = signs of the
+    labels) is chosen exactly; every other Y_i = lam_i . Y_I exactly, so the event is the cone
+    {v >= 0, lam_i . v >= 0} in v = Y_I (rows with lam_i >= 0 are redundant; a row with
+    lam_i <= 0 leaves a null set), which Normaliz triangulates exactly; each simplicial cone
+    {R^T a : a >= 0} has a ~ N(0, adj(R)^T M_II adj(R)) up to scale: an orthant probability.
+
+    Returns None (probability 0), or ``(I, signs_I, adjugates)``: the basis inputs, their signs and
+    a list of integer matrices (the identity when no relation cuts the orthant).
+    """
     live = []
     for x, lab in enumerate(labels):
         if M[x][x] == 0:
             if lab:
-                return 0.0, 0.0
+                return None
             continue
         live.append(x)
     sign = {x: (1 if labels[x] else -1) for x in live}
@@ -219,8 +248,10 @@ def _singular_orthant(M: list, labels: tuple) -> tuple[float, float]:
         if _det([[Y[a][b] for b in trial] for a in trial]) != 0:
             basis.append(i)
     r = len(basis)
+    inputs = [live[i] for i in basis]
+    signs = [sign[x] for x in inputs]
     if r == 0:
-        return 1.0, 0.0
+        return inputs, signs, []
     M_II = [[Y[a][b] for b in basis] for a in basis]
     rows = []
     for i in range(len(live)):
@@ -230,31 +261,23 @@ def _singular_orthant(M: list, labels: tuple) -> tuple[float, float]:
         if all(v >= 0 for v in lam):
             continue                       # implied by v >= 0
         if all(v <= 0 for v in lam):
-            return 0.0, 0.0                # forces lam . v = 0: a null set
+            return None                    # forces lam . v = 0: a null set
         den = math.lcm(*[Fraction(v).denominator for v in lam])
         rows.append([int(v * den) for v in lam])
-    cov = np.array([[float(v) for v in row] for row in M_II])
+    identity = [[1 if j == k else 0 for j in range(r)] for k in range(r)]
     if not rows:
-        return orthant_probability(cov)
+        return inputs, signs, [np.array(identity, dtype=np.int64)]
     import sympy
 
     from boolnet.exact._normaliz import Cone
 
-    ineq = [[1 if j == k else 0 for j in range(r)] for k in range(r)] + rows
-    cone = Cone(inequalities=ineq)
+    cone = Cone(inequalities=identity + rows)
     if cone.Rank() < r:
-        return 0.0, 0.0
+        return None
     simplices, generators = cone.Triangulation()[:2]
-    M_sym = sympy.Matrix(M_II)
-    total, err = 0.0, 0.0
-    for simplex in simplices:
-        R = sympy.Matrix([generators[i] for i in simplex[0]])
-        adj = R.adjugate()
-        c = adj.T * M_sym * adj
-        p, e = orthant_probability(np.array(c.tolist(), dtype=np.float64))
-        total += p
-        err += e
-    return total, err
+    adjs = [np.array(sympy.Matrix([generators[i] for i in simplex[0]]).adjugate().tolist(), dtype=np.int64)
+            for simplex in simplices]
+    return inputs, signs, adjs
 
 
 class _Run:
@@ -398,19 +421,44 @@ class _Run:
                     acc[1, g] += W[1, fi] @ np.maximum(p[:, j] - e[:, j], 0.0)
                     acc[2, g] += W[2, fi] @ (p[:, j] + e[:, j])
                     hit[g] |= bool(np.any(p[:, j] > 0))
+        # Singular covariances: the recipe (basis, triangulation) depends only on which hidden
+        # functions are present; the covariances of the simplicial cones are batched by dimension.
+        batches: dict[int, tuple[list, list]] = {}
         for q in np.flatnonzero(~full):
-            Kq = [[Fraction(int(v), den) for v in row] for row in Kint[q]]
+            key_s = _rref_key(Kint[q])
+            Kq = Kint[q]
             for f in range(nF):
-                key = (tuple(Kint[q].ravel().tolist()), den, f)
+                key = (key_s, f)
                 if key not in self._orthant_memo:
-                    self._orthant_memo[key] = _singular_orthant(Kq, tuple((f >> x) & 1 for x in range(N)))
-                p, e = self._orthant_memo[key]
-                if p <= 0:
+                    Mq = [[Fraction(int(v)) for v in row] for row in Kq]
+                    self._orthant_memo[key] = _orthant_recipe(Mq, tuple((f >> x) & 1 for x in range(N)))
+                recipe = self._orthant_memo[key]
+                if recipe is None:
                     continue
+                inputs, sg, adjs = recipe
                 hit[f] = True
-                acc[0, f] += W[0, q] * p
-                acc[1, f] += W[1, q] * max(p - e, 0.0)
-                acc[2, f] += W[2, q] * (p + e)
+                if not adjs:
+                    for k in range(3):
+                        acc[k, f] += W[k, q]
+                    continue
+                sgn = np.array(sg, dtype=np.int64)
+                cov_I = Kq[np.ix_(inputs, inputs)] * sgn[:, None] * sgn[None, :]
+                for adj in adjs:
+                    c = adj.T @ cov_I @ adj
+                    stacks, owners = batches.setdefault(len(inputs), ([], []))
+                    stacks.append(c)
+                    owners.append((q, f))
+        for r, (stacks, owners) in batches.items():
+            c = np.array(stacks, dtype=np.float64)
+            sd = np.sqrt(np.einsum("kaa->ka", c))
+            corr = c / (sd[:, :, None] * sd[:, None, :])
+            idx = np.arange(r)
+            corr[:, idx, idx] = 1.0
+            p, e = _orthant_batch(np.ascontiguousarray(corr), np.full(len(c), 4 * _EPS), 1e-13)
+            for (q, f), pv, ev in zip(owners, p, e):
+                acc[0, f] += W[0, q] * pv
+                acc[1, f] += W[1, q] * max(pv - ev, 0.0)
+                acc[2, f] += W[2, q] * (pv + ev)
         self.outer_terms += M
         return np.zeros((0, nF), dtype=np.int64), acc, np.zeros_like(acc), hit
 
