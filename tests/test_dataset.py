@@ -1,0 +1,107 @@
+"""Partitioned Parquet datasets and streamed table files: the same rows as the in-memory table."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import boolnet.dataset as D
+from boolnet.errors import BoolnetError
+from boolnet.io import read_table, write_table
+from boolnet.sampling.sampler import sample_table
+
+
+@pytest.fixture(scope="module")
+def table():
+    return sample_table("5-1", samples=60_000, seed=4, threads=1)
+
+
+def same_rows(a, b):
+    assert list(a.columns) == list(b.columns)
+    assert a["function"].astype(str).tolist() == b["function"].astype(str).tolist()
+    for col in a.columns[1:]:
+        assert (a[col].to_numpy() == b[col].to_numpy()).all(), col
+
+
+def test_dataset_reads_back_equal_to_the_single_file(table, tmp_path):
+    write_table(table, tmp_path / "t.parquet")
+    write_table(table, f"{tmp_path}/ds/")
+    single, dataset = read_table(tmp_path / "t.parquet"), read_table(tmp_path / "ds")
+    same_rows(single, dataset)
+    assert dataset.attrs["boolnet"] == single.attrs["boolnet"]
+
+
+def test_layout_manifest_and_metadata_in_every_part(table, tmp_path):
+    meta = D.write_counts(D.words_from_strings(table["function"].tolist()), table["count"].to_numpy(), 5,
+                          60_000, table.attrs["boolnet"], f"{tmp_path}/ds/", partitions=4)
+    manifest = json.loads((tmp_path / "ds" / D.MANIFEST).read_text())
+    assert manifest["partitions"] == 4 and manifest["rows"] == len(table) and manifest["hash"] == D.HASH_NAME
+    assert sum(p["count_sum"] for p in manifest["parts"]) == 60_000
+    assert manifest["metadata"]["seed"] == 4 == meta["seed"]
+    for part in manifest["parts"]:
+        raw = pq.read_schema(tmp_path / "ds" / part["file"]).metadata[b"boolnet"]
+        assert json.loads(raw)["partition"] == part["partition"] and json.loads(raw)["seed"] == 4
+    for p, frame in D.iter_partitions(tmp_path / "ds"):  # each part holds the functions its hash names
+        words = D.words_from_strings(frame["function"].tolist())
+        assert (D.partition_ids(words, 4) == p).all()
+        assert frame["count"].is_monotonic_decreasing
+    same_rows(table, read_table(tmp_path / "ds"))
+
+
+def test_sample_output_streams_files_and_datasets(table, tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "SLICE_ROWS", 1000)  # several row groups and CSV slices
+    for out in ("s.parquet", "s.csv", "ds/"):
+        meta = sample_table("5-1", samples=60_000, seed=4, threads=1, output=f"{tmp_path}/{out}")
+        assert isinstance(meta, dict) and meta["distinct"] == len(table)
+        same_rows(table, read_table(tmp_path / out.rstrip("/")))
+    assert pq.ParquetFile(tmp_path / "s.parquet").num_row_groups == -(-len(table) // 1000)
+    assert pd.read_csv(tmp_path / "s.csv", dtype={"function": str})["function"].tolist() == \
+        table["function"].tolist()
+
+
+def test_tables_without_counts_keep_their_order(tmp_path):
+    df = pd.DataFrame({"function": ["0110", "0001", "1111", "0000"], "probability": [0.1, 0.2, 0.3, 0.4]})
+    df.attrs["boolnet"] = {"n": 2, "volume_method": "exact"}
+    write_table(df, f"{tmp_path}/ds/")
+    back = read_table(tmp_path / "ds")
+    assert back["function"].tolist() == df["function"].tolist() and "_row" not in back.columns
+
+
+def test_rewriting_a_dataset_and_refusals(table, tmp_path):
+    write_table(table, f"{tmp_path}/ds/")
+    write_table(table.head(10), f"{tmp_path}/ds/")  # replaces it whole
+    assert len(read_table(tmp_path / "ds")) == 10
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(BoolnetError, match="not a boolnet dataset"):
+        write_table(table, f"{tmp_path}/mine/")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    (tmp_path / "ds" / "part-00000.parquet").unlink()
+    with pytest.raises(BoolnetError, match="incomplete"):
+        read_table(tmp_path / "ds")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(BoolnetError, match="is a directory"):
+        read_table(tmp_path / "plain")
+
+
+def test_commands_read_datasets(table, tmp_path, run_cli):
+    write_table(table, f"{tmp_path}/ds/")
+    status, out, err = run_cli("complexity", tmp_path / "ds", "--measures", "lz", "-o", tmp_path / "k.parquet",
+                               "--quiet")
+    assert status == 0, err
+    assert len(read_table(tmp_path / "k.parquet")) == len(table)
+    status, out, err = run_cli("sample", "--arch", "5-1", "--samples", "60000", "--seed", "4", "--threads", "1",
+                               "-o", f"{tmp_path}/s/", "--quiet")
+    assert status == 0, err
+    same_rows(table, read_table(tmp_path / "s"))
+
+
+def test_words_round_trip():
+    words = np.array([[0, 0], [2**64 - 1, 2**64 - 1], [12345, 678]], dtype=np.uint64)
+    from boolnet.sampling.counts import truth_table_strings
+
+    assert (D.words_from_strings(truth_table_strings(words, 7), 7) == words).all()
