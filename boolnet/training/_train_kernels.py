@@ -202,6 +202,39 @@ def output_gradient(Z, D, L, y, rows, loss):
 
 
 @njit(cache=True, nogil=True)
+def _add_deltas(WT, D, l, fan_in, width, rows):
+    """``D[l, b, k] += sum_j WT[j, k] D[l + 1, b, j]``, ``j`` ascending, rows four at a time."""
+    F = np.uint64(fan_in)
+    b = 0
+    while b + 4 <= rows:
+        p0 = np.uint64(b * fan_in)
+        p1 = p0 + F
+        p2 = p1 + F
+        p3 = p2 + F
+        for j in range(width):
+            e0 = D[l + 1, b * width + j]
+            e1 = D[l + 1, (b + 1) * width + j]
+            e2 = D[l + 1, (b + 2) * width + j]
+            e3 = D[l + 1, (b + 3) * width + j]
+            wj = np.uint64(j * fan_in)
+            for k in range(F):
+                w = WT[wj + k]
+                D[l, p0 + k] += w * e0
+                D[l, p1 + k] += w * e1
+                D[l, p2 + k] += w * e2
+                D[l, p3 + k] += w * e3
+        b += 4
+    while b < rows:
+        pb = np.uint64(b * fan_in)
+        for j in range(width):
+            e = D[l + 1, b * width + j]
+            wj = np.uint64(j * fan_in)
+            for k in range(F):
+                D[l, pb + k] += WT[wj + k] * e
+        b += 1
+
+
+@njit(cache=True, nogil=True)
 def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
     """Add the gradient of the loss whose output gradients are in ``D[L]`` to ``grad``.
 
@@ -262,33 +295,7 @@ def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
                     WT[j * fan_in + k] = theta[wo + k * width + j]
             for i in range(np.uint64(rows * fan_in)):
                 D[l, i] = 0.0
-            b = 0
-            while b + 4 <= rows:
-                p0 = np.uint64(b * fan_in)
-                p1 = p0 + F
-                p2 = p1 + F
-                p3 = p2 + F
-                for j in range(width):
-                    e0 = D[l + 1, b * width + j]
-                    e1 = D[l + 1, (b + 1) * width + j]
-                    e2 = D[l + 1, (b + 2) * width + j]
-                    e3 = D[l + 1, (b + 3) * width + j]
-                    wj = np.uint64(j * fan_in)
-                    for k in range(F):
-                        w = WT[wj + k]
-                        D[l, p0 + k] += w * e0
-                        D[l, p1 + k] += w * e1
-                        D[l, p2 + k] += w * e2
-                        D[l, p3 + k] += w * e3
-                b += 4
-            while b < rows:
-                pb = np.uint64(b * fan_in)
-                for j in range(width):
-                    e = D[l + 1, b * width + j]
-                    wj = np.uint64(j * fan_in)
-                    for k in range(F):
-                        D[l, pb + k] += WT[wj + k] * e
-                b += 1
+            _add_deltas(WT, D, l, fan_in, width, rows)
             for i in range(np.uint64(rows * fan_in)):
                 D[l, i] *= _dact(Z[l, i], A[l, i], act)
 
