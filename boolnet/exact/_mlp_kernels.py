@@ -138,7 +138,7 @@ def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
     >>> res, flt, cmp, hit = compose(U, IDX, np.zeros(1, np.int64), S, 4, False, True, 1, G,
     ...     np.zeros((0, 2), np.int64), np.zeros((0, 1), np.int64), np.zeros(0, np.int64),
     ...     np.array([[0.75, 0.25]] * 3), np.ones((3, 1)), 16, False)
-    >>> [(f, float(flt[0, f])) for f in np.flatnonzero(hit)]     # AND (0b1000), NAND (0b0111)
+    >>> [(int(f), float(flt[0, f])) for f in np.flatnonzero(hit)]     # AND (0b1000), NAND (0b0111)
     [(7, 0.25), (8, 0.75)]
     """
     M, H = IDX.shape

@@ -1,0 +1,165 @@
+"""A figure for the exact MLP engine: XOR and the constants against hidden width (n = 2).
+
+:func:`width_sweep_figure` draws, for one hidden layer of widths 1..8 on 2 inputs, the exact
+probability of XOR and of the two constant functions for step hidden units (from
+:func:`boolnet.exact.mlp.exact_mlp_table`) beside sampled ReLU and tanh networks of the same
+widths (from :func:`boolnet.sampling.sample_table`, 95% Wilson intervals).
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from boolnet.priors import Prior  # noqa: E402
+
+XOR = "0110"
+CONSTANTS = ("0000", "1111")
+
+
+def wilson_interval(count: int, total: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(0, 100)
+    >>> lo, round(hi, 4)
+    (0.0, 0.037)
+    """
+    if total <= 0:
+        return 0.0, 1.0
+    p = count / total
+    den = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / den
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / den
+    lo = 0.0 if count == 0 else max(0.0, centre - half)
+    hi = 1.0 if count == total else min(1.0, centre + half)
+    return lo, hi
+
+
+def _sampled(arch: str, activation: str, prior: Prior, samples: int, seed: int) -> dict:
+    from boolnet.sampling import sample_table
+
+    r = sample_table(arch, activation=activation, prior=prior, samples=samples, seed=seed, progress=False)
+    df = r[0] if isinstance(r, tuple) else r
+    counts = dict(zip(df["function"], df["count"]))
+    out = {}
+    for name, fs in (("xor", (XOR,)), ("constants", CONSTANTS)):
+        c = int(sum(counts.get(f, 0) for f in fs))
+        lo, hi = wilson_interval(c, samples)
+        out[name] = (c / samples, lo, hi)
+    return out
+
+
+def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: int = 200_000, seed: int = 0,
+                     sampled_activations=("relu", "tanh")) -> dict:
+    """The numbers behind :func:`width_sweep_figure`.
+
+    Returns
+    -------
+    dict
+        ``{"widths": [...], "step": {"xor": [(p, lo, hi)], "constants": [...]}, "relu": {...}, ...}``;
+        exact entries have ``lo = hi = p`` up to their error bound; widths the exact engine cannot
+        do under ``prior`` are NaN.
+
+    Examples
+    --------
+    >>> d = width_sweep_data(widths=[1, 2], prior=Prior("uniform", fan_in_scaling=False), samples=2000,
+    ...                      sampled_activations=())
+    >>> d["step"]["xor"][0][0], round(d["step"]["xor"][1][0] * 9216)      # 2-1-1: none; 2-2-1: 7/9216
+    (0.0, 7)
+    """
+    from boolnet.errors import BoolnetError
+    from boolnet.exact.mlp import exact_mlp_table
+
+    prior = prior or Prior()
+    widths = list(widths)
+    data = {"widths": widths, "step": {"xor": [], "constants": []}}
+    for h in widths:
+        try:
+            t = exact_mlp_table(f"2-{h}-1", activation="step", prior=prior)
+        except BoolnetError:
+            for key in ("xor", "constants"):
+                data["step"][key].append((math.nan, math.nan, math.nan))
+            continue
+        p = dict(zip(t["function"], zip(t["probability"], t["probability_low"], t["probability_high"])))
+        for key, fs in (("xor", (XOR,)), ("constants", CONSTANTS)):
+            vals = [p.get(f, (0.0, 0.0, 0.0)) for f in fs]
+            data["step"][key].append(tuple(float(sum(v[k] for v in vals)) for k in range(3)))
+    for act in sampled_activations:
+        data[act] = {"xor": [], "constants": []}
+        for h in widths:
+            s = _sampled(f"2-{h}-1", act, prior, samples, seed)
+            for key in ("xor", "constants"):
+                data[act][key].append(s[key])
+    return data
+
+
+def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: int = 200_000, seed: int = 0,
+                       path=None, data: dict | None = None):
+    """XOR's and the constants' probability against hidden width, n = 2, one hidden layer.
+
+    Exact step hidden units (markers joined by lines) beside sampled ReLU and tanh networks at the
+    same widths (95% Wilson intervals). The gaussian prior does widths 1..8 exactly; the uniform
+    cube widths 1..5 (see docs/exact_mlp.md).
+
+    Parameters
+    ----------
+    widths : iterable of int
+    prior : boolnet.priors.Prior, optional
+        Default: gaussian with fan-in scaling.
+    samples, seed : int
+        Sampled networks per width and activation, and the sampler's seed.
+    path : str or Path, optional
+        Save the figure there as PNG.
+    data : dict, optional
+        Output of :func:`width_sweep_data` (skips the computation).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> cube = Prior("uniform", fan_in_scaling=False)
+    >>> d = width_sweep_data(widths=[1, 2, 3], prior=cube, sampled_activations=())   # exact step only
+    >>> fig = width_sweep_figure(data=d)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['constants (0000 + 1111)', 'XOR (0110)']
+    """
+    data = data or width_sweep_data(widths, prior, samples, seed)
+    w = np.array(data["widths"], dtype=float)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    styles = {"step": dict(color="black", marker="o"), "relu": dict(color="tab:blue", marker="s"),
+              "tanh": dict(color="tab:orange", marker="^")}
+    for ax, key, title in ((axes[0], "constants", "constants (0000 + 1111)"), (axes[1], "xor", "XOR (0110)")):
+        for k, (act, series) in enumerate((a, d) for a, d in data.items() if a != "widths"):
+            vals = np.array(series[key], dtype=float)
+            offset = (k - 1) * 0.08
+            label = "step (exact)" if act == "step" else f"{act} (sampled, 95% Wilson)"
+            style = styles.get(act, {})
+            if act == "step":
+                ax.plot(w, vals[:, 0], label=label, **style)
+            else:
+                err = np.clip(np.vstack([vals[:, 0] - vals[:, 1], vals[:, 2] - vals[:, 0]]), 0.0, None)
+                ax.errorbar(w + offset, vals[:, 0], yerr=err, linestyle="--", capsize=3, label=label, **style)
+        ax.set_title(title)
+        ax.set_xlabel("hidden width H (network 2-H-1)")
+        ax.set_ylabel("probability")
+        ax.set_xticks(w)
+        if key == "xor" and np.nanmax(np.array([v[0] for d in data.values() if isinstance(d, dict)
+                                                 for v in d[key]])) > 0:
+            ax.set_yscale("symlog", linthresh=1e-5)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
+__all__ = ["width_sweep_figure", "width_sweep_data", "wilson_interval"]
