@@ -153,7 +153,15 @@ def training_set(n: int, size: int, seed: int = 0) -> list[int]:
 
 
 def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list[int]:
-    """The training inputs from an explicit ``train`` list or a seeded ``train_size``; exactly one of them."""
+    """The training inputs from an explicit ``train`` list or a seeded ``train_size``; exactly one of them.
+
+    Examples
+    --------
+    >>> resolve_training(3, train="7,0")
+    [0, 7]
+    >>> resolve_training(3, train_size=8, seed=4)
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    """
     if (train is None) == (train_size is None):
         raise BoolnetError("give either train (a list of input indices) or train_size (with seed), not both "
                            "and not neither", param="train")
@@ -163,7 +171,13 @@ def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list
 
 
 def check_threads(threads) -> int:
-    """Worker threads: ``None`` means one per core."""
+    """Worker threads: ``None`` means one per core.
+
+    Examples
+    --------
+    >>> check_threads("2")
+    2
+    """
     if threads is None:
         return os.cpu_count() or 1
     return _whole(threads, "threads", 1, 256)
