@@ -391,7 +391,7 @@ def train_one(theta, X, y_train, train_idx, widths, w_off, b_off, act, loss, opt
     status = _fits(theta, X, y_train, train_idx, widths, w_off, b_off, act, A, Z, first)
     if status != 0:
         return 0, status
-    yb = np.empty(batch)
+    yb = np.empty(min(batch, m))
     pos = np.empty(m, np.int64)
     WT = np.empty(_max_weights(widths))
     b1t = 1.0
@@ -474,7 +474,7 @@ def train_runs(runs, key0, key1, scales, gaussian, X, y_train, train_idx, widths
     L = widths.shape[0] - 1
     N = X.shape[0]
     m = train_idx.shape[0]
-    rows = max(N, m, batch)
+    rows = max(N, m)  # a minibatch has at most m rows
     wmax = widths.max()
     A = np.zeros((L + 1, rows * wmax))
     Z = np.zeros((L + 1, rows * wmax))
@@ -506,7 +506,7 @@ def trajectory(run, key0, key1, scales, gaussian, X, y_train, train_idx, widths,
     P = scales.shape[0]
     L = widths.shape[0] - 1
     m = train_idx.shape[0]
-    rows = max(X.shape[0], m, batch)
+    rows = max(X.shape[0], m)
     wmax = widths.max()
     A = np.zeros((L + 1, rows * wmax))
     Z = np.zeros((L + 1, rows * wmax))

@@ -36,8 +36,8 @@ from boolnet.training import _train_kernels as K
 ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
 #: Default epoch limit (the published study's).
 MAX_EPOCHS = 20_000
-#: Largest number of runs of one call.
-MAX_RUNS = 10**9
+#: Largest number of runs of one call (results take about 21 bytes per run in memory).
+MAX_RUNS = 10**8
 
 
 # ----------------------------------------------------------------------------------------- validation
@@ -255,7 +255,7 @@ class _Setup:
         self.lr = _real(lr, "lr", low=0.0)
         self.momentum = _real(momentum, "momentum", low=0.0, high=1.0, low_open=False, high_open=True)
         self.batch = _whole(batch, "batch", 1, 1 << 20)
-        self.max_epochs = _whole(max_epochs, "max_epochs", 0, 10**9)
+        self.max_epochs = _whole(max_epochs, "max_epochs", 0, 2**31 - 1)
         self.prior = Prior() if prior is None else prior
         if not isinstance(self.prior, Prior):
             raise BoolnetError("prior must be a boolnet.priors.Prior", param="prior")
@@ -438,8 +438,8 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     fingerprint = json.dumps({k: v for k, v in setup.metadata().items() if k != "boolnet_version"} | {"runs": runs},
                              sort_keys=True)
     out_words = np.zeros((runs, setup.words), dtype=np.uint64)
-    out_epochs = np.zeros(runs, dtype=np.int64)
-    out_status = np.zeros(runs, dtype=np.int64)
+    out_epochs = np.zeros(runs, dtype=np.int32)
+    out_status = np.zeros(runs, dtype=np.int8)
     done = np.zeros(runs, dtype=bool)
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
