@@ -143,6 +143,9 @@ def test_posterior_errors_name_their_parameter(exact3):
     with pytest.raises(BoolnetError) as e:
         posterior_table(t, target="0001", train=[3])
     assert e.value.param == "table"
+    with pytest.raises(BoolnetError) as e:  # one row per orbit: conditioning needs every function
+        posterior_table(t.assign(orbit_size=[1]), target="0000", train=[3])
+    assert e.value.param == "table"
 
 
 # ----------------------------------------------------------------------------- comparison

@@ -79,6 +79,10 @@ def _prepared(table: pd.DataFrame, param: str) -> tuple[pd.DataFrame, dict]:
         raise BoolnetError(f"{param} must be a pandas DataFrame (read files with boolnet's read_table)", param=param)
     if "function" not in table.columns or "probability" not in table.columns:
         raise BoolnetError(f"{param} needs 'function' and 'probability' columns (a volume table)", param=param)
+    if "orbit_size" in table.columns:
+        raise BoolnetError(f"{param} holds one row per symmetry orbit (an orbit_size column); a training set breaks "
+                           "the symmetry: use the table with one row per function (exact without orbits_only)",
+                           param=param)
     df, meta = upgrade(table.copy(), metadata_of(table))
     df["function"] = df["function"].astype(str)
     return df, meta
