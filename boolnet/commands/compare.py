@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from boolnet.commands.train import add_training_set_arguments  # noqa: F401 - same flag spellings
-
 HELP = "compare two tables over the same n and S: rank correlations, KL both ways, unseen mass, test error"
 
 

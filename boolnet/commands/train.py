@@ -45,7 +45,8 @@ def add_arguments(parser):
                                                                "do not fit are counted and left out")
     add_prior_arguments(parser)
     add_encoding_arguments(parser)
-    parser.add_argument("--threads", default=None, help="worker threads (default: all cores); the table does not change")
+    parser.add_argument("--threads", default=None,
+                        help="worker threads (default: all cores); the table does not change")
     parser.add_argument("--checkpoint", default=None, metavar="PATH",
                         help="save finished runs to PATH regularly and on Ctrl-C; rerun the same command to resume")
     parser.add_argument("--checkpoint-interval", default="30", metavar="SECONDS",

@@ -7,8 +7,8 @@ small enough (7-40-40-1: 2001 parameters, batches of 8) that float64 costs littl
 against float32, and it keeps the stopping rule (every training output on the right
 side of 0) and the comparison with the NumPy reference free of float32 rounding.
 
-Layout: the flat parameter vector used by the sampler (per layer the weights ``W[k, j]`` at ``w_off + k * width + j``, then the biases at
-``b_off``; ``b_off = -1`` without biases). Workspaces ``A`` (activations), ``Z``
+Layout: the flat parameter vector used by the sampler (per layer the weights ``W[k, j]``
+at ``w_off + k * width + j``, then the biases at ``b_off``; ``b_off = -1`` without biases). Workspaces ``A`` (activations), ``Z``
 (pre-activations) and ``D`` (gradients of the loss with respect to ``Z``) hold one row
 per layer, each a ``rows x width`` block in row-major order; ``A[0]`` holds the inputs.
 
