@@ -15,10 +15,13 @@ from boolnet.sampling._hash_kernels import table_add
 
 
 @njit(cache=True)
-def fill_worker_table(words, counts, position, table, used, limit, shift):
-    """Add entries ``position, position + 1, ...`` to ``table`` while it holds fewer than ``limit``; return the next.
+def fill_worker_table(words, counts, batch, batches, table, used, shift):
+    """Add entries ``batch, batch + batches, batch + 2 * batches, ...`` to ``table``.
 
-    ``used[0]`` is the table's number of entries (updated); ``shift`` is
+    Entries copied out of a hash table come in hash order; taking every
+    ``batches``-th one spreads each batch over the whole table (consecutive
+    entries would all have nearby home slots and probe long runs). ``used[0]``
+    is the table's number of entries (updated); ``shift`` is
     :func:`~boolnet.sampling._hash_kernels.slot_shift` of its capacity.
 
     Examples
@@ -26,15 +29,12 @@ def fill_worker_table(words, counts, position, table, used, limit, shift):
     >>> from boolnet.sampling._hash_kernels import slot_shift
     >>> table = np.zeros((16, 3), np.uint64); used = np.zeros(1, np.int64)
     >>> words = np.array([[8, 0], [8, 0], [7, 0]], np.uint64)
-    >>> fill_worker_table(words, np.array([1, 2, 5]), 0, table, used, 8, slot_shift(16)), int(used[0])
-    (3, 2)
+    >>> fill_worker_table(words, np.array([1, 2, 5]), 0, 1, table, used, slot_shift(16)); int(used[0])
+    2
     >>> sorted(int(c) for c in table[:, 2] if c)
     [3, 5]
     """
     entries = used[0]
-    k = position
-    while k < counts.shape[0] and entries < limit:
+    for k in range(batch, counts.shape[0], batches):
         entries += table_add(table, words[k, 0], words[k, 1], np.uint64(counts[k]), shift)
-        k += 1
     used[0] = entries
-    return k

@@ -143,11 +143,9 @@ def _add_entries(counts, words: np.ndarray, cnt: np.ndarray) -> None:
 
     table = counts.worker_tables[0]
     shift = slot_shift(table.shape[0])
-    limit = counts.worker_limit
-    position = 0
-    m = cnt.shape[0]
-    while position < m:
-        position = fill_worker_table(words, cnt, position, table, counts.worker_used[0:1], limit, shift)
+    batches = max(1, -(-cnt.shape[0] // counts.worker_limit))  # each batch fits in the worker table
+    for batch in range(batches):
+        fill_worker_table(words, cnt, batch, batches, table, counts.worker_used[0:1], shift)
         counts.merge_worker(0)
 
 
