@@ -92,7 +92,7 @@ def code_set_masks(U, IDX, N, skip0):
 
 @nb.njit(cache=True)
 def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
-            G, G_res, U_res, primes, G_flt, U_flt, n_functions, exact):
+            G, G_res, U_res, primes, G_flt, U_flt, n_functions, exact, row_mult):
     """Distribution of the function computed by a unit above every multiset of ``IDX``.
 
     Parameters
@@ -118,6 +118,8 @@ def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
     n_functions : int
         ``2**N``: size of the dense output.
     exact : bool
+    row_mult : int64 (M,) or (0,)
+        Extra integer factor of each row's weight (orbit sizes), if not empty.
 
     Returns
     -------
@@ -137,7 +139,7 @@ def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
     >>> S = code_set_masks(U, IDX, 4, False)
     >>> res, flt, cmp, hit = compose(U, IDX, np.zeros(1, np.int64), S, 4, False, True, 1, G,
     ...     np.zeros((0, 2), np.int64), np.zeros((0, 1), np.int64), np.zeros(0, np.int64),
-    ...     np.array([[0.75, 0.25]] * 3), np.ones((3, 1)), 16, False)
+    ...     np.array([[0.75, 0.25]] * 3), np.ones((3, 1)), 16, False, np.zeros(0, np.int64))
     >>> [(int(f), float(flt[0, f])) for f in np.flatnonzero(hit)]     # AND (0b1000), NAND (0b0111)
     [(7, 0.25), (8, 0.75)]
     """
@@ -216,7 +218,7 @@ def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
             for k in range(3):
                 w_flt[k] = 1.0
         if weighted:
-            mult = H_fact
+            mult = H_fact * (row_mult[m] if row_mult.shape[0] else 1)
             run = 1
             for j in range(1, H + 1):
                 if j < H and row[j] == row[j - 1]:
@@ -263,3 +265,73 @@ def compose(U, IDX, order, S, N, skip0, weighted, H_fact,
                         acc_cmp[k, fi] += (x_ - t_) + acc_flt[k, fi]
                     acc_flt[k, fi] = t_
     return acc_res, acc_flt, acc_cmp, hit
+
+
+@nb.njit(cache=True)
+def _canonical(row, P, img):
+    """(is row the lexicographically smallest image of itself under every map in P?, stabiliser size)."""
+    H = row.shape[0]
+    stab = 0
+    for g in range(P.shape[0]):
+        for j in range(H):
+            v = P[g, row[j]]
+            k = j
+            while k > 0 and img[k - 1] > v:
+                img[k] = img[k - 1]
+                k -= 1
+            img[k] = v
+        cmp = 0
+        for j in range(H):
+            if img[j] != row[j]:
+                cmp = -1 if img[j] < row[j] else 1
+                break
+        if cmp < 0:
+            return False, 0
+        if cmp == 0:
+            stab += 1
+    return True, stab
+
+
+@nb.njit(cache=True)
+def canonical_multisets(P, T, H, reps, fill, out, orbit):
+    """Multisets (non-decreasing rows over ``range(T)``) that are smallest in their orbit under ``P``.
+
+    ``P[g, t]`` is the index of function t transformed by symmetry g (row 0 the identity). Only rows
+    whose first entry is in ``reps`` (the smallest index of each function orbit) can be smallest.
+    With ``fill`` False, returns the count; with ``fill`` True, also writes the rows into ``out``
+    and their orbit sizes ``|G| / |stabiliser|`` into ``orbit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> P = np.array([[0, 1, 2], [0, 2, 1]], dtype=np.int32)     # swapping functions 1 and 2
+    >>> out, orbit = np.zeros((5, 2), np.int32), np.zeros(5, np.int64)
+    >>> k = canonical_multisets(P, 3, 2, np.array([0, 1], np.int32), True, out, orbit)
+    >>> out[:k].tolist(), orbit[:k].tolist()          # {1,1} and {2,2} form one orbit, {1,2} its own
+    ([[0, 0], [0, 1], [1, 1], [1, 2]], [1, 2, 2, 1])
+    """
+    G = P.shape[0]
+    row = np.zeros(H, dtype=np.int32)
+    img = np.zeros(H, dtype=np.int32)
+    count = 0
+    for r in range(reps.shape[0]):
+        first = reps[r]
+        for j in range(H):
+            row[j] = first
+        while True:
+            ok, stab = _canonical(row, P, img)
+            if ok:
+                if fill:
+                    out[count] = row
+                    orbit[count] = G // stab
+                count += 1
+            # next non-decreasing tail with row[0] fixed
+            j = H - 1
+            while j >= 1 and row[j] == T - 1:
+                j -= 1
+            if j < 1:
+                break
+            v = row[j] + 1
+            for k in range(j, H):
+                row[k] = v
+    return count

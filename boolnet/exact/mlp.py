@@ -56,8 +56,12 @@ MAX_N = 4
 #: Largest width of a hidden layer: the unit above needs every threshold function of that many
 #: inputs with its probability (94,572 functions of 5 inputs; 15,028,134 of 6).
 MAX_WIDTH = 5
-#: Largest number of multisets of hidden functions enumerated in one layer.
-MAX_MULTISETS = 30_000_000
+#: Largest number of multisets of hidden functions enumerated in one layer (canonical ones, when the
+#: input symmetry group is used: about the count divided by the group's order).
+MAX_MULTISETS = 60_000_000
+#: Reduce one-hidden-layer networks by the input symmetry group (only the multisets smallest in their
+#: orbit are composed; the result is symmetrised). Tests switch it off to compare both paths.
+USE_INPUT_SYMMETRY = True
 
 _EPS = np.finfo(np.float64).eps
 _PRIMES: list[int] = []
@@ -141,12 +145,13 @@ def _multiset_count(T: int, H: int) -> int:
     return math.comb(T + H - 1, H)
 
 
-def _check_multisets(arch, T: int, H: int, layer: int) -> int:
+def _check_multisets(arch, T: int, H: int, layer: int, group: int = 1) -> int:
     M = _multiset_count(T, H)
-    if M > MAX_MULTISETS:
+    if M // group > MAX_MULTISETS:
         raise BoolnetError(
             f"arch {arch!r}: hidden layer {layer} has {M:,} multisets of {H} units over {T:,} possible hidden "
-            f"functions, more than the engine enumerates ({MAX_MULTISETS:,}); use a narrower layer or sample "
+            f"functions{'' if group == 1 else f' (about {M // group:,} up to the {group} input symmetries)'}, more "
+            f"than the engine enumerates ({MAX_MULTISETS:,}); use a narrower layer or sample "
             f"with boolnet.sampling.sample_table", param="arch")
     return M
 
@@ -287,6 +292,7 @@ class _Run:
                  bias=True, use_gram=False):
         self.prior, self.activation, self.bias, self.use_gram = prior, activation, bias, use_gram
         self._orthant_memo = {}
+        self.maps = None
         self.arch_text = arch_text
         self.widths = widths
         self.tables = tables          # tables[l]: _Perceptron of the unit above hidden layer l (1-based)
@@ -309,7 +315,7 @@ class _Run:
             else:
                 self._g[layer] = (np.zeros((0, len(t.tables)), dtype=np.int64), t.channels())
 
-    def _compose(self, U, U_res, U_flt, IDX, layer, weighted):
+    def _compose(self, U, U_res, U_flt, IDX, layer, weighted, row_mult=None):
         from boolnet.exact._mlp_kernels import code_set_masks, compose
 
         S = code_set_masks(U, IDX, self.N, self.skip0)
@@ -320,7 +326,8 @@ class _Run:
         H = IDX.shape[1]
         return compose(U, IDX, order, S, self.N, self.skip0, weighted, math.factorial(H), G, G_res, U_res,
                        self.primes, G_flt if not self.exact else np.zeros((3, len(G))),
-                       U_flt if not self.exact else np.zeros((3, len(U))), self.n_functions, self.exact)
+                       U_flt if not self.exact else np.zeros((3, len(U))), self.n_functions, self.exact,
+                       np.zeros(0, dtype=np.int64) if row_mult is None else row_mult)
 
     def top(self, U, U_res, U_flt, layer):
         """Dense distribution of the output given iid units of hidden layer ``layer`` (1-based)."""
@@ -328,6 +335,8 @@ class _Run:
 
         H = self.widths[layer]
         L = len(self.widths) - 2
+        if layer == L == 1 and self.maps is not None and not self.use_gram:
+            return self.symmetric_top(U, U_res, U_flt)
         M = _check_multisets(self.arch_text, len(U), H, layer)
         IDX = enumerate_multisets(len(U), H, M)
         self.multisets += M
@@ -461,6 +470,55 @@ class _Run:
                 acc[2, f] += W[2, q] * (pv + ev)
         self.outer_terms += M
         return np.zeros((0, nF), dtype=np.int64), acc, np.zeros_like(acc), hit
+
+    def symmetric_top(self, U, U_res, U_flt):
+        """One hidden layer, reduced by the input symmetry group ``self.maps``.
+
+        With A(f) = sum over canonical multisets m of |orbit(m)| W_m d_m(f), the distribution is
+        P(f) = (1/|G|) sum over g of A(g.f): returns |G| P (the caller divides).
+        """
+        from boolnet.exact._mlp_kernels import canonical_multisets
+
+        maps = self.maps
+        Gn, N = maps.shape
+        T, H = len(U), self.widths[1]
+        _check_multisets(self.arch_text, T, H, 1, Gn)
+        index = {int(u): t for t, u in enumerate(U.tolist())}
+        bits = ((U[:, None] >> np.arange(N, dtype=np.uint64)[None, :]) & np.uint64(1)).astype(np.uint64)
+        weights = np.uint64(1) << np.arange(N, dtype=np.uint64)
+        P = np.empty((Gn, T), dtype=np.int32)
+        for g in range(Gn):
+            images = (bits[:, maps[g]] * weights[None, :]).sum(axis=1)
+            P[g] = [index[int(v)] for v in images.tolist()]
+        reps = np.flatnonzero(P.min(axis=0) == np.arange(T)).astype(np.int32)
+        count = canonical_multisets(P, T, H, reps, False, np.zeros((0, H), np.int32), np.zeros(0, np.int64))
+        IDX = np.zeros((count, H), dtype=np.int32)
+        orbit = np.zeros(count, dtype=np.int64)
+        canonical_multisets(P, T, H, reps, True, IDX, orbit)
+        self.multisets += count
+        self.full_multisets = _multiset_count(T, H)
+        res, flt, cmp, hit = self._compose(U, U_res, U_flt, IDX, 1, True, orbit)
+        # symmetrise over the group: (g.f)(x) = f(maps[g][x])
+        F = self.n_functions
+        fbits = ((np.arange(F, dtype=np.int64)[:, None] >> np.arange(N)[None, :]) & 1)
+        fweights = np.int64(1) << np.arange(N, dtype=np.int64)
+        sym_hit = np.zeros(F, dtype=bool)
+        if self.exact:
+            out = np.zeros_like(res)
+        else:
+            tot = flt + cmp
+            out = np.zeros_like(tot)
+        for g in range(Gn):
+            image = (fbits[:, maps[g]] * fweights[None, :]).sum(axis=1)
+            sym_hit |= hit[image]
+            if self.exact:
+                out = (out + res[:, image]) % self.primes[:, None]
+            else:
+                out += tot[:, image]
+        self.outer_terms += Gn
+        if self.exact:
+            return out, np.zeros((0, F)), np.zeros((0, F)), sym_hit
+        return np.zeros((0, F), dtype=np.int64), out, np.zeros_like(out), sym_hit
 
     def _weights(self, IDX, U_res, U_flt):
         """Multinomial weight times probabilities of every multiset: (K, M) residues or (3, M) floats."""
@@ -611,7 +669,16 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     skip0 = activation == "sign" and encoding == "01" and not bias and L > 0
 
     first = _perceptron(n, prior, encoding, bias)
-    _check_multisets(arch_text, len(first.tables), widths[1], 1) if L else None
+    use_sym = USE_INPUT_SYMMETRY and L == 1 and not (prior.kind == "gaussian" and n <= GRAM_MAX_N
+                                                     and widths[1] >= GRAM_MIN_WIDTH)
+    if use_sym:
+        from boolnet.functions import symmetry_input_maps
+
+        maps = np.ascontiguousarray(symmetry_input_maps(n, encoding), dtype=np.int64)
+        group = len(maps)
+    else:
+        maps, group = None, 1
+    _check_multisets(arch_text, len(first.tables), widths[1], 1, group) if L else None
     use_gram = prior.kind == "gaussian" and n <= GRAM_MAX_N and L > 0 and widths[L] >= GRAM_MIN_WIDTH
     tables = {layer: _perceptron(widths[layer], prior, code_encoding, bias) for layer in range(1, L)}
     tables[L] = None if use_gram or L == 0 else _perceptron(widths[L], prior, code_encoding, bias)
@@ -633,6 +700,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
             for layer in range(2, L + 1):
                 den *= tables[layer - 1].denominator ** widths[layer]
             den *= tables[L].denominator
+            den *= group                       # the symmetrised sum is |G| times the distribution
             count = 1
             while math.prod(_primes_below_2_31(count)) <= den:
                 count += 1
@@ -641,6 +709,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
             primes = []
         run = _Run(arch_text, widths, tables, exact, primes, skip0, progress, prior=prior, activation=activation,
                    bias=bias, use_gram=use_gram)
+        run.maps = maps
         U = first.tables.astype(np.uint64)
         if exact:
             U_res = np.array([[v % p for v in first.numerators] for p in primes], dtype=np.int64)
@@ -655,7 +724,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
             if sum(numerators) != den:
                 raise AssertionError("exact MLP probabilities do not sum to 1 (CRT range too small?)")
         else:
-            total = acc_flt + acc_cmp
+            total = (acc_flt + acc_cmp) / group
             value, low, high = total[0, functions], total[1, functions], total[2, functions]
             # floating-point allowance: products of <= H + 2 factors, histogram sums of up to |G|
             # terms, compensated sums, outer sums; relative to the upper bound, with margin 2
@@ -681,7 +750,8 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
         err = np.maximum(high - value, value - low) + rel * high
         keep = value > 0
         idx = np.flatnonzero(keep)
-        order = sorted(idx.tolist(), key=lambda i: (-value[i], names[i]))
+        # equal probabilities (symmetric functions) may differ in the last bits: sort by 12 digits
+        order = sorted(idx.tolist(), key=lambda i: (-float(f"{value[i]:.12g}"), names[i]))
         lo, hi = bounds_from_error(value[order], err[order])
         df = pd.DataFrame({
             "function": [names[i] for i in order],
@@ -705,6 +775,9 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     }
     if run is not None:
         meta.update({"multisets": int(run.multisets), "code_sets": int(run.code_sets)})
+        if use_sym:
+            meta["multisets_without_symmetry"] = int(run.full_multisets)
+            meta["input_symmetries"] = int(group)
         if use_gram:
             meta["method"] += ("; last hidden layer by the covariance of the output pre-activations "
                                "(orthant probabilities of distinct covariance matrices)")
