@@ -8,9 +8,13 @@ DataFrame whose metadata is in ``df.attrs["boolnet"]``)::
     bn.probability("0001", prior=bn.Prior("uniform", fan_in_scaling=False))   # AND: 1/48 of the cube
 
 Volumes: :func:`volume_table`, :func:`exact_table`, :func:`sample_table`,
-:func:`enumerate_table`, :func:`probability`, :func:`regions_table`,
-:func:`truth_tables`. Complexity: :func:`add_measures`, :func:`measure`,
-:func:`register_measure`. Fits: :func:`levin_fit`. Files: :func:`read_table`,
+:func:`enumerate_table`, :func:`merge_tables`, :func:`probability`,
+:func:`regions_table`, :func:`truth_tables`. Complexity: :func:`add_measures`,
+:func:`measure`, :func:`register_measure`. Fits: :func:`levin_fit`,
+:func:`rank_measures`, :func:`probability_by_complexity`. SGD against Bayes:
+:func:`train_table`, :func:`training_set`, :func:`posterior_table`,
+:func:`compare_tables`. Pictures: :func:`sphere_figure`, :func:`cube_figure`,
+:func:`sphere_html`, :func:`width_sweep_figure`. Files: :func:`read_table`,
 :func:`write_table`. Options: :class:`Prior`. Errors: :class:`BoolnetError`,
 :class:`Interrupted`.
 
@@ -41,6 +45,17 @@ _API = {
     "measure": "boolnet.complexity",
     "register_measure": "boolnet.complexity",
     "levin_fit": "boolnet.levin",
+    "rank_measures": "boolnet.levin",
+    "probability_by_complexity": "boolnet.levin",
+    "train_table": "boolnet.training",
+    "training_set": "boolnet.training",
+    "posterior_table": "boolnet.training",
+    "compare_tables": "boolnet.training",
+    "merge_tables": "boolnet.dataset",
+    "sphere_figure": "boolnet.plots_regions",
+    "cube_figure": "boolnet.plots_regions",
+    "sphere_html": "boolnet.plots_regions",
+    "width_sweep_figure": "boolnet.plots_mlp",
     "read_table": "boolnet.io",
     "write_table": "boolnet.io",
     "Prior": "boolnet.priors",
