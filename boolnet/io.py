@@ -211,6 +211,29 @@ def atomic_write(path, mode: str = "w"):
             yield fh
 
 
+#: Suffixes of figure files matplotlib writes.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def save_figure(fig, path, *, dpi=None, param: str = "plot") -> Path:
+    """Save a matplotlib figure atomically to a checked ``.png``, ``.pdf`` or ``.svg`` path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure()
+    >>> save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "f.png").suffix
+    '.png'
+    >>> plt.close(fig)
+    """
+    path = check_output_path(path, suffixes=FIGURE_SUFFIXES, param=param)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=path.suffix[1:], dpi=dpi if dpi is not None else fig.dpi)
+    return path
+
+
 def _json(metadata: dict) -> str:
     return json.dumps(metadata, sort_keys=True, default=str)
 

@@ -231,7 +231,7 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     -------
     Path
     """
-    from boolnet.io import atomic_path
+    from boolnet.io import save_figure
     from boolnet.levin import describe_metadata
     from boolnet.schema import metadata_of
 
@@ -267,8 +267,7 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
         axes[2].set_title("P(K): probability mass at each complexity")
     fig.suptitle(f"boolnet volumes: {describe_metadata(metadata_of(df))}", fontsize="large")
     try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
+        save_figure(fig, path, dpi=110)
     finally:
         plt.close(fig)
     return path

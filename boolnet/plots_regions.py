@@ -350,11 +350,9 @@ def _palette(encoding_codes=None) -> np.ndarray:
 def _save(fig, path):
     if path is None:
         return
-    from boolnet.io import atomic_path, check_output_path
+    from boolnet.io import save_figure
 
-    path = check_output_path(path, suffixes=(".png", ".svg", ".pdf"), param="path")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix[1:], dpi=fig.dpi)
+    save_figure(fig, path, param="path")
 
 
 def _legend(ax, table, title: str, cube: bool, encoding: str) -> None:

@@ -26,26 +26,11 @@ def run(args) -> int:
     import json
     from pathlib import Path
 
-    from boolnet.errors import BoolnetError
+    from boolnet.io import check_output_path, read_table
     from boolnet.training import compare_tables
     from boolnet.training.compare import plot_comparison
 
-    try:
-        from boolnet.io import read_table
-    except ImportError:  # pragma: no cover - older layout
-        from boolnet.schema import attach
-        from boolnet.tables import read_table as _read
-
-        def read_table(path):
-            df, meta = _read(path)
-            return attach(df, meta)
-
-    if args.plot is not None:
-        plot = Path(args.plot)
-        if plot.suffix not in (".png", ".pdf", ".svg"):
-            raise BoolnetError(f"plot must end in .png, .pdf or .svg, got {args.plot}", param="plot")
-        if not (plot.parent if str(plot.parent) else Path(".")).is_dir():
-            raise BoolnetError(f"plot: folder {plot.parent} does not exist", param="plot")
+    check_output_path(args.plot, suffixes=(".png", ".pdf", ".svg"), param="plot")  # before the work
     a = read_table(args.a)
     b = read_table(args.b)
     result = compare_tables(a, b, target=args.target, train=args.train)

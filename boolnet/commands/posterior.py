@@ -19,19 +19,11 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from boolnet.commands.common import output_path
-    from boolnet.commands.train import write
+    from boolnet.io import write_table
     from boolnet.training import posterior_table, training_set
     from boolnet.training.train import check_target
 
-    try:
-        from boolnet.io import read_table
-    except ImportError:  # pragma: no cover - older layout
-        from boolnet.schema import attach
-        from boolnet.tables import read_table as _read
-
-        def read_table(path):
-            df, meta = _read(path)
-            return attach(df, meta)
+    from boolnet.io import read_table
 
     path = output_path(args)
     table = read_table(args.table)
@@ -40,7 +32,7 @@ def run(args) -> int:
     if train is None:
         train = training_set(len(target).bit_length() - 1, args.train_size, args.seed)
     post = posterior_table(table, target=target, train=train)
-    write(post, path)
+    write_table(post, path)
     if not args.quiet:
         m = post.attrs["boolnet"]
         print(f"boolnet posterior: {m['kept_rows']} of {m['source_rows']} functions fit the {m['train_size']} "

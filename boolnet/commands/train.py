@@ -18,18 +18,6 @@ def add_training_set_arguments(parser, *, seed_help: str) -> None:
     parser.add_argument("--seed", default="0", help=seed_help)
 
 
-def write(df, path) -> None:
-    """Write a table with whichever writer this version of boolnet has."""
-    try:
-        from boolnet.io import write_table
-    except ImportError:  # pragma: no cover - older layout
-        from boolnet.tables import write_table
-
-        write_table(df, path, df.attrs.get("boolnet", {}))
-        return
-    write_table(df, path)
-
-
 def add_arguments(parser):
     parser.add_argument("--arch", required=True, help="layer widths N-H1-...-1, e.g. 7-1 (perceptron) or 7-40-40-1")
     parser.add_argument("--activation", default="relu", help="hidden activation: relu | tanh | linear (default relu)")
@@ -58,6 +46,7 @@ def add_arguments(parser):
 def run(args) -> int:
     from boolnet.commands.common import output_path, prior_from_args, refuse_unused
     from boolnet.errors import Interrupted
+    from boolnet.io import write_table
     from boolnet.training import train_table
 
     prior = prior_from_args(args)
@@ -73,10 +62,10 @@ def run(args) -> int:
                          checkpoint_interval=args.checkpoint_interval)
     except Interrupted as exc:
         if path is not None and exc.partial is not None:
-            write(exc.partial, path)
+            write_table(exc.partial, path)
             raise Interrupted(f"{exc}; the {exc.done} finished runs were written to {path}") from None
         raise
-    write(df, path)
+    write_table(df, path)
     if not args.quiet:
         m = df.attrs["boolnet"]
         print(f"boolnet train: {m['runs']} runs, {m['fitted']} fitted ({m['unfitted']} hit --max-epochs, "

@@ -189,6 +189,8 @@ def plot_comparison(a: pd.DataFrame, b: pd.DataFrame, path, *, target=None, trai
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from boolnet.io import save_figure
+
     frame, info = _compare_frame(a, b, target, train)
     has_err = "test_error" in frame
     fig, axes = plt.subplots(1, 2 if has_err else 1, figsize=(11 if has_err else 5.5, 4.8), squeeze=False)
@@ -219,5 +221,7 @@ def plot_comparison(a: pd.DataFrame, b: pd.DataFrame, path, *, target=None, trai
         ax.set_ylabel("probability")
         ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        save_figure(fig, path, dpi=120)
+    finally:
+        plt.close(fig)
