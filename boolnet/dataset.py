@@ -43,8 +43,8 @@ MANIFEST = "_boolnet_dataset.json"
 DATASET_FORMAT = "boolnet-dataset 1"
 #: The partition hash, as recorded in every manifest.
 HASH_NAME = "splitmix64(w0 ^ splitmix64(w1 + 0x9E3779B97F4A7C15)) mod partitions"
-#: Rows per slice when streaming (one Parquet row group, or one CSV write).
-SLICE_ROWS = 1 << 20
+#: Rows per slice when streaming (one Parquet row group, or one CSV write): 32 MiB of strings at n = 7.
+SLICE_ROWS = 1 << 18
 #: Rows a part aims at when the number of partitions is chosen automatically.
 PART_ROWS = 1 << 21
 #: Most partitions of one dataset.
@@ -232,16 +232,6 @@ def _with_metadata(table, metadata: dict):
     return table.replace_schema_metadata(meta)
 
 
-def _write_parquet(table, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        pq.write_table(table, path)
-    except pa.ArrowException as exc:
-        raise OSError(5, str(exc).splitlines()[0]) from exc
-
-
 class DatasetWriter:
     """Writes the parts of a dataset one at a time, then its manifest.
 
@@ -263,18 +253,36 @@ class DatasetWriter:
         return self
 
     def write_part(self, p: int, rows) -> dict:
+        """Write part ``p``: a pyarrow Table, a DataFrame, or an iterable of Tables (its row groups, in order)."""
+        import pandas as pd
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
-        if not isinstance(rows, pa.Table):
+        if isinstance(rows, pd.DataFrame):
             rows = pa.Table.from_pandas(rows, preserve_index=False)
+        slices = [rows] if isinstance(rows, pa.Table) else rows
         name = f"part-{p:05d}.parquet"
-        counts = rows.column("count").to_numpy() if "count" in rows.column_names else None
-        info = {"file": name, "partition": p, "rows": rows.num_rows}
-        if counts is not None:
-            info["count_sum"] = int(counts.sum())
-            info["singletons"] = int(np.count_nonzero(counts == 1))
-        _write_parquet(_with_metadata(rows, dict(self.metadata, partition=p, partitions=self.partitions)),
-                       self.tmp / name)
+        info = {"file": name, "partition": p, "rows": 0}
+        metadata = dict(self.metadata, partition=p, partitions=self.partitions)
+        writer = None
+        try:
+            for piece in slices:
+                piece = _with_metadata(piece, metadata)
+                if writer is None:
+                    writer = pq.ParquetWriter(self.tmp / name, piece.schema)
+                writer.write_table(piece)
+                info["rows"] += piece.num_rows
+                if "count" in piece.column_names:
+                    counts = piece.column("count").to_numpy()
+                    info["count_sum"] = info.get("count_sum", 0) + int(counts.sum())
+                    info["singletons"] = info.get("singletons", 0) + int(np.count_nonzero(counts == 1))
+        except pa.ArrowException as exc:
+            raise OSError(5, str(exc).splitlines()[0]) from exc
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError("a part needs at least one (possibly empty) slice of rows")
         self.parts.append(info)
         return info
 
@@ -345,7 +353,9 @@ def write_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, meta
                 idx = order[bounds[p] : bounds[p + 1]]
                 w, c = words[idx], counts[idx]
                 within = _row_order(w, c)
-                writer.write_part(p, arrow_from_sorted(w[within], c[within], n, total, exact))
+                w, c = w[within], c[within]
+                writer.write_part(p, (arrow_from_sorted(w[k : k + SLICE_ROWS], c[k : k + SLICE_ROWS], n, total, exact)
+                                      for k in range(0, max(len(c), 1), SLICE_ROWS)))
         return writer.metadata
     from boolnet.io import check_output_path
 

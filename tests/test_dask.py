@@ -156,3 +156,23 @@ def test_default_local_cluster(local):
     df = sample_table("5-1", samples=100_000, seed=7, backend="dask", workers=1)
     same(local["5-1"], df)
     assert df.attrs["boolnet"]["dask"]["scheduler"] == "LocalCluster"
+
+
+def test_workers_of_another_boolnet_are_refused():
+    from boolnet.sampling import dask_backend as DB
+
+    class Client:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def run(self, fn):
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+
+    DB.check_worker_versions(Client({"tcp://a:1": DB.worker_versions()}))
+    with pytest.raises(BoolnetError, match="run another boolnet") as info:
+        DB.check_worker_versions(Client({"tcp://a:1": DB.worker_versions(), "tcp://b:1": ["0.1.0", "old"]}))
+    assert info.value.param == "scheduler" and "tcp://b:1" in str(info.value)
+    with pytest.raises(BoolnetError, match="cannot run boolnet"):
+        DB.check_worker_versions(Client(ModuleNotFoundError("No module named 'boolnet'")))

@@ -214,6 +214,30 @@ class _Cluster:
         return False
 
 
+def worker_versions():
+    """What must agree between the driver and every worker: boolnet's version and the parameter stream."""
+    import boolnet
+    from boolnet.sampling._rng import RNG_NAME
+
+    return [boolnet.__version__, RNG_NAME]
+
+
+def check_worker_versions(client) -> None:
+    """Refuse workers that cannot import boolnet or run another version of it (their counts could differ)."""
+    try:
+        versions = client.run(worker_versions)
+    except Exception as exc:  # raised on a worker: boolnet missing there, typically
+        raise BoolnetError(f"the Dask workers cannot run boolnet ({type(exc).__name__}: {exc}); install the same "
+                           "boolnet on every worker (pip install 'boolnet[dask]')", param="scheduler") from None
+    mine = worker_versions()
+    other = {address: v for address, v in versions.items() if list(v) != mine}
+    if other:
+        address, theirs = next(iter(other.items()))
+        raise BoolnetError(f"{len(other)} Dask worker(s) run another boolnet (e.g. {address}: version {theirs[0]}, "
+                           f"stream {theirs[1]}; here: {mine[0]}, {mine[1]}); install the same boolnet on every "
+                           "worker", param="scheduler")
+
+
 def _threads_of(client) -> int:
     info = client.scheduler_info()
     return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
@@ -263,6 +287,7 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
             saved_done = now_done
 
     with _Cluster(scheduler, workers) as client:
+        check_worker_versions(client)
         nthreads = _threads_of(client)
         blocks = task_blocks or task_blocks_for(total_blocks, nthreads)
         tasks = [(b, min(blocks, total_blocks - b)) for b in range(first_block, total_blocks, blocks)]
