@@ -1,61 +1,145 @@
-"""Samples/s of `boolnet sample` against a plain vectorised NumPy sampler, in the same run.
+"""Samples/s of `boolnet sample` against plain vectorised float32 NumPy samplers, in the same run.
 
-Both sides draw networks from the default prior (gaussian, fan-in scaling),
-evaluate them on all 2**n inputs, and count the truth tables; the ratio of
-their rates is printed. Two figures are given for boolnet:
+Cases (issue 13): ``7-1`` at sigma_b = 1 (about 45% of samples are new functions) and sigma_b = 1000 (few
+distinct functions), ``7-40-40-1`` relu and tanh, ``7-64x10-1`` tanh and relu. Both sides draw networks
+from the same prior (gaussian, fan-in scaling), evaluate them on all 2**n inputs and count the truth
+tables. Printed per case:
 
-* ``counts``: sampling + counting (what the NumPy baseline also does: packed
-  truth tables and their counts);
-* ``table``: the whole ``sample_table`` call, which also turns every distinct
-  function into a truth-table string and builds the DataFrame (the 7-1
-  perceptron has millions of distinct functions, so this step shows).
+* samples per wall-clock second and per CPU-second of the NumPy baseline (one BLAS thread: batched float32
+  matmul, NumPy's normals, ``np.unique``), of boolnet's sampling + counting (``counts``) and of the whole
+  ``sample_table`` call (``table``: also the truth-table strings and the DataFrame);
+* the ratios boolnet / NumPy (wall and CPU-second);
+* the fraction of the arithmetic limit reached: multiply-adds per sample (a dense forward pass on all
+  2**n inputs: 2**n * sum of fan_in * width) times samples per second, over the measured fused
+  multiply-add throughput of this machine (8-lane float32 FMAs in independent chains on every thread,
+  measured at the start); boolnet skips zero terms of relu layers and computes the first layer by subset
+  sums, so it can do fewer multiply-adds than this count;
+* the share of CPU time the hypervisor stole during each run (``/proc/stat``).
 
 Usage::
 
-    python benchmarks/bench_sample.py                   # 7-1 and 7-40-40-1 relu
-    python benchmarks/bench_sample.py --quick           # smaller runs
+    python benchmarks/bench_sample.py                 # all cases
+    python benchmarks/bench_sample.py --quick         # smaller runs
+    python benchmarks/bench_sample.py --only 7-64x10-1
 
-Timing is wall clock; on a shared machine, run it when the machine is idle. The
-samples per CPU-second of each side and the share of time the hypervisor
-stole from this virtual machine during each run (``/proc/stat``) are printed
-too: on the development machine the steal was 20-40% even when idle, which
-moves wall-clock figures by up to 2x between runs.
+On a shared machine, run it several times and report ranges: samples per CPU-second are the steadier figure.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the baseline on one BLAS thread (before numpy loads)
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from boolnet import functions as F
-from boolnet.priors import Prior
-from boolnet.sampling import sample_table
-from boolnet.network import NetworkSpec
-from boolnet.sampling.sampler import sample_counts
+import argparse  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from llvmlite import ir  # noqa: E402
+from numba import njit, types  # noqa: E402
+from numba.core import cgutils  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
+
+from boolnet import functions as F  # noqa: E402
+from boolnet.network import NetworkSpec  # noqa: E402
+from boolnet.priors import Prior  # noqa: E402
+from boolnet.sampling import sample_table  # noqa: E402
+from boolnet.sampling.sampler import sample_counts  # noqa: E402
+
+CASES = [  # (arch, activation, sigma_b, boolnet samples, numpy samples); --quick divides both by 10
+    ("7-1", "relu", 1, 20_000_000, 1_000_000),
+    ("7-1", "relu", 1000, 40_000_000, 1_000_000),
+    ("7-40-40-1", "relu", 1, 300_000, 6_000),
+    ("7-40-40-1", "tanh", 1, 200_000, 6_000),
+    ("7-64x10-1", "tanh", 1, 40_000, 1_000),
+    ("7-64x10-1", "relu", 1, 60_000, 1_000),
+]
 
 
-def numpy_counts(arch: str, samples: int, seed: int = 0, batch: int | None = None):
-    """Plain vectorised NumPy: draw a batch, forward pass (batched matmul), pack, np.unique."""
-    spec = NetworkSpec(arch, "relu", "01", True)
-    prior = Prior()
+# --- the machine's FMA throughput ---------------------------------------------------------------------------
+
+_CHAINS = 12  # independent accumulators: enough to hide the FMA latency (4-5 cycles, 2 units)
+
+
+@intrinsic
+def _fma_chains(typingctx, iterations):
+    """``iterations`` rounds of 12 independent 8-lane float32 FMAs; returns a lane (so nothing is optimised out)."""
+    sig = types.float32(iterations)
+
+    def codegen(context, builder, signature, args):
+        (n,) = args
+        vec = ir.VectorType(ir.FloatType(), 8)
+        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3), "llvm.fma.v8f32")
+        slots = [cgutils.alloca_once_value(builder, ir.Constant(vec, [0.001 * (k + 1)] * 8)) for k in range(_CHAINS)]
+        a = ir.Constant(vec, [0.999999] * 8)
+        b = ir.Constant(vec, [1e-7] * 8)
+        with cgutils.for_range(builder, n):
+            for s in slots:
+                builder.store(builder.call(fma, [builder.load(s), a, b]), s)
+        total = builder.load(slots[0])
+        for s in slots[1:]:
+            total = builder.fadd(total, builder.load(s))
+        return builder.extract_element(total, ir.Constant(ir.IntType(32), 0))
+
+    return sig, codegen
+
+
+@njit(nogil=True)
+def _fma_kernel(iterations):
+    return _fma_chains(iterations)
+
+
+def fma_throughput(threads: int, seconds: float = 1.0) -> float:
+    """Measured float32 fused multiply-adds per second of ``threads`` threads at once (8 per vector FMA)."""
+    _fma_kernel(10)
+    iterations = 1000
+    while True:
+        t = time.perf_counter()
+        _fma_kernel(iterations)
+        if time.perf_counter() - t > seconds / 10:
+            break
+        iterations *= 4
+    per_call = iterations
+    results = []
+
+    def run():
+        t0 = time.perf_counter()
+        _fma_kernel(per_call * 5)
+        results.append(time.perf_counter() - t0)
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    return threads * per_call * 5 * _CHAINS * 8 / max(results)
+
+
+# --- the NumPy baseline -------------------------------------------------------------------------------------
+
+def numpy_counts(arch: str, activation: str, prior: Prior, samples: int, seed: int = 0):
+    """Plain vectorised float32 NumPy: draw a batch, forward pass (batched matmul), pack, np.unique."""
+    spec = NetworkSpec(arch, activation, "01", True)
     widths = spec.arch.widths
+    act = {"relu": lambda a: np.maximum(a, 0, out=a), "tanh": lambda a: np.tanh(a, out=a)}[activation]
     x = F.inputs(spec.arch.n, "01", dtype=np.float32)  # (2**n, n)
     rng = np.random.default_rng(seed)
-    if batch is None:
-        batch = 100_000 if len(widths) == 2 else 200
+    batch = 100_000 if len(widths) == 2 else 200
     keys = []
     done = 0
     while done < samples:
         b = min(batch, samples - done)
         h = np.broadcast_to(x, (b,) + x.shape)
         for layer, (fan_in, width) in enumerate(zip(widths[:-1], widths[1:])):
-            W = rng.standard_normal((b, fan_in, width), dtype=np.float32) * np.float32(prior.weight_scale(fan_in))
-            bias = rng.standard_normal((b, 1, width), dtype=np.float32) * np.float32(prior.bias_scale())
-            a = np.matmul(h, W) + bias
-            h = np.maximum(a, 0) if layer < len(widths) - 2 else a
+            W = rng.standard_normal((b, fan_in, width), dtype=np.float32)
+            W *= np.float32(prior.weight_scale(fan_in))
+            bias = rng.standard_normal((b, 1, width), dtype=np.float32)
+            bias *= np.float32(prior.bias_scale())
+            a = np.matmul(h, W)
+            a += bias
+            h = act(a) if layer < len(widths) - 2 else a
         bits = (h[:, :, 0] > 0).astype(np.uint8)  # (b, 2**n)
         keys.append(F.pack_bits(bits))
         done += b
@@ -64,9 +148,7 @@ def numpy_counts(arch: str, samples: int, seed: int = 0, batch: int | None = Non
     return uniq, counts
 
 
-CPU = {}
-STEAL = {}
-
+# --- timing -------------------------------------------------------------------------------------------------
 
 def _steal_ticks() -> tuple[int, int]:
     """(steal, total) clock ticks of all CPUs from /proc/stat: time the hypervisor gave to other machines."""
@@ -78,9 +160,8 @@ def _steal_ticks() -> tuple[int, int]:
     return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
-def _rate(fn, samples):
-    """Samples per wall-clock second; also records samples per CPU-second (robust to a busy machine)
-    and the share of the machine's time stolen by the hypervisor during the run."""
+def _measure(fn, samples):
+    """(samples per wall second, samples per CPU-second, share stolen, result)."""
     steal0, total0 = _steal_ticks()
     cpu0 = os.times()
     start = time.perf_counter()
@@ -88,45 +169,56 @@ def _rate(fn, samples):
     wall = time.perf_counter() - start
     cpu1 = os.times()
     steal1, total1 = _steal_ticks()
-    CPU[fn] = samples / max(cpu1.user - cpu0.user + cpu1.system - cpu0.system, 1e-9)
-    STEAL[fn] = (steal1 - steal0) / max(total1 - total0, 1)
-    return samples / wall, result
+    cpu = cpu1.user - cpu0.user + cpu1.system - cpu0.system
+    return samples / wall, samples / max(cpu, 1e-9), (steal1 - steal0) / max(total1 - total0, 1), result
 
 
-def bench(arch: str, samples: int, numpy_samples: int, threads: int | None):
-    spec = NetworkSpec(arch, "relu", "01", True)
-    # Warm up (numba loads its cached machine code).
-    sample_table(arch, samples=4096, progress=False, threads=threads)
-    run_numpy = lambda: numpy_counts(arch, numpy_samples)  # noqa: E731
-    run_counts = lambda: sample_counts(spec, Prior(), samples=samples, seed=0, threads=threads,  # noqa: E731
-                                       progress=False)
-    run_table = lambda: sample_table(arch, samples=samples, seed=0, threads=threads, progress=False)  # noqa: E731
-    numpy_rate, _ = _rate(run_numpy, numpy_samples)
-    counts_rate, _ = _rate(run_counts, samples)
-    table_rate, df = _rate(run_table, samples)
-    meta = df.attrs["boolnet"]
-    print(f"{arch:>10}  samples/s (wall): numpy {numpy_rate:9.3g} ({numpy_samples:.0e} samples) | boolnet counts "
-          f"{counts_rate:9.3g}, full table {table_rate:9.3g} ({samples:.0e} samples, {meta['distinct']} distinct) "
-          f"| ratio counts/numpy {counts_rate / numpy_rate:5.1f}x, table/numpy {table_rate / numpy_rate:5.1f}x")
-    print(f"{'':>10}  samples per CPU-second: numpy {CPU[run_numpy]:9.3g} | boolnet counts {CPU[run_counts]:9.3g}, "
-          f"full table {CPU[run_table]:9.3g} | ratio counts/numpy {CPU[run_counts] / CPU[run_numpy]:5.1f}x")
-    print(f"{'':>10}  CPU time stolen by the hypervisor: numpy {STEAL[run_numpy]:.0%}, boolnet counts "
-          f"{STEAL[run_counts]:.0%}, full table {STEAL[run_table]:.0%}")
-    return numpy_rate, counts_rate, table_rate
+def macs_per_sample(arch: str) -> int:
+    """Multiply-adds of a dense forward pass on all 2**n inputs."""
+    widths = NetworkSpec(arch, "relu", "01", True).arch.widths
+    return (1 << widths[0]) * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
+def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate):
+    prior = Prior(sigma_b=sigma_b)
+    spec = NetworkSpec(arch, activation, "01", True)
+    sample_table(arch, activation=activation, prior=prior, samples=4096, threads=threads)  # warm (compiled)
+    np_wall, np_cpu, np_steal, _ = _measure(lambda: numpy_counts(arch, activation, prior, numpy_samples),
+                                            numpy_samples)
+    c_wall, c_cpu, c_steal, _ = _measure(lambda: sample_counts(spec, prior, samples=samples, seed=0,
+                                                               threads=threads), samples)
+    t_wall, t_cpu, t_steal, df = _measure(lambda: sample_table(arch, activation=activation, prior=prior,
+                                                               samples=samples, seed=0, threads=threads), samples)
+    macs = macs_per_sample(arch)
+    name = f"{arch} {activation if '-' in arch[2:] else ''} sigma_b={sigma_b}".replace("  ", " ")
+    print(f"{name}: {samples:.0e} samples, {df.attrs['boolnet']['distinct']} distinct; NumPy {numpy_samples:.0e}")
+    print(f"  samples/s wall:  numpy {np_wall:9.3g} | boolnet counts {c_wall:9.3g} ({c_wall / np_wall:5.1f}x) | "
+          f"table {t_wall:9.3g} ({t_wall / np_wall:5.1f}x)")
+    print(f"  per CPU-second:  numpy {np_cpu:9.3g} | boolnet counts {c_cpu:9.3g} ({c_cpu / np_cpu:5.1f}x) | "
+          f"table {t_cpu:9.3g} ({t_cpu / np_cpu:5.1f}x)")
+    print(f"  arithmetic limit ({macs:.3g} multiply-adds/sample): boolnet counts reach {c_wall * macs / fma_rate:.1%} "
+          f"of the measured FMA throughput (wall), numpy {np_wall * macs / fma_rate:.1%}; stolen: numpy "
+          f"{np_steal:.0%}, counts {c_steal:.0%}, table {t_steal:.0%}", flush=True)
+    return dict(numpy=np_wall, counts=c_wall, table=t_wall, numpy_cpu=np_cpu, counts_cpu=c_cpu, table_cpu=t_cpu)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller runs")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="runs 10x smaller")
+    parser.add_argument("--threads", type=int, default=None, help="boolnet's worker threads (default: all cores)")
+    parser.add_argument("--only", default=None, help="run only the cases of this architecture")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
-    if args.quick:
-        bench("7-1", 2_000_000, 200_000, args.threads)
-        bench("7-40-40-1", 20_000, 2_000, args.threads)
-    else:
-        bench("7-1", 20_000_000, 1_000_000, args.threads)
-        bench("7-40-40-1", 300_000, 6_000, args.threads)
+    threads = args.threads or os.cpu_count()
+    fma1 = fma_throughput(1)
+    fma = fma_throughput(threads)
+    print(f"cores: {os.cpu_count()}, boolnet threads: {threads}, load average: {os.getloadavg()[0]:.2f}; measured "
+          f"FMA throughput: {fma1:.3g}/s on one thread, {fma:.3g}/s on {threads}", flush=True)
+    for arch, activation, sigma_b, samples, numpy_samples in CASES:
+        if args.only and arch != args.only:
+            continue
+        if args.quick:
+            samples, numpy_samples = samples // 10, numpy_samples // 10
+        bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma)
 
 
 if __name__ == "__main__":

@@ -159,3 +159,53 @@ def test_tanh_dense_sweep_within_stated_ulps():
 def test_tanh_all_float32_within_stated_ulps():
     # tanh is odd by construction (sign bit copied), so the positive floats (bit patterns 0 .. 0x7f800000) cover all.
     assert _all_positive_floats_max_ulps(0, 0x7F800000) <= TANH_ULPS
+
+
+@njit(cache=True)
+def _one_by_one_and_batched(key0, key1, scales, gaussian, count):
+    P = scales.shape[0]
+    s = np.empty(4, np.uint64)
+    R.seed_block(s, key0, key1, 2)
+    single = np.empty((count, P), np.float32)
+    words = R.scratch_words(P)
+    for i in range(count):
+        R.fill_parameters(s, scales, gaussian, single[i], words)
+    R.seed_block(s, key0, key1, 2)
+    flat = np.empty(count * P, np.float32)
+    bw, bz = R.batch_scratch(P, R.BATCH)
+    first = 0
+    while first < count:
+        k = min(R.BATCH, count - first)
+        R.fill_batch(s, scales, gaussian, flat[first * P:], k, bw, bz)
+        first += k
+    return single, flat.reshape(count, P)
+
+
+@pytest.mark.parametrize("P", [1, 2, 3, 7, 8, 9, 17])
+@pytest.mark.parametrize("gaussian", [True, False])
+def test_batched_parameters_equal_one_by_one(P, gaussian):
+    key0, key1 = R.seed_keys(5)
+    scales = np.linspace(0.5, 2, P).astype(np.float32)
+    single, batched = _one_by_one_and_batched(key0, key1, scales, gaussian, 3 * R.BATCH + 5)
+    assert np.array_equal(single, batched)
+
+
+@pytest.mark.parametrize("arch,prior", [("7-1", None), ("3-1", "uniform"), ("4-3-1", None)])
+def test_sampler_counts_the_stream_of_draw_block_parameters(arch, prior):
+    from collections import Counter
+
+    from boolnet.network import NetworkSpec, truth_tables
+    from boolnet.priors import Prior
+    from boolnet.sampling import sample_table
+
+    prior = Prior(prior, 1, 2) if prior else Prior()
+    spec = NetworkSpec(arch, "relu", "01", True)
+    samples = 3 * R.BLOCK_SIZE + 100  # one thread: one worker does several blocks
+    key0, key1 = R.seed_keys(17)
+    scales = spec.parameter_scales(prior)
+    gaussian = prior.kind == "gaussian"
+    thetas = np.concatenate([R.draw_block_parameters(key0, key1, b, min(R.BLOCK_SIZE, samples - b * R.BLOCK_SIZE),
+                                                     scales, gaussian) for b in range(4)])
+    expected = Counter(truth_tables(arch, thetas))
+    df = sample_table(arch, prior=prior, samples=samples, seed=17, threads=1)
+    assert dict(zip(df["function"], df["count"])) == dict(expected)

@@ -127,6 +127,52 @@ def fill_parameters(s, scales, gaussian, out, words):
         out[p] = scales[p] * out[p]
 
 
+#: Samples per call of :func:`fill_batch` (small networks: perceptrons).
+BATCH = 64
+
+
+@njit(cache=True)
+def batch_scratch(P, count):
+    """Scratch ``(words, normals)`` for :func:`fill_batch` of ``count`` samples of ``P`` parameters."""
+    size = 2 * ((P + 1) // 2) * count + 4 * NORMAL_LANES
+    return np.zeros(size, np.uint32), np.zeros(size, np.float32)
+
+
+@njit(cache=True)
+def fill_batch(s, scales, gaussian, out, count, words, z):
+    """The parameters of the next ``count`` samples into ``out[i * P + p]`` (flat rows of ``P``), from stream ``s``.
+
+    Exactly the values of ``count`` calls of :func:`fill_parameters` (sample ``i`` takes the ``ceil(P / 2)``
+    64-bit outputs after those of sample ``i - 1``), but the Box-Muller groups of 8 pairs run across samples
+    with whole-vector stores: for a perceptron (``P = 8``: one group per two samples) about 3x faster.
+    ``words`` and ``z`` come from :func:`batch_scratch`.
+    """
+    P = scales.shape[0]
+    h = (P + 1) // 2
+    n = h * count
+    if out.shape[0] < count * P:
+        raise ValueError("fill_batch: out must hold count * P values")
+    if words.shape[0] < 2 * n + 4 * NORMAL_LANES or z.shape[0] < 2 * n + 4 * NORMAL_LANES:
+        raise ValueError("fill_batch: scratch must come from batch_scratch(P, count)")
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for q in range(n):
+        r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
+        words[2 * q] = np.uint32(r & _M64)
+        words[2 * q + 1] = np.uint32(r >> np.uint64(32))
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+    if not gaussian:
+        for i in range(count):
+            for p in range(P):
+                out[i * P + p] = scales[p] * uniform_pm1_from_u32(np.uint64(words[2 * h * i + p]))
+        return
+    for q0 in range(0, n, NORMAL_LANES):
+        normal_pairs(words, q0, z, 2 * q0, 2 * NORMAL_LANES)  # z is padded: always a whole-vector store
+    for i in range(count):
+        base = 2 * h * i
+        for p in range(P):
+            out[i * P + p] = scales[p] * z[base + p]
+
+
 @njit(cache=True)
 def draw_block_parameters(key0, key1, block, count, scales, gaussian):
     """Parameters of the first ``count`` samples of ``block`` as a (count, P) float32 array (for tests)."""

@@ -13,7 +13,7 @@ from numba import njit
 
 from boolnet.sampling._hash_kernels import slot_shift, table_add
 from boolnet.sampling._network_kernels import _perceptron, evaluate, make_buffers
-from boolnet.sampling._rng import BLOCK_SIZE, fill_parameters, scratch_words, seed_block
+from boolnet.sampling._rng import BATCH, BLOCK_SIZE, batch_scratch, fill_batch, fill_parameters, scratch_words, seed_block
 
 _ONE = np.uint64(1)
 
@@ -33,6 +33,8 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     state = np.empty(4, np.uint64)
     theta = np.empty(P, np.float32)
     words = scratch_words(P)
+    batch = np.empty(BATCH * P, np.float32)  # flat rows: the kernel reads row i at offsets + i * P, no views
+    batch_words, batch_normals = batch_scratch(P, BATCH if widths.shape[0] == 2 else 0)
     buf_a, buf_b, live = make_buffers(widths, np.float32)
     n = widths[0]
     perceptron = widths.shape[0] == 2
@@ -47,16 +49,20 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
         block = blocks[i]
         count = min(BLOCK_SIZE, total_samples - block * BLOCK_SIZE)
         seed_block(state, key0, key1, block)
-        if perceptron and n == 7:  # the literal 7 lets LLVM unroll the perceptron (~30 ns less)
-            for _ in range(count):
-                fill_parameters(state, scales, gaussian, theta, words)
-                w0, w1 = _perceptron(theta, 7, w_off[0], b_off[0], pm1, lowbit, low, high)
-                entries += table_add(table, w0, w1, _ONE, shift)
-        elif perceptron:  # call the perceptron kernel directly: it takes a few tens of ns
-            for _ in range(count):
-                fill_parameters(state, scales, gaussian, theta, words)
-                w0, w1 = _perceptron(theta, n, w_off[0], b_off[0], pm1, lowbit, low, high)
-                entries += table_add(table, w0, w1, _ONE, shift)
+        if perceptron:  # parameters drawn BATCH samples at a time (the same values, vector stores)
+            for first in range(0, count, BATCH):
+                k = min(BATCH, count - first)
+                fill_batch(state, scales, gaussian, batch, k, batch_words, batch_normals)
+                if n == 7:  # the literal 7 lets LLVM unroll the perceptron (~30 ns less)
+                    for r in range(k):
+                        bo = b_off[0] + r * P if b_off[0] >= 0 else b_off[0]
+                        w0, w1 = _perceptron(batch, 7, w_off[0] + r * P, bo, pm1, lowbit, low, high)
+                        entries += table_add(table, w0, w1, _ONE, shift)
+                else:  # call the perceptron kernel directly: it takes a few tens of ns
+                    for r in range(k):
+                        bo = b_off[0] + r * P if b_off[0] >= 0 else b_off[0]
+                        w0, w1 = _perceptron(batch, n, w_off[0] + r * P, bo, pm1, lowbit, low, high)
+                        entries += table_add(table, w0, w1, _ONE, shift)
         else:
             for _ in range(count):
                 fill_parameters(state, scales, gaussian, theta, words)
