@@ -451,6 +451,47 @@ def iter_partitions(path, columns=None):
         yield part["partition"], attach(df, manifest["metadata"])
 
 
+def map_partitions(path, func, output, *, metadata: dict | None = None) -> dict:
+    """Apply ``func`` to each part of dataset ``path`` and write the results as dataset ``output``, part by part.
+
+    ``func(frame) -> DataFrame`` gets one part (metadata attached) and returns its
+    rows for the output (e.g. with complexity measures added); the output keeps the
+    parts and hash of the input, and its metadata is ``metadata`` or that of the
+    first returned frame. Memory: one part at a time.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from boolnet.complexity import add_measures
+    >>> d = tempfile.mkdtemp()
+    >>> _ = write_counts(np.array([[8, 0], [7, 0]], dtype=np.uint64), np.array([1, 3]), 2, 4, {"n": 2},
+    ...                  os.path.join(d, "t/"), partitions=2)
+    >>> _ = map_partitions(os.path.join(d, "t"), lambda df: add_measures(df, ["lz"], n=2), os.path.join(d, "k/"))
+    >>> from boolnet.io import read_table
+    >>> read_table(os.path.join(d, "k")).columns.tolist()
+    ['function', 'probability', 'probability_low', 'probability_high', 'count', 'lz']
+    """
+    from boolnet.schema import metadata_of
+
+    manifest = read_manifest(path)
+    writer = None
+    try:
+        for p, frame in iter_partitions(path):
+            out = func(frame)
+            if writer is None:
+                meta = dict(metadata if metadata is not None else (metadata_of(out) or manifest["metadata"]))
+                writer = DatasetWriter(output, manifest["partitions"], meta).__enter__()
+            writer.write_part(p, out.reset_index(drop=True))
+    except BaseException as exc:
+        if writer is not None:
+            writer.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    if writer is None:
+        raise BoolnetError(f"dataset {path} has no parts", param="table")
+    writer.__exit__(None, None, None)
+    return writer.metadata
+
+
 def read_dataset(path):
     """Read a whole dataset into one DataFrame in the table's row order (what :func:`boolnet.io.read_table` does).
 

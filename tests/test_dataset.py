@@ -105,3 +105,15 @@ def test_words_round_trip():
     from boolnet.sampling.counts import truth_table_strings
 
     assert (D.words_from_strings(truth_table_strings(words, 7), 7) == words).all()
+
+
+def test_map_partitions_adds_measures_part_by_part(table, tmp_path):
+    from boolnet.complexity import add_measures
+
+    write_table(table, f"{tmp_path}/ds/")
+    D.map_partitions(tmp_path / "ds", lambda df: add_measures(df, ["lz"], n=5), f"{tmp_path}/k/")
+    whole = add_measures(table, ["lz"], n=5)
+    back = read_table(tmp_path / "k")
+    same_rows(whole, back)
+    assert json.loads((tmp_path / "k" / D.MANIFEST).read_text())["partitions"] == \
+        json.loads((tmp_path / "ds" / D.MANIFEST).read_text())["partitions"]
