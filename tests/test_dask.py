@@ -176,3 +176,15 @@ def test_workers_of_another_boolnet_are_refused():
     assert info.value.param == "scheduler" and "tcp://b:1" in str(info.value)
     with pytest.raises(BoolnetError, match="cannot run boolnet"):
         DB.check_worker_versions(Client(ModuleNotFoundError("No module named 'boolnet'")))
+
+
+def test_a_task_that_always_fails_stops_the_run_with_its_checkpoint(cluster, tmp_path, monkeypatch):
+    from boolnet.sampling import dask_backend as DB
+
+    monkeypatch.setattr(DB, "RETRIES", 0)
+    ckpt = tmp_path / "run.ckpt"
+    with pytest.raises(BoolnetError, match="Dask task of blocks 4 to 4 failed") as info:
+        sample_table("5-1", samples=100_000, seed=7, backend="dask", scheduler=cluster, checkpoint=ckpt,
+                     _dask_options={"task_blocks": 1, "fan_in": 1, "window": 1,
+                                    "fault": ("raise", str(tmp_path / "raise"), 4)})
+    assert "resume" in str(info.value) and ckpt.exists()

@@ -323,7 +323,17 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                         pending.append((groups[next_group], *submit(groups[next_group])))
                         next_group += 1
                     group, combined, parts = pending.pop(0)
-                    words, cnt = combined.result()
+                    try:
+                        words, cnt = combined.result()
+                    except Exception as exc:  # retries used up, workers killed repeatedly, scheduler lost
+                        if checkpoint is not None and done > start:
+                            save(done, last=True)
+                        kept = (f"; the counts of the first {done} samples are in checkpoint {checkpoint.path}: run "
+                                "again with the same options to resume" if checkpoint is not None and
+                                save_error is None and done > start else "")
+                        raise BoolnetError(f"the Dask task of blocks {group[0][0]} to {group[-1][0] + group[-1][1] - 1} "
+                                           f"failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                                           f"{kept}", param="backend") from exc
                     del combined, parts
                     _add_entries(counts, words, cnt)
                     if _TEST_GROUP_SLEEP:
