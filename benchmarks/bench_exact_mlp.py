@@ -28,7 +28,7 @@ PRIORS = {
 COMPARE = [("2-2-1", "step"), ("2-4-1", "step"), ("2-3-3-1", "step"), ("3-3-1", "sign"), ("4-2-1", "step")]
 
 TARGETS = ([f"2-{h}-1" for h in range(1, 9)] + ["2-1-1-1", "2-2-2-1", "2-2-3-1", "2-3-2-1", "2-3-3-1"]
-           + [f"3-{h}-1" for h in range(1, 5)] + ["4-2-1"])
+           + [f"3-{h}-1" for h in range(1, 5)] + ["4-2-1", "4-3-1"])
 
 
 def numpy_monte_carlo(arch: str, activation: str, prior: Prior, samples: int, seed: int = 0,
