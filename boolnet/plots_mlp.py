@@ -155,6 +155,7 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
         if key == "xor" and np.nanmax(np.array([v[0] for d in data.values() if isinstance(d, dict)
                                                  for v in d[key]])) > 0:
             ax.set_yscale("symlog", linthresh=1e-5)
+            ax.set_ylim(bottom=0.0)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     if path is not None:
