@@ -409,7 +409,8 @@ class _Run:
         full = _nonsingular(Kint)
         half = np.arange(nF // 2)                      # f and not f: the same orthant probability
         signs = 2 * ((half[:, None] >> np.arange(N)[None, :]) & 1) - 1   # +1 where f(x) = 1
-        acc = np.zeros((3, nF))
+        # every term W * p is kept and each sum is rounded once (math.fsum)
+        terms = [[[] for _ in range(nF)] for _ in range(3)]
         hit = np.zeros(nF, dtype=bool)
         fi = np.flatnonzero(full)
         if len(fi):
@@ -425,10 +426,11 @@ class _Run:
             p = p.reshape(len(fi), len(half))
             e = e.reshape(len(fi), len(half))
             for j, f in enumerate(half.tolist()):
+                parts = (W[0, fi] * p[:, j], W[1, fi] * np.maximum(p[:, j] - e[:, j], 0.0),
+                         W[2, fi] * (p[:, j] + e[:, j]))
                 for g in (f, nF - 1 - f):
-                    acc[0, g] += W[0, fi] @ p[:, j]
-                    acc[1, g] += W[1, fi] @ np.maximum(p[:, j] - e[:, j], 0.0)
-                    acc[2, g] += W[2, fi] @ (p[:, j] + e[:, j])
+                    for k in range(3):
+                        terms[k][g].append(math.fsum(parts[k]))
                     hit[g] |= bool(np.any(p[:, j] > 0))
         # Singular covariances: the recipe (basis, triangulation) depends only on which hidden
         # functions are present; the covariances of the simplicial cones are batched by dimension.
@@ -448,7 +450,7 @@ class _Run:
                 hit[f] = True
                 if not adjs:
                     for k in range(3):
-                        acc[k, f] += W[k, q]
+                        terms[k][f].append(W[k, q])
                     continue
                 sgn = np.array(sg, dtype=np.int64)
                 cov_I = Kq[np.ix_(inputs, inputs)] * sgn[:, None] * sgn[None, :]
@@ -465,10 +467,13 @@ class _Run:
             corr[:, idx, idx] = 1.0
             p, e = _orthant_batch(np.ascontiguousarray(corr), np.full(len(c), 4 * _EPS), 1e-13)
             for (q, f), pv, ev in zip(owners, p, e):
-                acc[0, f] += W[0, q] * pv
-                acc[1, f] += W[1, q] * max(pv - ev, 0.0)
-                acc[2, f] += W[2, q] * (pv + ev)
-        self.outer_terms += M
+                terms[0][f].append(W[0, q] * pv)
+                terms[1][f].append(W[1, q] * max(pv - ev, 0.0))
+                terms[2][f].append(W[2, q] * (pv + ev))
+        acc = np.array([[math.fsum(t) for t in channel] for channel in terms])
+        # rounding: the weights merged into one covariance are summed naively, every other sum is
+        # exactly rounded (fsum of sums adds one rounding per level)
+        self.outer_terms += int(np.bincount(inverse).max()) + 4
         return np.zeros((0, nF), dtype=np.int64), acc, np.zeros_like(acc), hit
 
     def symmetric_top(self, U, U_res, U_flt):
