@@ -81,7 +81,7 @@ def scaling(arch: str, samples: int, seed: int = 1):
 
 
 def _cluster(workers, LocalCluster, Client):
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     return cluster, Client(cluster)
 

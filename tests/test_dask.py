@@ -26,7 +26,7 @@ from boolnet.sampling.sampler import sample_table  # noqa: E402
 def cluster():
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as c:
         yield c.scheduler_address
 

@@ -194,7 +194,7 @@ class _Cluster:
         if self.scheduler is None:
             n = self.workers or os.cpu_count() or 1
             self.cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                    dashboard_address=None, silence_logs=logging.ERROR)
+                                                    dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster)
         else:
             try:
