@@ -21,7 +21,8 @@ def add_prior_arguments(parser: argparse.ArgumentParser, per_layer: bool = False
              "(VALUExK repeats)") if per_layer else ""
     g.add_argument("--sigma-w", default="1",
                    help=f"weight scale: std (gaussian) or half-width (uniform); default 1{lists}")
-    g.add_argument("--sigma-b", default="1", help=f"bias scale: std (gaussian) or half-width (uniform); default 1{lists}")
+    g.add_argument("--sigma-b", default="1",
+                   help=f"bias scale: std (gaussian) or half-width (uniform); default 1{lists}")
     g.add_argument("--no-fan-in-scaling", action="store_true",
                    help="do not divide the weight scale by sqrt(fan_in)")
 

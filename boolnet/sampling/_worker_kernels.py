@@ -13,7 +13,8 @@ from numba import njit
 
 from boolnet.sampling._hash_kernels import slot_shift, table_add
 from boolnet.sampling._network_kernels import _perceptron, evaluate, make_buffers
-from boolnet.sampling._rng import BATCH, BLOCK_SIZE, batch_scratch, fill_batch, fill_parameters, scratch_words, seed_block
+from boolnet.sampling._rng import (BATCH, BLOCK_SIZE, batch_scratch, fill_batch, fill_parameters, scratch_words,
+                                   seed_block)
 
 _ONE = np.uint64(1)
 

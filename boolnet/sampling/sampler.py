@@ -40,8 +40,8 @@ log = logging.getLogger("boolnet")
 def _needs_compiling(dispatchers) -> bool:
     """True when some numba kernel is neither compiled in this process nor in numba's on-disk cache."""
     for dispatcher in dispatchers:
-        if dispatcher.signatures:
-            continue
+        if getattr(dispatcher, "signatures", None) is None or dispatcher.signatures:
+            continue  # not a numba dispatcher (e.g. wrapped by a profiler), or compiled in this process
         try:
             if not dispatcher._cache._cache_file._load_index():  # numba internals: {} when absent or stale
                 return True
