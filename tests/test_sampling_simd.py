@@ -17,7 +17,7 @@ from boolnet.sampling._network_kernels import tanh_array
 from boolnet.sampling._simd import NORMAL_LANES, normal_pairs
 
 #: Stated bounds: Box-Muller normals within 3 ulps of their radius (of the float64 value from the same
-#: words); tanh within 1.5 ulps of the float64 tanh of the same float32 input.
+#: words); tanh within 1.5 ulps of the float64 tanh of the same float32 input (1.33 the largest over all float32).
 NORMAL_ULPS_OF_RADIUS = 3.0
 TANH_ULPS = 1.5
 
