@@ -120,7 +120,8 @@ def task_blocks_for(total_blocks: int, workers: int) -> int:
 
 
 def _fault(fault, task: int) -> None:
-    """Test hook: ``fault = (kind, marker path, task)``; the first attempt of that task raises or kills its worker."""
+    """Test hook: ``fault = (kind, marker path, task)``; the first attempt of that task raises, kills its worker
+    (``"kill"``) or takes 4 s longer (``"sleep"``)."""
     if fault is None:
         return
     kind, marker, which = fault
@@ -133,6 +134,9 @@ def _fault(fault, task: int) -> None:
     os.close(fd)
     if kind == "kill":
         os._exit(17)  # the worker process dies with the task's result unsent
+    if kind == "sleep":  # a slow task
+        time.sleep(4.0)
+        return
     raise RuntimeError(f"injected failure of task {task}")
 
 
@@ -243,6 +247,16 @@ def _threads_of(client) -> int:
     return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
 
+def _wait(future, stop, poll: float = 0.25):
+    """The result of ``future``, or None as soon as ``stop`` has caught a signal (checked every ``poll`` s)."""
+    while True:
+        try:
+            return future.result(timeout=poll)
+        except TimeoutError:
+            if stop.signal_name is not None:
+                return None
+
+
 def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, scheduler=None, workers=None,
                progress: bool = False, checkpoint=None, checkpoint_interval: float = 30.0,
                stop_after: int | None = None, task_blocks: int | None = None, fan_in: int = FAN_IN,
@@ -288,6 +302,7 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
 
     with _Cluster(scheduler, workers) as client:
         check_worker_versions(client)
+        begin = time.perf_counter()  # as the local driver's: after the start-up, not counted in samples/s
         nthreads = _threads_of(client)
         blocks = task_blocks or task_blocks_for(total_blocks, nthreads)
         tasks = [(b, min(blocks, total_blocks - b)) for b in range(first_block, total_blocks, blocks)]
@@ -322,9 +337,9 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                     while next_group < len(groups) and len(pending) < depth:
                         pending.append((groups[next_group], *submit(groups[next_group])))
                         next_group += 1
-                    group, combined, parts = pending.pop(0)
+                    group, combined, parts = pending[0]
                     try:
-                        words, cnt = combined.result()
+                        result = _wait(combined, stop)
                     except Exception as exc:  # retries used up, workers killed repeatedly, scheduler lost
                         if checkpoint is not None and done > start:
                             save(done, last=True)
@@ -334,7 +349,14 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                         raise BoolnetError(f"the Dask task of blocks {group[0][0]} to {group[-1][0] + group[-1][1] - 1} "
                                            f"failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
                                            f"{kept}", param="backend") from exc
-                    del combined, parts
+                    if result is None:  # Ctrl-C or SIGTERM while waiting: stop now, with the groups added so far
+                        signal_name = stop.signal_name
+                        if checkpoint is not None and done > start:
+                            save(done, last=True)
+                        break
+                    pending.pop(0)
+                    words, cnt = result
+                    del combined, parts, result
                     _add_entries(counts, words, cnt)
                     if _TEST_GROUP_SLEEP:
                         time.sleep(_TEST_GROUP_SLEEP)
