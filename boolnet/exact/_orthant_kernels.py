@@ -273,13 +273,16 @@ def _input_sensitivity(C, dC):
     return err
 
 
-@njit(cache=True)
+# Inlined (at numba IR level) into the loop: it runs at every quadrature node, and a real call
+# would pass the seven arguments it does not use (arrays travel as several words each); inlined,
+# the m = 4 and 5 loop is ~10% faster than with a call. The arithmetic is unchanged.
+@njit(cache=True, inline="always")
 def _inner_closed(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
     """(P_{m-2}, bound) given Y_i = Y_j = 0 on C(t), m = 4, 5: a closed form.
 
-    The signature is the one `_plackett` calls every level's inner orthant with; this level
-    needs none of scratch, tol, xq, wk, wg, plen, block_start. Each conditional correlation
-    keeps its own error bound here (the nested levels share the largest one).
+    The signature is the one `_plackett_loop` calls every level's inner orthant with; this
+    level needs none of scratch, tol, xq, wk, wg, plen, block_start. Each conditional
+    correlation keeps its own error bound here (the nested levels share the largest one).
     """
     m = C.shape[0]
     s = t * C[i, j]
