@@ -168,13 +168,16 @@ def _distinct(path: Path) -> int:
     return json.loads(pq.read_schema(path).metadata[b"boolnet"])["distinct"]
 
 
-def memory(samples: float, old: bool = True):
+def memory(samples: float, old: bool = True, dask: bool = True):
     folder = Path(tempfile.mkdtemp(prefix="bench_dask_"))
     base, _ = _peak(_CHILD_BASE, [])
     cli = ["sample", "--arch", "7-1", "--samples", f"{samples:g}", "--seed", "3", "--quiet", "-o"]
     cases = [("sample -o FILE.parquet (streamed row groups)", _CHILD_CLI, cli + [str(folder / "t.parquet")],
               folder / "t.parquet"),
              ("sample -o DIR/ (partitioned dataset)", _CHILD_CLI, cli + [f"{folder}/ds/"], folder / "ds")]
+    if dask:
+        cases.append(("sample --backend dask --workers 2 -o DIR/ (the driver process only)", _CHILD_CLI,
+                      cli[:-1] + ["--backend", "dask", "--workers", "2", "-o", f"{folder}/dk/"], folder / "dk"))
     if old:
         cases.append(("whole DataFrame, then write_table (before)", _CHILD_OLD,
                       [f"{samples:g}", str(folder / "old.parquet")], folder / "old.parquet"))
@@ -209,7 +212,7 @@ def main():
         overhead(100 if args.quick else 400)
     if args.only in (None, "memory"):
         for s in args.memory_samples or (["1e6"] if args.quick else ["1e7", "1e8"]):
-            memory(float(s), old=not args.no_old and float(s) <= 1e7)
+            memory(float(s), old=not args.no_old and float(s) <= 1e7, dask=float(s) <= 1e7)
     print(f"\n# load average {os.getloadavg()[0]:.1f} at the end")
 
 
