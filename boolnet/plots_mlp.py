@@ -8,8 +8,6 @@ widths (from :func:`boolnet.sampling.sample_table`, 95% Wilson intervals).
 
 from __future__ import annotations
 
-import math
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,37 +20,17 @@ XOR = "0110"
 CONSTANTS = ("0000", "1111")
 
 
-def wilson_interval(count: int, total: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(0, 100)
-    >>> lo, round(hi, 4)
-    (0.0, 0.037)
-    """
-    if total <= 0:
-        return 0.0, 1.0
-    p = count / total
-    den = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / den
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / den
-    lo = 0.0 if count == 0 else max(0.0, centre - half)
-    hi = 1.0 if count == total else min(1.0, centre + half)
-    return lo, hi
-
-
 def _sampled(arch: str, activation: str, prior: Prior, samples: int, seed: int) -> dict:
     from boolnet.sampling import sample_table
+    from boolnet.sampling.counts import wilson_interval
 
-    r = sample_table(arch, activation=activation, prior=prior, samples=samples, seed=seed, progress=False)
-    df = r[0] if isinstance(r, tuple) else r
+    df = sample_table(arch, activation=activation, prior=prior, samples=samples, seed=seed, progress=False)
     counts = dict(zip(df["function"], df["count"]))
     out = {}
     for name, fs in (("xor", (XOR,)), ("constants", CONSTANTS)):
         c = int(sum(counts.get(f, 0) for f in fs))
-        lo, hi = wilson_interval(c, samples)
-        out[name] = (c / samples, lo, hi)
+        lo, hi = wilson_interval(np.array([c]), samples)
+        out[name] = (c / samples, float(lo[0]), float(hi[0]))
     return out
 
 
@@ -85,7 +63,7 @@ def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: in
             t = exact_mlp_table(f"2-{h}-1", activation="step", prior=prior)
         except BoolnetError:
             for key in ("xor", "constants"):
-                data["step"][key].append((math.nan, math.nan, math.nan))
+                data["step"][key].append((np.nan, np.nan, np.nan))
             continue
         p = dict(zip(t["function"], zip(t["probability"], t["probability_low"], t["probability_high"])))
         for key, fs in (("xor", (XOR,)), ("constants", CONSTANTS)):
@@ -159,8 +137,10 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     if path is not None:
-        fig.savefig(path, dpi=120)
+        from boolnet.io import save_figure
+
+        save_figure(fig, path, dpi=120, param="path")
     return fig
 
 
-__all__ = ["width_sweep_figure", "width_sweep_data", "wilson_interval"]
+__all__ = ["width_sweep_figure", "width_sweep_data"]

@@ -123,12 +123,9 @@ def _perceptron(n: int, prior: Prior, encoding: str, bias: bool) -> _Perceptron:
 
 
 def _parse(arch, gram_ok=False):
-    from boolnet.sampling import parse_arch
+    from boolnet.network import parse_arch
 
-    try:
-        a = parse_arch(arch)
-    except BoolnetError as err:
-        raise BoolnetError(str(err).replace("--arch", "arch"), param="arch") from None
+    a = parse_arch(arch)
     widths = tuple(a.widths)
     if widths[0] > MAX_N:
         raise BoolnetError(f"arch {arch!r}: the exact MLP engine takes n <= {MAX_N} inputs (got {widths[0]}); "
@@ -663,6 +660,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     if not isinstance(prior, Prior):
         raise BoolnetError("prior must be a boolnet.priors.Prior, e.g. Prior('uniform', fan_in_scaling=False)",
                            param="prior")
+    prior.require_scalar("the exact MLP engine")
     if not isinstance(bias, (bool, np.bool_)):
         raise BoolnetError(f"bias must be True or False, got {bias!r}", param="bias")
     bias = bool(bias)
