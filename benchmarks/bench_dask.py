@@ -206,7 +206,7 @@ def main():
     args = parser.parse_args()
     print(f"# bench_dask: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start\n")
     if args.only in (None, "scaling"):
-        scaling("7-40-40-1", 20_000 if args.quick else 100_000)
+        scaling("7-40-40-1", 20_000 if args.quick else 500_000)
         scaling("7-1", 2 * 10**6 if args.quick else 10**7)
     if args.only in (None, "overhead"):
         overhead(100 if args.quick else 400)
