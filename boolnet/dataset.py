@@ -574,9 +574,11 @@ def check_mergeable(named: list[tuple[str, dict]]) -> list[dict]:
     >>> a = {"volume_method": "sampled", "n": 2, "architecture": "2-1", "activation": "none (perceptron)",
     ...      "seed": 1, "samples": 10, "samples_done": 10}
     >>> check_mergeable([("a", a), ("b", dict(a, seed=2, architecture="2-2-1", activation="relu"))])
+    ... # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: cannot merge tables made with different options: architecture: '2-1' in a, '2-2-1' in b; activation: 'none (perceptron)' in a, 'relu' in b
+    boolnet.errors.BoolnetError: cannot merge tables made with different options: architecture: '2-1' in a,
+    '2-2-1' in b; activation: 'none (perceptron)' in a, 'relu' in b
     """
     if len(named) < 1:
         raise BoolnetError("give at least one table to merge", param="tables")

@@ -346,9 +346,10 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                         kept = (f"; the counts of the first {done} samples are in checkpoint {checkpoint.path}: run "
                                 "again with the same options to resume" if checkpoint is not None and
                                 save_error is None and done > start else "")
-                        raise BoolnetError(f"the Dask task of blocks {group[0][0]} to {group[-1][0] + group[-1][1] - 1} "
-                                           f"failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-                                           f"{kept}", param="backend") from exc
+                        why = str(exc).splitlines()[0] if str(exc) else ""
+                        last = group[-1][0] + group[-1][1] - 1
+                        raise BoolnetError(f"the Dask task of blocks {group[0][0]} to {last} failed "
+                                           f"({type(exc).__name__}: {why}){kept}", param="backend") from exc
                     if result is None:  # Ctrl-C or SIGTERM while waiting: stop now, with the groups added so far
                         signal_name = stop.signal_name
                         if checkpoint is not None and done > start:
