@@ -198,6 +198,30 @@ def check_activation(activation: str) -> int:
     return ACTIVATIONS[activation]
 
 
+def parameter_offsets(widths, bias: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Where each layer's weights and biases start in the flat parameter vector (the layout above).
+
+    Returns ``(w_off, b_off, n_parameters)``: int64 arrays with one entry per layer
+    (``b_off[l] = -1`` without biases) and the vector's length.
+
+    Examples
+    --------
+    >>> w_off, b_off, size = parameter_offsets((2, 3, 1), bias=True)
+    >>> w_off.tolist(), b_off.tolist(), size
+    ([0, 9], [6, 12], 13)
+    """
+    w_off, b_off, offset = [], [], 0
+    for fan_in, width in zip(widths[:-1], widths[1:]):
+        w_off.append(offset)
+        offset += int(fan_in) * int(width)
+        if bias:
+            b_off.append(offset)
+            offset += int(width)
+        else:
+            b_off.append(-1)
+    return np.array(w_off, dtype=np.int64), np.array(b_off, dtype=np.int64), offset
+
+
 @dataclass
 class NetworkSpec:
     """Everything a kernel needs to know about a network, as arrays.
@@ -222,20 +246,8 @@ class NetworkSpec:
             raise BoolnetError(f"bias must be True or False, got {self.bias!r}", param="bias")
         self.bias = bool(self.bias)
         self.pm1 = self.encoding == "pm1"
-        widths = self.arch.widths
-        self.widths = np.array(widths, dtype=np.int64)
-        w_off, b_off, offset = [], [], 0
-        for fan_in, width in zip(widths[:-1], widths[1:]):
-            w_off.append(offset)
-            offset += fan_in * width
-            if self.bias:
-                b_off.append(offset)
-                offset += width
-            else:
-                b_off.append(-1)
-        self.w_off = np.array(w_off, dtype=np.int64)
-        self.b_off = np.array(b_off, dtype=np.int64)
-        self.n_parameters = offset
+        self.widths = np.array(self.arch.widths, dtype=np.int64)
+        self.w_off, self.b_off, self.n_parameters = parameter_offsets(self.arch.widths, self.bias)
         N = 1 << self.arch.n
         # lowbit[i] = index of the lowest set bit of i (lowbit[0] unused).
         idx = np.arange(N, dtype=np.int64)

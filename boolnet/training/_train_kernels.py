@@ -30,6 +30,8 @@ import math
 import numpy as np
 from numba import njit
 
+from boolnet.sampling._rng import next_u64, seed_block
+
 
 #: Trainable hidden activations and their kernel codes.
 ACTIVATIONS = {"relu": 0, "tanh": 1, "linear": 2}
@@ -43,39 +45,9 @@ FITTED, UNFITTED, DIVERGED = 1, 0, -1
 
 
 # ------------------------------------------------------------------------------------ random numbers
-@njit(cache=True, nogil=True)
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
-
-
-@njit(cache=True, nogil=True)
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, nogil=True)
-def seed_run(s, key0, key1, run):
-    """xoshiro256** state of run ``run`` into ``s`` (4 uint64)."""
-    x = _mix(key1 ^ _mix(key0 + np.uint64(run)))
-    for j in range(4):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        s[j] = _mix(x)
-
-
-@njit(cache=True, nogil=True)
-def next_u64(s):
-    """Next xoshiro256** output; advances ``s``."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
-    return result
+# The sampler's streams: xoshiro256** seeded per run by SplitMix64 from (key0, key1, run), exactly as the
+# sampler seeds its blocks, so one generator serves both.
+seed_run = seed_block
 
 
 @njit(cache=True, nogil=True)

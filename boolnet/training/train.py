@@ -28,7 +28,9 @@ import pandas as pd
 from boolnet import __version__
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, inputs
+from boolnet.network import parameter_offsets, parse_arch
 from boolnet.priors import Prior
+from boolnet.sampling._rng import seed_keys
 from boolnet.schema import attach
 from boolnet.training import _train_kernels as K
 
@@ -184,21 +186,6 @@ def check_threads(threads) -> int:
 
 
 # ----------------------------------------------------------------------------------------- set-up
-def parse_arch(arch):
-    """:func:`boolnet.sampling.parse_arch` (found where it lives)."""
-    try:
-        from boolnet.network import parse_arch as parse
-    except ImportError:  # pragma: no cover - older layout
-        from boolnet.sampling import parse_arch as parse
-    return parse(arch)
-
-
-def seed_keys(seed: int) -> tuple[np.uint64, np.uint64]:
-    """The two 64-bit keys of a seed, from ``numpy.random.SeedSequence(seed)``."""
-    k = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
-    return np.uint64(k[0]), np.uint64(k[1])
-
-
 class Layout:
     """Flat parameter layout of an architecture: per layer ``W[k, j]`` at ``w_off + k * width + j``, then biases.
 
@@ -213,18 +200,7 @@ class Layout:
         widths = arch.widths
         self.widths = np.array(widths, dtype=np.int64)
         self.bias = bool(bias)
-        w_off, b_off, offset = [], [], 0
-        for fan_in, width in zip(widths[:-1], widths[1:]):
-            w_off.append(offset)
-            offset += fan_in * width
-            if bias:
-                b_off.append(offset)
-                offset += width
-            else:
-                b_off.append(-1)
-        self.w_off = np.array(w_off, dtype=np.int64)
-        self.b_off = np.array(b_off, dtype=np.int64)
-        self.n_parameters = offset
+        self.w_off, self.b_off, self.n_parameters = parameter_offsets(widths, self.bias)
 
     def scales(self, prior: Prior) -> np.ndarray:
         """Scale (std or half-width) of every parameter, in layout order."""
