@@ -502,7 +502,10 @@ def _setup(C, dC, block_start):
 #
 # `_level` compiles the loop's one Python source once per level, with those names bound to that
 # level's functions: numba resolves globals at compile time, so the calls are direct and the
-# arithmetic is that of a copy written out by hand. Passing the functions as arguments instead
+# arithmetic is that of a copy written out by hand. The small per-level functions are inlined
+# (numba `inline="always"`): each function numba compiles on its own is linked with everything
+# it calls and optimised again, which for the wrappers around plackett_closed and
+# plackett_nested would add about a second of compile time. Passing the functions as arguments instead
 # would make numba embed the dispatchers' addresses ("dynamic globals": no on-disk cache), and
 # one function taking the level as a number would be recursive (plackett_nested calls
 # plackett_closed inside its loop), which neither numba's type inference nor its cache handles
@@ -649,14 +652,14 @@ value, bound : float
 """
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _no_scratch(C):
     # m = 4, 5 need no work matrix: hand back C rather than allocate (this level runs at every
     # quadrature node of the levels above)
     return C
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _inner_matrix(C):
     m = C.shape[0]
     return np.empty((m - 2, m - 2))
@@ -679,7 +682,7 @@ def _block_orthant(C, idx, n, dC, tol, xq, wk, wg, plen, block_start):
     return plackett_closed(sub, dC, tol, xq, wk, wg, plen, block_start)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _inner_by_closed(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
     """(P_{m-2}, bound) given Y_i = Y_j = 0 on C(t), m = 6, 7: by plackett_closed."""
     d_in = _conditional_corr(C, blk, i, j, t, rest, scratch)
@@ -693,7 +696,7 @@ plackett_nested = _level(
     _block_orthant, _inner_by_closed, _inner_matrix)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _inner_by_nested(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
     """(P_6, bound) given Y_i = Y_j = 0 on C(t), m = 8: by plackett_nested."""
     d_in = _conditional_corr(C, blk, i, j, t, rest, scratch)
