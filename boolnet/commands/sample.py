@@ -38,6 +38,14 @@ def add_arguments(parser):
                         help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
     parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
                                                         "core), or workers to wait for on the scheduler")
+    parser.add_argument("--fit", default=None, metavar="TARGET",
+                        help="conditioned sampler: count only the networks that agree with the truth table TARGET "
+                             "on the training inputs (--train or --train-size): P_B(f | S), and P(S) with its "
+                             "interval (docs/sgd_bayes.md)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--train", default=None, help="with --fit: training inputs, indices in [0, 2**N), e.g. 0,5,17")
+    group.add_argument("--train-size", default=None,
+                       help="with --fit: size m of a random training set drawn with --seed")
     add_output_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary on stderr")
 
@@ -87,7 +95,8 @@ def run(args) -> int:
                           bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
                           checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet,
                           backend=args.backend, scheduler=args.scheduler, workers=args.workers,
-                          output=args.output if path is not None else None)
+                          output=args.output if path is not None else None, fit=args.fit, train=args.train,
+                          train_size=args.train_size)
     except Interrupted as exc:
         raise _cli_interrupted(exc) from None
     if path is None:
@@ -98,6 +107,14 @@ def run(args) -> int:
                 else "all read from the checkpoint")
         resumed = f" (resumed from {meta['resumed_from']})" if meta["resumed_from"] else ""
         where = f" -> {path}" if path is not None else ""
+        if meta.get("conditioned_on_train"):
+            gt = meta["good_turing_unseen_mass"]
+            print(f"boolnet sample: {meta['samples']} samples{resumed}, {meta['accepted']} fit the "
+                  f"{meta['train_size']} training inputs: P(S) = {meta['evidence']:.4g} [{meta['evidence_low']:.4g}, "
+                  f"{meta['evidence_high']:.4g}], {meta['distinct']} distinct functions, {rate}, Good-Turing "
+                  f"unseen mass {'n/a' if gt is None else f'{gt:.3g}'} (of the accepted samples){where}",
+                  file=sys.stderr)
+            return 0
         print(f"boolnet sample: {meta['samples']} samples{resumed}, {meta['distinct']} distinct functions, {rate}, "
               f"Good-Turing unseen mass {meta['good_turing_unseen_mass']:.3g} (share of samples whose function was "
               f"seen once){where}", file=sys.stderr)

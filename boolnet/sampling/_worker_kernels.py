@@ -21,8 +21,13 @@ _ONE = np.uint64(1)
 
 @njit(nogil=True, cache=True)
 def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
-                  widths, w_off, b_off, act, pm1, lowbit, table, used, max_used):
+                  widths, w_off, b_off, act, pm1, lowbit, table, used, max_used, fit):
     """Sample the blocks ``blocks[start:]`` into ``table``; return the position reached.
+
+    ``fit`` (4 uint64: mask word 0, mask word 1, target word 0, target word 1, the
+    target already masked) conditions the count: a sample is counted only when its
+    truth-table words agree with the target on the mask's bits (the training set
+    ``S``: rejection sampling of ``P_B(f | S)``). A zero mask counts every sample.
 
     Stops before a block when the table could exceed ``max_used`` entries
     (``used[0]`` is its current number of entries); the caller then merges the
@@ -43,6 +48,7 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     high = buf_a[buf_a.shape[0] - 2]
     entries = used[0]
     shift = slot_shift(table.shape[0])
+    m0, m1, t0, t1 = fit[0], fit[1], fit[2], fit[3]
     i = start
     while i < blocks.shape[0]:
         if entries + BLOCK_SIZE > max_used:
@@ -58,17 +64,20 @@ def sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
                     for r in range(k):
                         bo = b_off[0] + r * P if b_off[0] >= 0 else b_off[0]
                         w0, w1 = _perceptron(batch, 7, w_off[0] + r * P, bo, pm1, lowbit, low, high)
-                        entries += table_add(table, w0, w1, _ONE, shift)
+                        if (w0 & m0) == t0 and (w1 & m1) == t1:
+                            entries += table_add(table, w0, w1, _ONE, shift)
                 else:  # call the perceptron kernel directly: it takes a few tens of ns
                     for r in range(k):
                         bo = b_off[0] + r * P if b_off[0] >= 0 else b_off[0]
                         w0, w1 = _perceptron(batch, n, w_off[0] + r * P, bo, pm1, lowbit, low, high)
-                        entries += table_add(table, w0, w1, _ONE, shift)
+                        if (w0 & m0) == t0 and (w1 & m1) == t1:
+                            entries += table_add(table, w0, w1, _ONE, shift)
         else:
             for _ in range(count):
                 fill_parameters(state, scales, gaussian, theta, words)
                 w0, w1 = evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live)
-                entries += table_add(table, w0, w1, _ONE, shift)
+                if (w0 & m0) == t0 and (w1 & m1) == t1:
+                    entries += table_add(table, w0, w1, _ONE, shift)
         i += 1
     used[0] = entries
     return i

@@ -94,8 +94,10 @@ class Checkpoint:
             raise self._not_a_checkpoint(f"truncated or damaged: {first}") from None
         if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
             raise self._not_a_checkpoint("a .npz file of another kind")
+        # A conditioned run (``fit`` in its options) counts only the accepted samples: at most the samples done.
+        conditioned = "fit" in saved
         if (words.ndim != 2 or words.shape[1:] != (2,) or counts.shape != (words.shape[0],) or done < 0
-                or (counts.size and int(counts.sum()) != done)):
+                or (counts.size and (int(counts.sum()) > done if conditioned else int(counts.sum()) != done))):
             raise self._not_a_checkpoint("its counts do not add up to the samples done: damaged")
         mine = dict(self.fingerprint, format=CHECKPOINT_FORMAT)
         diff = [k for k in sorted(set(saved) | set(mine)) if saved.get(k) != mine.get(k)]

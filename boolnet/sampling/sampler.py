@@ -107,8 +107,67 @@ def check_seed(seed) -> int:
     return int(seed)
 
 
-def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> dict:
-    """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys."""
+#: The unconditioned sampler's ``fit`` argument: a zero mask counts every sample.
+NO_FIT = np.zeros(4, np.uint64)
+
+
+def check_fit(n: int, fit, train=None, train_size=None, seed: int = 0):
+    """The conditioned sampler's target and training set: ``(target, train)``, or ``(None, None)`` without ``fit``.
+
+    Examples
+    --------
+    >>> check_fit(2, "0001", train="3,0")
+    ('0001', [0, 3])
+    >>> check_fit(2, None)
+    (None, None)
+    >>> check_fit(2, "0001", train=[0, 4])
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: train indices must lie in 0..3 for n = 2, got [0, 4]
+    """
+    from boolnet.training.train import check_target, resolve_training
+
+    if fit is None:
+        if train is not None or train_size is not None:
+            param = "train" if train is not None else "train_size"
+            raise BoolnetError(f"{param} is used only with fit: give the target whose agreement on the training "
+                               "inputs conditions the samples", param=param)
+        return None, None
+    try:
+        target = check_target(fit, n)
+    except BoolnetError as exc:
+        raise BoolnetError(str(exc).replace("target", "fit", 1), param="fit") from None
+    return target, resolve_training(n, train, train_size, seed)
+
+
+def fit_words(target: str, train) -> np.ndarray:
+    """The worker kernel's ``fit`` argument: mask words of ``train``, then the target's words under the mask.
+
+    Bit i of word i // 64 is input i, as in the packed truth tables.
+
+    Examples
+    --------
+    >>> [int(w) for w in fit_words("0001", [0, 3])]
+    [9, 0, 8, 0]
+    """
+    mask = [0, 0]
+    words = [0, 0]
+    for i in train:
+        mask[i >> 6] |= 1 << (i & 63)
+    for i, c in enumerate(target):
+        if c == "1":
+            words[i >> 6] |= 1 << (i & 63)
+    return np.array([mask[0], mask[1], words[0] & mask[0], words[1] & mask[1]], np.uint64)
+
+
+def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int, target: str | None = None,
+                train=None) -> dict:
+    """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys.
+
+    A conditioned run (``target``, ``train``) adds ``fit`` (the target) and ``train``;
+    an unconditioned run's options are as they always were.
+    """
+    conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
     return {
         "command": "sample",
         "architecture": str(spec.arch),
@@ -121,6 +180,7 @@ def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int) -> dic
         "rng": RNG_NAME,
         "arithmetic": "float32, fixed order, fused multiply-adds",
         "ci": "Wilson score interval, 95%",
+        **conditioned,
     }
 
 
@@ -130,8 +190,10 @@ class _SampleJob(Job):
     unit = "samples"
     granule = BLOCK_SIZE
 
-    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int):
+    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int,
+                 fit: np.ndarray | None = None):
         self.total = samples
+        self.fit = NO_FIT if fit is None else fit
         self.first_chunk = threads
         self.description = f"sample {spec.arch}"
         self.key0, self.key1 = seed_keys(seed)
@@ -148,7 +210,7 @@ class _SampleJob(Job):
                                         TK.row_order, TK.wilson])
         c = self.counts
         WK.sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
-                         *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit)
+                         *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
         # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
         empty = Counts(workers=1, capacity=16)
         empty.merge_workers()
@@ -168,7 +230,7 @@ class _SampleJob(Job):
         def step(t):
             position[t] = WK.sample_worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
                                            self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
-                                           c.worker_limit)
+                                           c.worker_limit, self.fit)
             return position[t] >= len(assigned[t])
 
         return step
@@ -185,8 +247,11 @@ def _check_prior(prior) -> Prior:
 def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 0, threads: int | None = None,
                   checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
                   fingerprint: dict | None = None, stop_after: int | None = None, backend: str = "local",
-                  scheduler=None, workers=None, dask_options: dict | None = None):
+                  scheduler=None, workers=None, dask_options: dict | None = None, fit: np.ndarray | None = None):
     """Run the sampler and return ``(counts, result, checkpoint)`` without building a table.
+
+    ``fit`` (:func:`fit_words`): count only the samples that agree with a target on a
+    training set (the local backend only); the counts then add up to the accepted samples.
 
     ``counts`` is the :class:`~boolnet.sampling.counts.Counts` (``counts.entries()``
     gives the packed truth tables and their counts), ``result`` the
@@ -207,6 +272,9 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
             done, words, cnt = state
             counts.load(words, cnt)
     if backend == "dask":  # tasks of blocks on Dask workers, merged here in order (boolnet/sampling/dask_backend.py)
+        if fit is not None:
+            raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with "
+                               "the local backend", param="backend")
         from boolnet.sampling.dask_backend import drive_dask
 
         result, result.dask = drive_dask(spec, prior, counts, samples=samples, seed=seed, start=done,
@@ -214,17 +282,31 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                                          checkpoint_interval=checkpoint_interval, stop_after=stop_after,
                                          **(dask_options or {}))
         return counts, result, ckpt
-    job = _SampleJob(spec, prior, samples, seed, counts, threads)
+    job = _SampleJob(spec, prior, samples, seed, counts, threads, fit)
     result = drive(job, counts, threads=threads, start=done, progress=progress, checkpoint=ckpt,
                    checkpoint_interval=checkpoint_interval, stop_after=stop_after)
     return counts, result, ckpt
 
 
+def _evidence(target: str, train, accepted: int, done: int) -> dict:
+    """The conditioned sampler's metadata: target, training set, accepted samples, ``P(S)`` with its interval."""
+    from boolnet.sampling.counts import wilson_interval
+
+    if done > 0:
+        lo, hi = wilson_interval(np.array([accepted]), done)
+        evidence, low, high = accepted / done, float(lo[0]), float(hi[0])
+    else:
+        evidence = low = high = None
+    return {"target": target, "train_size": len(train), "conditioned_on_train": True, "accepted": accepted,
+            "kept_count": accepted, "evidence": evidence, "evidence_low": low, "evidence_high": high}
+
+
 def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, encoding: str = "01",
                  bias: bool = True, samples, seed: int = 0, threads: int | None = None, checkpoint=None,
                  checkpoint_interval: float = 30.0, progress: bool = False, backend: str = "local",
-                 scheduler: str | None = None, workers: int | None = None, output=None,
-                 _stop_after: int | None = None, _dask_options: dict | None = None) -> pd.DataFrame:
+                 scheduler: str | None = None, workers: int | None = None, output=None, fit: str | None = None,
+                 train=None, train_size: int | None = None, _stop_after: int | None = None,
+                 _dask_options: dict | None = None) -> pd.DataFrame:
     """Estimate P(f) by sampling random networks and counting the functions they compute.
 
     Parameters
@@ -270,6 +352,20 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         a path ending in ``/``), so the whole table never exists in memory
         (:func:`boolnet.dataset.write_counts`). Then the table's metadata (a dict)
         is returned.
+    fit : str, optional
+        The conditioned sampler: a target truth table (``2**N`` characters 0/1). Only
+        the samples that agree with it on the training inputs ``train`` are counted
+        (rejection sampling of ``P_B(f | S)`` at the sampler's speed); the table's
+        probabilities are then ``count / accepted`` with Wilson intervals over the
+        ``accepted`` samples, and the metadata gives ``evidence`` = ``P(S)`` =
+        ``accepted / samples`` with its Wilson interval (``evidence_low/high``).
+        Not with ``backend="dask"``.
+    train : sequence of int or str, optional
+        The training inputs ``S`` (indices in ``[0, 2**N)``; ``"3,5,6"`` accepted). Only
+        with ``fit``; give this or ``train_size``.
+    train_size : int, optional
+        Size ``m`` of a random training set, :func:`boolnet.training.training_set` with
+        ``seed``. Only with ``fit``.
 
     Returns
     -------
@@ -279,7 +375,13 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         probability_high, count``; the bounds are the 95% Wilson score interval),
         metadata in ``df.attrs["boolnet"]`` (``volume_method = "sampled"``, the
         options, ``samples_done``, ``distinct``, ``good_turing_unseen_mass``,
-        ``seconds``, ``volume_seconds``, ``per_second``, ``unit``, ...).
+        ``seconds``, ``volume_seconds``, ``per_second``, ``unit``, ...). With ``fit``: the
+        functions that fit ``S``, their probabilities ``P_B(f | S)``, and the metadata
+        also has ``fit``, ``target`` (both the target), ``train``, ``train_size``,
+        ``conditioned_on_train = True``, ``accepted`` (= ``kept_count``), ``evidence``,
+        ``evidence_low``, ``evidence_high`` (the names of
+        :func:`boolnet.training.posterior_table`); ``distinct`` and
+        ``good_turing_unseen_mass`` are over the accepted samples.
 
     Raises
     ------
@@ -299,6 +401,12 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     (20000, 20000, 'sampled')
     >>> sorted(df["function"])[:3]
     ['0000', '0001', '0010']
+    >>> post = sample_table("2-1", samples=20000, seed=1, fit="0001", train=[0, 3])
+    >>> meta = post.attrs["boolnet"]
+    >>> int(post["count"].sum()) == meta["accepted"], meta["evidence"] == meta["accepted"] / 20000
+    (True, True)
+    >>> set(f[0] + f[3] for f in post["function"])
+    {'01'}
     """
     begin = time.perf_counter()
     spec = NetworkSpec(arch, activation, encoding, bias)
@@ -314,24 +422,32 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     if backend == "local" and (scheduler is not None or workers is not None):
         raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
                            "backend='dask'", param="scheduler" if scheduler is not None else "workers")
+    target, train = check_fit(spec.arch.n, fit, train, train_size, seed)
+    if target is not None and backend == "dask":
+        raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with the "
+                           "local backend", param="backend")
     if output is not None:
         from boolnet.dataset import check_dataset_target, is_dataset_target
         from boolnet.io import check_output_path
 
         check_dataset_target(output) if is_dataset_target(output) else check_output_path(output)
-    options = run_options(spec, prior, seed, samples)
+    options = run_options(spec, prior, seed, samples, target, train)
     counts, result, ckpt = sample_counts(spec, prior, samples=samples, seed=seed, threads=threads,
                                          checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
                                          progress=progress, fingerprint=dict(options), stop_after=_stop_after,
                                          backend=backend, scheduler=scheduler, workers=workers,
-                                         dask_options=_dask_options)
+                                         dask_options=_dask_options,
+                                         fit=None if target is None else fit_words(target, train))
     words, cnt = counts.entries()
+    # The table's denominator: all samples, or (conditioned) the accepted ones, which the counts add up to.
+    accepted = int(cnt.sum())
+    denominator = result.done if target is None else accepted
     streamed = output is not None and result.signal_name is None and result.save_error is None
     if streamed:
         del counts  # the master table: from here on 24 bytes per function, and one slice of rows at a time
         df = None
     else:
-        df = frame_from_counts(words, cnt, spec.arch.n, result.done)
+        df = frame_from_counts(words, cnt, spec.arch.n, denominator)
     singletons = int(np.count_nonzero(cnt == 1))
     metadata = {
         **options,
@@ -340,7 +456,7 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         "samples_done": result.done,
         "resumed_from": result.resumed_from,
         "distinct": int(len(cnt)),
-        "good_turing_unseen_mass": singletons / result.done if result.done else None,
+        "good_turing_unseen_mass": singletons / denominator if denominator else None,
         "threads": threads,
         "backend": backend,
         **({"dask": result.dask} if backend == "dask" else {}),
@@ -350,6 +466,8 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         "unit": "samples",
         "boolnet_version": __version__,
     }
+    if target is not None:
+        metadata.update(_evidence(target, train, accepted, result.done))
     path = str(ckpt.path) if ckpt is not None else None
     # The last save failed: keep the counts beyond this process anyway, in the temporary folder.
     rescued = ckpt.save_elsewhere(result.done, counts) if result.save_error is not None else None
@@ -364,7 +482,7 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         from boolnet.dataset import write_counts
 
         df = None
-        written = write_counts(words, cnt, spec.arch.n, result.done, metadata, output)
+        written = write_counts(words, cnt, spec.arch.n, denominator, metadata, output)
         written["seconds"] = time.perf_counter() - begin
         return written
     return attach(df, metadata)
