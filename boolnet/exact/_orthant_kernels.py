@@ -502,14 +502,14 @@ def _setup(C, dC, block_start):
 #
 # `_level` compiles the loop's one Python source once per level, with those names bound to that
 # level's functions: numba resolves globals at compile time, so the calls are direct and the
-# arithmetic is that of a copy written out by hand. The small per-level functions are inlined
-# (numba `inline="always"`): each function numba compiles on its own is linked with everything
-# it calls and optimised again, which for the wrappers around plackett_closed and
-# plackett_nested would add about a second of compile time. Passing the functions as arguments instead
+# arithmetic is that of a copy written out by hand. Passing the functions as arguments instead
 # would make numba embed the dispatchers' addresses ("dynamic globals": no on-disk cache), and
 # one function taking the level as a number would be recursive (plackett_nested calls
 # plackett_closed inside its loop), which neither numba's type inference nor its cache handles
-# reliably.
+# reliably. The small per-level functions are inlined (numba ``inline="always"``): a function
+# numba compiles on its own is linked with everything it calls and optimised again, which for
+# the wrappers around plackett_closed and plackett_nested would add about a second of compile
+# time.
 
 
 def _unbound(*args):
