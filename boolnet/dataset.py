@@ -703,6 +703,10 @@ def merge_tables(tables, output=None, *, partitions: int | None = None):
         kinds.append(kind)
     runs = check_mergeable(named)
     for name, meta in named:
+        if meta.get("fit") is not None or meta.get("conditioned_on_train"):
+            # Its probabilities are count / accepted samples, not count / samples: adding counts would be wrong.
+            raise BoolnetError(f"cannot merge {name}: it is conditioned on a training set (--fit); merge the "
+                               f"unconditioned runs, then condition with posterior_table", param="tables")
         if "samples_done" not in meta and "samples" not in meta:
             raise BoolnetError(f"cannot merge {name}: its metadata does not say how many samples it has",
                                param="tables")

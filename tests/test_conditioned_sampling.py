@@ -174,3 +174,13 @@ def test_command_line_refuses_train_and_train_size(capsys):
     assert exc.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "--train-size" in lines[0] and "--train" in lines[0]
+
+
+def test_conditioned_tables_are_not_merged():
+    import boolnet as bn
+
+    a = bn.sample_table("3-1", samples=4096, seed=1, fit="00010111", train=[1, 6])
+    b = bn.sample_table("3-1", samples=4096, seed=2, fit="00010111", train=[1, 6])
+    with pytest.raises(bn.BoolnetError, match="conditioned") as info:
+        bn.merge_tables([a, b])
+    assert info.value.param == "tables"
