@@ -268,7 +268,8 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
     stop on Ctrl-C/SIGTERM between groups). Returns ``(result, info)``, ``info``
     a dict of the run's tasks (``tasks``, ``task_blocks``, ``workers``, ...).
     """
-    from boolnet.sampling.driver import DriveResult, StopSignals
+    from boolnet.sampling.driver import CheckpointSaver, DriveResult
+    from boolnet.signals import StopSignals
 
     total_blocks = -(-samples // BLOCK_SIZE)
     first_block = start // BLOCK_SIZE if start < samples else total_blocks
@@ -276,29 +277,10 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
     info = {"backend": "dask", "scheduler": scheduler or "LocalCluster"}
     bar = None
     begin = time.perf_counter()
-    save_error = None
-    saved_done = getattr(checkpoint, "saved_done", None)
+    save = CheckpointSaver(checkpoint, counts, samples, "samples", checkpoint_interval)
     signal_name = None
     if first_block >= total_blocks:
-        return DriveResult(done=done, resumed_from=start, seconds=0.0, saved_done=saved_done), info
-
-    def save(now_done, last):
-        nonlocal save_error, saved_done
-        try:
-            checkpoint.save(now_done, counts)
-        except (OSError, BoolnetError) as exc:
-            save_error = str(exc)
-            if not last:
-                import warnings
-
-                from boolnet.errors import BoolnetWarning
-
-                warnings.warn(f"could not save checkpoint {checkpoint.path} after {now_done} of {samples} samples "
-                              f"({save_error}); the run goes on with the counts in memory and tries again in "
-                              f"{checkpoint_interval:g} s", BoolnetWarning, stacklevel=4)
-        else:
-            save_error = None
-            saved_done = now_done
+        return DriveResult(done=done, resumed_from=start, seconds=0.0, saved_done=save.saved_done), info
 
     with _Cluster(scheduler, workers) as client:
         check_worker_versions(client)
@@ -345,7 +327,7 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                             save(done, last=True)
                         kept = (f"; the counts of the first {done} samples are in checkpoint {checkpoint.path}: run "
                                 "again with the same options to resume" if checkpoint is not None and
-                                save_error is None and done > start else "")
+                                save.error is None and done > start else "")
                         why = str(exc).splitlines()[0] if str(exc) else ""
                         last = group[-1][0] + group[-1][1] - 1
                         raise BoolnetError(f"the Dask task of blocks {group[0][0]} to {last} failed "
@@ -383,5 +365,5 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
             if bar is not None:
                 bar.close()
     result = DriveResult(done=done, resumed_from=start, seconds=time.perf_counter() - begin,
-                         signal_name=signal_name, save_error=save_error, saved_done=saved_done)
+                         signal_name=signal_name, save_error=save.error, saved_done=save.saved_done)
     return result, info

@@ -164,6 +164,36 @@ class DriveResult:
         return work / self.seconds if work > 0 and self.seconds > 0 else None
 
 
+class CheckpointSaver:
+    """Saves a run's checkpoint between chunks; a failed save never stops the run.
+
+    ``saver(done, last)`` saves the counts of ``done`` work units. A failure (full disk,
+    permission) is remembered in :attr:`error`; unless it is the ``last`` save (which the
+    caller reports once: in the Interrupted message or a warning at the end) it warns
+    (:class:`~boolnet.errors.BoolnetWarning`) that the run goes on with the counts in
+    memory and tries again after ``interval`` seconds. :attr:`saved_done` is what the
+    file on disk holds. Shared by the local driver and the Dask backend.
+    """
+
+    def __init__(self, checkpoint, counts, total: int, unit: str, interval: float):
+        self.checkpoint, self.counts, self.total, self.unit, self.interval = checkpoint, counts, total, unit, interval
+        self.error: str | None = None
+        self.saved_done: int | None = getattr(checkpoint, "saved_done", None)
+
+    def __call__(self, done: int, last: bool) -> None:
+        try:
+            self.checkpoint.save(done, self.counts)
+        except (OSError, BoolnetError) as exc:
+            self.error = str(exc)
+            if not last:
+                warnings.warn(f"could not save checkpoint {self.checkpoint.path} after {done} of {self.total} "
+                              f"{self.unit} ({self.error}); the run goes on with the counts in memory and tries "
+                              f"again in {self.interval:g} s", BoolnetWarning, stacklevel=4)
+        else:
+            self.error = None
+            self.saved_done = done
+
+
 def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = False, checkpoint=None,
           checkpoint_interval: float = 30.0, stop_after: int | None = None) -> DriveResult:
     """Run ``job`` chunk by chunk on ``threads`` workers, counting into ``counts``.
@@ -204,24 +234,8 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                    dynamic_ncols=True, smoothing=0.1, desc=job.description)
     begin = time.perf_counter()
     last_attempt = begin
-    save_error = None
-    saved_done = getattr(checkpoint, "saved_done", None)
+    save = CheckpointSaver(checkpoint, counts, total, job.unit, checkpoint_interval)
     signal_name = None
-
-    def save(now_done, last):
-        nonlocal save_error, saved_done
-        try:
-            checkpoint.save(now_done, counts)
-        except (OSError, BoolnetError) as exc:
-            save_error = str(exc)
-            if last:  # the caller reports it: in the Interrupted message, or in one warning at the end
-                return
-            warnings.warn(f"could not save checkpoint {checkpoint.path} after {now_done} of {total} {job.unit} "
-                          f"({save_error}); the run goes on with the counts in memory and tries again in "
-                          f"{checkpoint_interval:g} s", BoolnetWarning, stacklevel=4)
-        else:
-            save_error = None
-            saved_done = now_done
 
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
@@ -254,7 +268,7 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
         if bar is not None:
             bar.close()
     return DriveResult(done=done, resumed_from=start, seconds=time.perf_counter() - begin,
-                       signal_name=signal_name, save_error=save_error, saved_done=saved_done)
+                       signal_name=signal_name, save_error=save.error, saved_done=save.saved_done)
 
 
 def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True,
