@@ -60,7 +60,7 @@ def test_n6_orbit_table_is_complete():
 def test_every_committed_table_is_in_the_schema(path):
     df = read_table(TABLES / path)
     meta = df.attrs["boolnet"]
-    assert meta["volume_method"] in ("exact", "quadrature", "sampled")
+    assert meta["volume_method"] in ("exact", "quadrature", "sampled", "trained")
     assert list(df.columns[:4]) == ["function", "probability", "probability_low", "probability_high"]
     assert (df.probability_low <= df.probability).all() and (df.probability <= df.probability_high).all()
     if "npn_class" in df.columns:  # the class's representative is its lexicographically smallest member
