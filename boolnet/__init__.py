@@ -22,8 +22,9 @@ Names are imported on first use, so ``import boolnet`` (and ``boolnet --help``)
 loads no numerical library.
 """
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+
+from boolnet._lazy import lazy_exports
 
 try:
     __version__ = version("boolnet")
@@ -67,14 +68,4 @@ _API = {
 __all__ = ["__version__", *_API]
 
 
-def __getattr__(name):
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'boolnet' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_API))
+__getattr__, __dir__ = lazy_exports(__name__, _API, globals())

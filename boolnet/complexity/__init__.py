@@ -22,38 +22,27 @@ Examples
 6.0
 """
 
-from importlib import import_module
+from boolnet._lazy import lazy_exports
 
 #: Public name -> module that defines it.
 _API = {
     "MEASURES": "boolnet.complexity.registry",
-    "Measure": "boolnet.complexity.base",
+    "Measure": "boolnet.complexity.registry",
     "add_measures": "boolnet.complexity.registry",
     "check_measure_names": "boolnet.complexity.registry",
     "compute_measures": "boolnet.complexity.registry",
     "default_measure_names": "boolnet.complexity.registry",
     "measure": "boolnet.complexity.registry",
     "measure_names": "boolnet.complexity.registry",
-    "measure_kernel": "boolnet.complexity.base",
-    "on_words": "boolnet.complexity.base",
-    "register_measure": "boolnet.complexity.base",
-    "unregister_measure": "boolnet.complexity.base",
+    "measure_kernel": "boolnet.complexity.registry",
+    "on_words": "boolnet.complexity.registry",
+    "register_measure": "boolnet.complexity.registry",
+    "unregister_measure": "boolnet.complexity.registry",
     "BUILTIN_NAMES": "boolnet.complexity.names",
 }
 
 __all__ = list(_API)
 
 
-def __getattr__(name):
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'boolnet.complexity' has no attribute {name!r}")
-    if module == "boolnet.complexity.base":
-        import_module("boolnet.complexity.registry")  # the built-in measures register on import
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_API))
+# The registration API is taken from the registry, whose import registers the built-in measures first.
+__getattr__, __dir__ = lazy_exports(__name__, _API, globals())

@@ -24,7 +24,15 @@ from boolnet.complexity import (  # noqa: F401 - importing a module registers it
     structure,
 )
 from boolnet.complexity._words import check_words
-from boolnet.complexity.base import MEASURES, Measure, as_measure
+from boolnet.complexity.base import (  # noqa: F401 - the registration API, re-exported by boolnet.complexity
+    MEASURES,
+    Measure,
+    as_measure,
+    measure_kernel,
+    on_words,
+    register_measure,
+    unregister_measure,
+)
 from boolnet.complexity.names import BUILTIN_NAMES
 from boolnet.errors import BoolnetError
 from boolnet.functions import n_from_length, pack_strings

@@ -15,7 +15,7 @@ does not load numba.
 
 from __future__ import annotations
 
-import importlib
+from boolnet._lazy import lazy_exports
 
 _EXPORTS = {
     "sample_table": "boolnet.sampling.sampler",
@@ -30,12 +30,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'boolnet.sampling' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
