@@ -749,6 +749,27 @@ def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
     return plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start)
 
 
+@njit(cache=True, inline="always")
+def orthant_corr_closed(C, dC, tol, xq, wk, wg, plen, block_start):
+    """`orthant_corr` for m = 1..5 only: the same calls, without the nested levels.
+
+    The batch kernels for stacks of m <= 5 call this one, so that a command whose cones are
+    all of dimension <= 5 (the n <= 4 perceptrons) never compiles plackett_nested and
+    plackett_nested2 (about 7 s of a cold compile). Same arguments, values and bounds as
+    `orthant_corr` for m <= 5; m > 5 is the caller's error. Inlined into the batch kernels
+    (a dispatch on m: no speed to gain from a separate function, whose own compile, linked
+    with plackett_closed and optimised again, cost about 1.4 s).
+    """
+    m = C.shape[0]
+    if m == 1:
+        return 0.5, 0.0
+    if m == 2:
+        return orthant2(C[0, 1], dC)
+    if m == 3:
+        return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
+    return plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start)
+
+
 def _orthant_corr_stack(corrs, dcs, tol, xq, wk, wg, plen, block_start):
     k = corrs.shape[0]
     values = np.empty(k)
@@ -788,3 +809,12 @@ orthant_corr_serial = njit(cache=True)(_renamed(
     _orthant_corr_stack, "orthant_corr_serial",
     _BATCH_DOC.format(how="in the calling thread (small batches: waking the thread pool "
                           "costs milliseconds on a busy machine)")))
+# The same two for stacks of m <= 5 (`orthant_corr_closed` bound in place of `orthant_corr`):
+# compiled only when such a stack comes, without the nested levels (see orthant_corr_closed).
+orthant_corr_batch_closed = njit(cache=True, parallel=True)(_renamed(
+    _orthant_corr_stack, "orthant_corr_batch_closed",
+    _BATCH_DOC.format(how="in parallel over the stack (numba prange), m <= 5 only"),
+    orthant_corr=orthant_corr_closed))
+orthant_corr_serial_closed = njit(cache=True)(_renamed(
+    _orthant_corr_stack, "orthant_corr_serial_closed",
+    _BATCH_DOC.format(how="in the calling thread, m <= 5 only"), orthant_corr=orthant_corr_closed))

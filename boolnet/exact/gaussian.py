@@ -99,11 +99,14 @@ def _run_kernel(
     runs only when the batch is worth it, because waking the thread pool costs milliseconds
     on a busy machine.
     """
-    from boolnet.exact._orthant_kernels import orthant_corr_batch, orthant_corr_serial
+    from boolnet.exact import _orthant_kernels as OK
 
     k, d, _ = corrs.shape
     parallel = k * _SECONDS_PER_CONE[d] >= _PARALLEL_MIN_SECONDS
-    kernel = orthant_corr_batch if parallel else orthant_corr_serial
+    if d <= 5:  # the same values from kernels without the nested levels: a shorter cold compile
+        kernel = OK.orthant_corr_batch_closed if parallel else OK.orthant_corr_serial_closed
+    else:
+        kernel = OK.orthant_corr_batch if parallel else OK.orthant_corr_serial
     nodes, wk, wg = _rules()
     return kernel(corrs, dcs, tol, nodes, wk, wg, PANEL_LENGTH, block_start)
 
