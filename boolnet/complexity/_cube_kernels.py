@@ -80,7 +80,7 @@ def dt_depth(words, n):
     m = words.shape[0]
     out = np.empty(m, dtype=np.int64)
     for r in nb.prange(m):
-        out[r] = _dt_depth_one(_row_bits(words, r, 1 << n), n)
+        out[r] = _dt_depth_one(_row_bits(words, np.int64(r), 1 << n), n)
     return out
 
 
@@ -104,7 +104,7 @@ def certificate(words, n, popcount):
     m = words.shape[0]
     out = np.empty(m, dtype=np.int64)
     for r in nb.prange(m):
-        out[r] = _certificate_one(_row_bits(words, r, 1 << n), n, popcount)
+        out[r] = _certificate_one(_row_bits(words, np.int64(r), 1 << n), n, popcount)
     return out
 
 
@@ -170,7 +170,7 @@ def block_sensitivity(words, n, popcount):
     m = words.shape[0]
     out = np.empty(m, dtype=np.int64)
     for r in nb.prange(m):
-        out[r] = _block_sensitivity_one(_row_bits(words, r, 1 << n), n, popcount)
+        out[r] = _block_sensitivity_one(_row_bits(words, np.int64(r), 1 << n), n, popcount)
     return out
 
 

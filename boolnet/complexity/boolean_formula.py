@@ -137,7 +137,9 @@ def _min_cover(bits: np.ndarray, n: int) -> tuple[int, int]:
         return 0, 0
     if minterms.size == bits.size:
         return 1, 0  # the empty term
-    masks, values = _cube_kernels.prime_implicants(np.ascontiguousarray(bits, dtype=np.uint8), n)
+    # A writable copy: numba specialises on read-only arrays, and the other cube kernels give
+    # subcube_values writable rows, so a read-only one here would compile it a second time.
+    masks, values = _cube_kernels.prime_implicants(np.array(bits, dtype=np.uint8), n)
     cover = (minterms[None, :] & masks[:, None]) == values[:, None]          # (primes, minterms)
     literal_counts = np.array([bin(int(s)).count("1") for s in masks], dtype=np.float64)
     # Both minima are reached by covers made of prime implicants (shrinking a term to a prime
