@@ -530,8 +530,9 @@ def _plackett_loop(C, dC, tol, xq, wk, wg, plen, block_start):
     if mode == 2:
         idx0 = np.empty(m, dtype=np.int64)
         idx1 = np.empty(m, dtype=np.int64)
-        n0 = _block_indices(blk, 0, idx0)
-        n1 = _block_indices(blk, 1, idx1)
+        # int64 block numbers, not literals: numba would compile _block_indices once per literal
+        n0 = _block_indices(blk, np.int64(0), idx0)
+        n1 = _block_indices(blk, np.int64(1), idx1)
         v0, e0 = _level_block_orthant(C, idx0, n0, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
         v1, e1 = _level_block_orthant(C, idx1, n1, dC, 0.25 * tol, xq, wk, wg, plen, block_start)
         value = v0 * v1

@@ -232,7 +232,7 @@ def _dense(theta, fan_in, width, w_off, b_off, src, live, bs, dst, N):
     plain loop, which adds in the same order with the same fused multiply-adds.
     """
     zero = theta[0] - theta[0]
-    if bs == block_size(1 << 30, dst.itemsize):
+    if bs == block_size(np.int64(1 << 30), dst.itemsize):  # an int64, not a literal: no second compile
         lbs = N // live.shape[0]
         for blk in range(N // bs):
             col = blk * bs
