@@ -14,7 +14,16 @@ tables. Printed per case:
   multiply-add throughput of this machine (8-lane float32 FMAs in independent chains on every thread,
   measured at the start); boolnet skips zero terms of relu layers and computes the first layer by subset
   sums, so it can do fewer multiply-adds than this count;
-* the share of CPU time the hypervisor stole during each run (``/proc/stat``).
+* the share of CPU time the hypervisor stole during each run (``/proc/stat``);
+* for ``7-1``, also the run that writes the table to a Parquet file (``written``: ``sample_table(output=...)``,
+  what ``boolnet sample -o t.parquet`` does), the issue's "including writing the table".
+
+Fresh memory: on a virtual machine whose host backs the guest's memory lazily (a Firecracker VM here), the
+first touch of each page since boot costs far more than any later use (measured here: about 0.25-1 GB/s,
+against 5-10 GB/s once touched; a freed page handed out again is fast). A benchmark that runs first on such a
+machine would charge that one-time cost to whichever side touches the most memory (boolnet's big 7-1 tables,
+not the NumPy baseline's 1e6 samples). So the script first touches ``--warm-gb`` GiB (default 4) once and
+prints the rate it saw, then times both sides on memory the machine has already backed.
 
 Usage::
 
@@ -156,6 +165,21 @@ def numpy_counts(arch: str, activation: str, prior: Prior, samples: int, seed: i
 
 # --- timing -------------------------------------------------------------------------------------------------
 
+def warm_memory(gib: float) -> tuple[float, float]:
+    """Touch ``gib`` GiB once and free it; returns (first-touch GB/s, second-touch GB/s) of this machine."""
+    size = int(gib * (1 << 30))
+    if size <= 0:
+        return float("nan"), float("nan")
+    start = time.perf_counter()
+    block = np.ones(size, np.uint8)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    block[:] = 2
+    second = time.perf_counter() - start
+    del block
+    return size / first / 1e9, size / second / 1e9
+
+
 def _steal_ticks() -> tuple[int, int]:
     """(steal, total) clock ticks of all CPUs from /proc/stat: time the hypervisor gave to other machines."""
     try:
@@ -185,7 +209,7 @@ def macs_per_sample(arch: str) -> int:
     return (1 << widths[0]) * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
 
 
-def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate, fma_cpu):
+def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate, fma_cpu, written=False):
     prior = Prior(sigma_b=sigma_b)
     spec = NetworkSpec(arch, activation, "01", True)
     sample_table(arch, activation=activation, prior=prior, samples=4096, threads=threads)  # warm (compiled)
@@ -195,6 +219,14 @@ def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate, 
                                                                threads=threads), samples)
     t_wall, t_cpu, t_steal, df = _measure(lambda: sample_table(arch, activation=activation, prior=prior,
                                                                samples=samples, seed=0, threads=threads), samples)
+    w_wall = w_cpu = None
+    if written:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            w_wall, w_cpu, _, _ = _measure(lambda: sample_table(arch, activation=activation, prior=prior,
+                                                                samples=samples, seed=0, threads=threads,
+                                                                output=os.path.join(tmp, "t.parquet")), samples)
     macs = macs_per_sample(arch)
     name = f"{arch} {activation if '-' in arch[2:] else ''} sigma_b={sigma_b}".replace("  ", " ")
     print(f"{name}: {samples:.0e} samples, {df.attrs['boolnet']['distinct']} distinct; NumPy {numpy_samples:.0e}")
@@ -202,11 +234,15 @@ def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate, 
           f"table {t_wall:9.3g} ({t_wall / np_wall:5.1f}x)")
     print(f"  per CPU-second:  numpy {np_cpu:9.3g} | boolnet counts {c_cpu:9.3g} ({c_cpu / np_cpu:5.1f}x) | "
           f"table {t_cpu:9.3g} ({t_cpu / np_cpu:5.1f}x)")
+    if written:
+        print(f"  written (Parquet file): {w_wall:9.3g}/s wall ({w_wall / np_wall:5.1f}x), {w_cpu:9.3g} per CPU-second "
+              f"({w_cpu / np_cpu:5.1f}x)")
     print(f"  arithmetic limit ({macs:.3g} multiply-adds/sample): boolnet counts reach {c_cpu * macs / fma_cpu:.1%} "
           f"of the FMA throughput per CPU-second ({c_wall * macs / fma_rate:.1%} of the wall-clock one), numpy "
           f"{np_cpu * macs / fma_cpu:.1%}; stolen: numpy {np_steal:.0%}, counts {c_steal:.0%}, table {t_steal:.0%}",
           flush=True)
-    return dict(numpy=np_wall, counts=c_wall, table=t_wall, numpy_cpu=np_cpu, counts_cpu=c_cpu, table_cpu=t_cpu)
+    return dict(numpy=np_wall, counts=c_wall, table=t_wall, numpy_cpu=np_cpu, counts_cpu=c_cpu, table_cpu=t_cpu,
+                written=w_wall, written_cpu=w_cpu)
 
 
 def main():
@@ -214,8 +250,14 @@ def main():
     parser.add_argument("--quick", action="store_true", help="runs 10x smaller")
     parser.add_argument("--threads", type=int, default=None, help="boolnet's worker threads (default: all cores)")
     parser.add_argument("--only", default=None, help="run only the cases of this architecture")
+    parser.add_argument("--warm-gb", type=float, default=4.0,
+                        help="GiB of memory to touch once before timing (0: none; see the module docstring)")
     args = parser.parse_args()
     threads = args.threads or os.cpu_count()
+    first_touch, again = warm_memory(args.warm_gb)
+    if args.warm_gb > 0:
+        print(f"memory: first touch of {args.warm_gb:g} GiB at {first_touch:.2g} GB/s, touched again at {again:.2g} "
+              "GB/s (timings below run on memory already touched)", flush=True)
     fma1, fma_cpu1 = fma_throughput(1)
     fma_all, fma_cpu = fma_throughput(threads)
     fma = max(fma_all, threads * fma1)  # the wall-clock limit: on a shared machine threads at once often get less
@@ -228,7 +270,7 @@ def main():
             continue
         if args.quick:
             samples, numpy_samples = samples // 10, numpy_samples // 10
-        bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma, fma_cpu)
+        bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma, fma_cpu, written=arch == "7-1")
 
 
 if __name__ == "__main__":

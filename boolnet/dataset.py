@@ -36,6 +36,7 @@ import numpy as np
 
 from boolnet import __version__
 from boolnet.errors import BoolnetError
+from boolnet.io import parquet_options
 
 #: File name of a dataset's manifest.
 MANIFEST = "_boolnet_dataset.json"
@@ -269,7 +270,7 @@ class DatasetWriter:
             for piece in slices:
                 piece = _with_metadata(piece, metadata)
                 if writer is None:
-                    writer = pq.ParquetWriter(self.tmp / name, piece.schema)
+                    writer = pq.ParquetWriter(self.tmp / name, piece.schema, **parquet_options(piece.schema))
                 writer.write_table(piece)
                 info["rows"] += piece.num_rows
                 if "count" in piece.column_names:
@@ -371,7 +372,7 @@ def write_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, meta
     first = arrow_from_sorted(words[order[:0]], counts[order[:0]], n, total, exact)
     schema = _with_metadata(first, metadata).schema
     with atomic_path(path) as tmp:
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, schema, **parquet_options(schema)) as writer:
             for start in range(0, max(m, 1), SLICE_ROWS):
                 idx = order[start : start + SLICE_ROWS]
                 writer.write_table(_with_metadata(arrow_from_sorted(words[idx], counts[idx], n, total, exact),

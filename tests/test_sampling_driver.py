@@ -271,3 +271,38 @@ def test_ctrl_c_while_compiling_stops_at_once(monkeypatch):
     with pytest.raises(KeyboardInterrupt) as info:
         sample_table(ARCH, **OPTIONS)
     assert not isinstance(info.value, Interrupted) and signal.getsignal(signal.SIGINT) is before
+
+
+def test_growth_to_the_projected_size_changes_no_count_and_saves_doublings(monkeypatch):
+    """Partitions that grow straight to the run's projected size hold the same counts as ones that double.
+
+    7-input perceptrons at sigma_b = 1: about half the samples are new functions, so the master
+    table must grow many times; the projection (Counts.plan) needs fewer, larger growths.
+    """
+    from boolnet.network import NetworkSpec
+    from boolnet.priors import Prior
+    from boolnet.sampling import counts as CT
+    from boolnet.sampling.sampler import sample_counts
+
+    growths = []
+    rehash = CT.K.rehash
+
+    def counting_rehash(table, capacity):
+        growths.append(capacity // table.shape[0])
+        return rehash(table, capacity)
+
+    monkeypatch.setattr(CT.K, "rehash", counting_rehash)
+    monkeypatch.setattr(driver, "CHUNK_SECONDS", 0.02)  # many chunks: the projection is updated often
+    spec = NetworkSpec("7-1", "relu", "01", True)
+    runs = {}
+    for factor in (1, CT.MAX_GROWTH):
+        monkeypatch.setattr(CT, "MAX_GROWTH", factor)
+        growths.clear()
+        counts, result, _ = sample_counts(spec, Prior(), samples=400_000, seed=5, threads=1)
+        words, cnt = counts.entries()
+        order = np.lexsort((words[:, 0], words[:, 1]))
+        runs[factor] = (words[order], cnt[order], list(growths))
+    (w1, c1, g1), (w16, c16, g16) = runs[1], runs[CT.MAX_GROWTH]
+    assert np.array_equal(w1, w16) and np.array_equal(c1, c16)
+    assert int(c1.sum()) == 400_000 and len(c1) > 100_000  # many new functions: the case the projection is for
+    assert set(g1) == {2} and len(g16) < len(g1) and max(g16) > 2

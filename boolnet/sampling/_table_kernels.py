@@ -49,19 +49,22 @@ def _radix_passes(keys, order, key_tmp, order_tmp):
 
 
 @njit(cache=True)
-def row_order(word0, word1, counts):
-    """Indices sorting rows by count (descending), then word 1, then word 0 (ascending).
+def row_order(words, counts):
+    """Indices sorting rows of ``words`` ``(m, 2)`` by count (descending), then word 1, then word 0 (ascending).
 
-    An LSD radix sort: by word 0, then (stably) by word 1, then by count.
+    An LSD radix sort: by word 0, then (stably) by word 1, then by count. Reads the
+    words in place (no column copies: fresh memory is dear on some machines).
     """
     m = counts.shape[0]
     order = np.arange(m)
     order_tmp = np.empty(m, np.int64)
-    keys = word0.copy()
+    keys = np.empty(m, np.uint64)
+    for i in range(m):
+        keys[i] = words[i, 0]
     key_tmp = np.empty(m, np.uint64)
     keys, order, key_tmp, order_tmp = _radix_passes(keys, order, key_tmp, order_tmp)
     for i in range(m):
-        keys[i] = word1[order[i]]
+        keys[i] = words[order[i], 1]
     keys, order, key_tmp, order_tmp = _radix_passes(keys, order, key_tmp, order_tmp)
     top = counts.max() if m else 0
     for i in range(m):

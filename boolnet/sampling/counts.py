@@ -2,10 +2,20 @@
 
 Memory: every distinct function takes one 24-byte slot (two words of the truth
 table and the count); the master table (one partition per worker) keeps its
-load between 3/8 and 3/4, so it uses 32 to 64 bytes per distinct function (plus
-a transient copy of a partition while it doubles). Each worker also has a fixed
-table of ``WORKER_CAPACITY`` slots (384 KiB, which fits in the L2 cache) that
-is merged into the master one and emptied whenever it is half full.
+load at most 3/4 and, while it grows by doubling, at least 3/8, so it uses 32
+to 64 bytes per distinct function (plus a transient copy of a partition while
+it grows). Each worker also has a fixed table of ``WORKER_CAPACITY`` slots
+(384 KiB, which fits in the L2 cache) that is merged into the master one and
+emptied whenever it is half full.
+
+Growth to the projected size: when the driver says how far the run is
+(:meth:`Counts.plan`), a partition that must grow grows at once to the size the
+run's current rate of new functions projects for its end (at most
+``MAX_GROWTH`` times its size), instead of doubling again and again. Each
+doubling copies the partition into fresh memory; on a 7-input perceptron run
+where 45% of the samples are new functions, the doublings were a quarter of
+the counting time. The rate of new functions only falls as a run goes on, so
+the projection errs on the large side, by at most that factor.
 """
 
 from __future__ import annotations
@@ -23,8 +33,10 @@ from boolnet.sampling import _table_kernels as TK
 WORKER_CAPACITY = 1 << 14
 #: Bytes of one hash-table slot.
 SLOT_BYTES = 24
-#: Largest load of a master-table partition, MAX_LOAD_NUM / MAX_LOAD_DEN; it doubles before exceeding it.
+#: Largest load of a master-table partition, MAX_LOAD_NUM / MAX_LOAD_DEN; it grows before exceeding it.
 MAX_LOAD_NUM, MAX_LOAD_DEN = 3, 4
+#: Largest factor by which a partition grows at once towards its projected size.
+MAX_GROWTH = 16
 
 
 class Counts:
@@ -50,6 +62,8 @@ class Counts:
         self.worker_tables = np.zeros((workers, WORKER_CAPACITY, 3), dtype=np.uint64)
         self.worker_used = np.zeros(workers, dtype=np.int64)
         self.locks = [threading.Lock() for _ in range(workers)]
+        self.projected_new = 0  # distinct functions the run is expected to add to each partition (see plan)
+        self._last_plan = None
 
     @property
     def distinct(self) -> int:
@@ -61,12 +75,35 @@ class Counts:
         """Entries a worker table may hold (load 1/2)."""
         return WORKER_CAPACITY // 2
 
+    def plan(self, done: int, total: int) -> None:
+        """Tell the counts that ``done`` of ``total`` units are counted, to size the partitions' growth.
+
+        The new functions per unit since the previous call, times the units still to
+        do, is the projected number of functions still to come (an overestimate: the
+        rate only falls). Any sizing gives the same counts.
+
+        Examples
+        --------
+        >>> c = Counts(workers=2)
+        >>> c.plan(0, 1000); c.part_distinct = [50, 50]; c.plan(100, 1000); c.projected_new
+        450
+        """
+        distinct = self.distinct
+        if self._last_plan is not None and done > self._last_plan[0]:
+            rate = (distinct - self._last_plan[1]) / (done - self._last_plan[0])
+            self.projected_new = int(rate * max(total - done, 0) / self.parts)
+        self._last_plan = (done, distinct)
+
     def _merge_part(self, part: int, worker: int, pending: int) -> None:
         table = self.tables[part]
         needed = -(-MAX_LOAD_DEN * (self.part_distinct[part] + pending) // MAX_LOAD_NUM)
         if needed > table.shape[0]:
             capacity = table.shape[0]
             while capacity < needed:
+                capacity *= 2
+            # Straight to the projected end size (capped), rather than doubling into fresh memory again and again.
+            projected = -(-MAX_LOAD_DEN * (self.part_distinct[part] + pending + self.projected_new) // MAX_LOAD_NUM)
+            while capacity < projected and capacity < MAX_GROWTH * table.shape[0]:
                 capacity *= 2
             table = K.rehash(table, capacity)
             self.tables[part] = table
@@ -190,9 +227,8 @@ def _row_order(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
     Same order as ``np.lexsort((w0, w1, -counts))``; a radix sort in numba
     (about 1 s instead of 6 s for 9 million rows).
     """
-    words = np.ascontiguousarray(words, dtype=np.uint64)
-    return TK.row_order(np.ascontiguousarray(words[:, 0]), np.ascontiguousarray(words[:, 1]),
-                        np.ascontiguousarray(counts, dtype=np.int64))
+    words = np.ascontiguousarray(words, dtype=np.uint64).reshape(-1, 2)
+    return TK.row_order(words, np.ascontiguousarray(counts, dtype=np.int64))
 
 
 def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:
@@ -239,8 +275,10 @@ def frame_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int,
         lo, hi = probability.copy(), probability.copy()
     else:
         lo, hi = wilson_interval(counts, total)
+    # copy=False: the columns are new arrays that nothing else holds; copying them into one block would
+    # cost as much as building them (about 1 s for 9 million rows).
     return pd.DataFrame({"function": function, "probability": probability, "probability_low": lo,
-                         "probability_high": hi, "count": counts})
+                         "probability_high": hi, "count": counts}, copy=False)
 
 
 def arrow_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False):

@@ -237,6 +237,7 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
     save = CheckpointSaver(checkpoint, counts, total, job.unit, checkpoint_interval)
     signal_name = None
 
+    counts.plan(done, total)
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
         with StopSignals() as stop:
@@ -247,6 +248,7 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                 counts.run_workers(job.make_step(first, count, threads), pool)
                 elapsed = time.perf_counter() - t0
                 new_done = min(total, (first + count) * job.granule)
+                counts.plan(new_done, total)  # sizes the growth of the master table; never changes a count
                 if bar is not None:
                     bar.set_postfix(distinct=counts.distinct, refresh=False)
                     bar.update(new_done - done)

@@ -217,7 +217,7 @@ class _SampleJob(Job):
         HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
         HK.rehash(empty.tables[0], 32)
         empty.entries()
-        TK.row_order(np.zeros(1, np.uint64), np.zeros(1, np.uint64), np.ones(1, np.int64))
+        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64))
         TK.wilson(np.ones(1), 1, 1.96)
         done()
 
