@@ -153,6 +153,13 @@ class Counts:
             for future in [pool.submit(loop, worker) for worker in workers]:
                 future.result()
 
+    def release(self) -> None:
+        """Free the master and worker tables (after :meth:`entries`); the counts can no longer be used."""
+        self.tables = []
+        self.part_distinct = [0] * self.parts
+        self.worker_tables = np.zeros((0, WORKER_CAPACITY, 3), dtype=np.uint64)
+        self.worker_used = np.zeros(0, dtype=np.int64)
+
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
         """``(words (m, 2) uint64, counts (m,) int64)`` of the master table."""
         total = self.distinct
@@ -252,6 +259,27 @@ def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int,
     counts = np.asarray(counts, dtype=np.int64)
     order = _row_order(words, counts)
     return frame_from_sorted(words[order], counts[order], n, total, exact)
+
+
+def frame_from_entries(entries: list, n: int, total: int, exact: bool = False) -> pd.DataFrame:
+    """:func:`frame_from_counts` of ``entries = [words, counts]``, emptying the list.
+
+    Each array is freed as soon as it has been used (the caller keeps no reference),
+    so that the next one reuses its memory: on machines where fresh memory is dear
+    (a virtual machine whose host takes freed pages back), this saves about a fifth
+    of building a 9-million-row table.
+
+    Examples
+    --------
+    >>> entries = [np.array([[8, 0], [7, 0]], dtype=np.uint64), np.array([1, 3])]
+    >>> frame_from_entries(entries, 2, 4)["function"].tolist(), entries
+    (['1110', '0001'], [])
+    """
+    words, counts = entries.pop(0), np.asarray(entries.pop(0), dtype=np.int64)
+    order = _row_order(words, counts)
+    words, counts = words[order], counts[order]
+    del order
+    return frame_from_sorted(words, counts, n, total, exact)
 
 
 def frame_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from boolnet.priors import Prior
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
 from boolnet.sampling.checkpoint import Checkpoint
-from boolnet.sampling.counts import Counts, frame_from_counts
+from boolnet.sampling.counts import Counts, frame_from_counts, frame_from_entries
 from boolnet.sampling.driver import Job, check_checkpoint_interval, check_threads, drive, end_warning, stop_message
 from boolnet.schema import attach
 
@@ -441,21 +441,29 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     words, cnt = counts.entries()
     # The table's denominator: all samples, or (conditioned) the accepted ones, which the counts add up to.
     accepted = int(cnt.sum())
+    distinct = int(len(cnt))
+    singletons = int(np.count_nonzero(cnt == 1))
     denominator = result.done if target is None else accepted
     streamed = output is not None and result.signal_name is None and result.save_error is None
+    if result.save_error is None:
+        # The master table is needed no more (only a failed save rescues it): freed now, its memory, already
+        # touched, serves the sort and the columns (fresh memory is dear on some machines: benchmarks/bench_sample.py).
+        counts.release()
     if streamed:
-        del counts  # the master table: from here on 24 bytes per function, and one slice of rows at a time
-        df = None
-    else:
+        df = None  # from here on 24 bytes per function, and one slice of rows at a time
+    elif output is None:
+        entries = [words, cnt]
+        del words, cnt  # the frame frees each array once it has used it
+        df = frame_from_entries(entries, spec.arch.n, denominator)
+    else:  # an output file, but the run stopped (a partial table) or its last save failed: both are needed
         df = frame_from_counts(words, cnt, spec.arch.n, denominator)
-    singletons = int(np.count_nonzero(cnt == 1))
     metadata = {
         **options,
         "volume_method": "sampled",
         "n": spec.arch.n,
         "samples_done": result.done,
         "resumed_from": result.resumed_from,
-        "distinct": int(len(cnt)),
+        "distinct": distinct,
         "good_turing_unseen_mass": singletons / denominator if denominator else None,
         "threads": threads,
         "backend": backend,
