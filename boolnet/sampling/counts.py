@@ -9,17 +9,18 @@ it grows). Each worker also has a fixed table of ``WORKER_CAPACITY`` slots
 emptied whenever it is half full.
 
 Growth to the projected size: when the driver says how far the run is
-(:meth:`Counts.plan`), a partition that must grow grows at once to the size the
-run's current rate of new functions projects for its end (at most
-``MAX_GROWTH`` times its size), instead of doubling again and again. Each
-doubling copies the partition into fresh memory; on a 7-input perceptron run
-where 45% of the samples are new functions, the doublings were a quarter of
-the counting time. The rate of new functions only falls as a run goes on, so
-the projection errs on the large side, by at most that factor.
+(:meth:`Counts.plan`), a partition that must grow grows at once to the size
+projected for the run's end (at most ``MAX_GROWTH`` times its size), instead of
+doubling again and again. Each doubling copies the partition into fresh
+memory; on a 7-input perceptron run where 45% of the samples are new
+functions, the doublings were a quarter of the counting time. The projection
+(a power law fitted to the run so far) errs on the large side, by little: the
+load stays above 3/8 unless the projection overshoots.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -63,7 +64,7 @@ class Counts:
         self.worker_used = np.zeros(workers, dtype=np.int64)
         self.locks = [threading.Lock() for _ in range(workers)]
         self.projected_new = 0  # distinct functions the run is expected to add to each partition (see plan)
-        self._last_plan = None
+        self._first_plan = None
 
     @property
     def distinct(self) -> int:
@@ -78,21 +79,31 @@ class Counts:
     def plan(self, done: int, total: int) -> None:
         """Tell the counts that ``done`` of ``total`` units are counted, to size the partitions' growth.
 
-        The new functions per unit since the previous call, times the units still to
-        do, is the projected number of functions still to come (an overestimate: the
-        rate only falls). Any sizing gives the same counts.
+        The number of distinct functions is projected to the run's end by a power law
+        ``distinct ~ done ** beta`` through the first plan with counts and this one (on a
+        7-input perceptron at sigma_b = 1, 2e7 and 1e8 samples give 9.0 and 39.5 million
+        functions: beta = 0.92). The number of new functions per sample only falls as a
+        run goes on, so the exponent over the run so far errs on the large side. Any
+        sizing gives the same counts.
 
         Examples
         --------
         >>> c = Counts(workers=2)
-        >>> c.plan(0, 1000); c.part_distinct = [50, 50]; c.plan(100, 1000); c.projected_new
-        450
+        >>> c.part_distinct = [40, 40]; c.plan(100, 10000)
+        >>> c.part_distinct = [400, 400]; c.plan(1000, 10000); c.projected_new   # beta = 1: 8000 in all
+        3600
         """
         distinct = self.distinct
-        if self._last_plan is not None and done > self._last_plan[0]:
-            rate = (distinct - self._last_plan[1]) / (done - self._last_plan[0])
-            self.projected_new = int(rate * max(total - done, 0) / self.parts)
-        self._last_plan = (done, distinct)
+        if self._first_plan is None:
+            if done > 0 and distinct > 0:
+                self._first_plan = (done, distinct)
+            return
+        done0, distinct0 = self._first_plan
+        if done <= done0 or distinct <= 0:
+            return
+        beta = min(1.0, max(0.0, math.log(distinct / distinct0) / math.log(done / done0)))
+        projected = distinct * (max(total, done) / done) ** beta
+        self.projected_new = int((projected - distinct) / self.parts)
 
     def _merge_part(self, part: int, worker: int, pending: int) -> None:
         table = self.tables[part]
