@@ -117,3 +117,36 @@ def test_map_partitions_adds_measures_part_by_part(table, tmp_path):
     same_rows(whole, back)
     assert json.loads((tmp_path / "k" / D.MANIFEST).read_text())["partitions"] == \
         json.loads((tmp_path / "ds" / D.MANIFEST).read_text())["partitions"]
+
+
+def test_slices_made_ahead_keep_order_and_errors():
+    """The background slice maker yields every item in order, raises the maker's error, and stops when left."""
+    import threading
+
+    from boolnet.dataset import made_ahead
+
+    assert list(made_ahead(iter(range(1000)))) == list(range(1000))
+
+    def failing():
+        yield "first"
+        raise OSError(28, "No space left on device")
+
+    seen = []
+    with pytest.raises(OSError, match="No space left"):
+        for item in made_ahead(failing()):
+            seen.append(item)
+    assert seen == ["first"]
+    made = []
+
+    def endless():
+        k = 0
+        while True:
+            made.append(k)
+            yield k
+            k += 1
+
+    it = made_ahead(endless())
+    assert [next(it), next(it)] == [0, 1]
+    it.close()
+    assert not any(t.name == "boolnet-slices" for t in threading.enumerate())
+    assert len(made) <= 4  # the maker stopped a slice or two ahead, not at the end of an endless stream

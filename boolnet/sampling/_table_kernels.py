@@ -73,7 +73,7 @@ def row_order(words, counts):
     return order
 
 
-@njit(cache=True)
+@njit(nogil=True, cache=True)
 def wilson(counts, total, z):
     """Wilson score interval of ``counts / total`` (clipped to [0, 1]): ``(low, high)``."""
     m = counts.shape[0]
