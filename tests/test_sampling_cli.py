@@ -184,4 +184,4 @@ def test_compile_message_once_on_stderr_unless_quiet(tmp_path, capsys, monkeypat
         sample_table("3-1", samples=100)
     assert capsys.readouterr().err == "" and any("compiling" in r.getMessage() for r in caplog.records)
     monkeypatch.undo()
-    assert not S._needs_compiling([S.WK.sample_worker])  # compiled by now
+    assert not S._needs_compiling([S.WK.sample_worker_perceptron])  # compiled by now (3-1 is a perceptron)

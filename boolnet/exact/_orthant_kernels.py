@@ -43,10 +43,11 @@ of the conditional correlations, propagated through the exact sensitivity
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 from numba import njit, prange
+
+from boolnet._numba_copies import renamed
 
 EPS = 2.220446049250313e-16
 INV_2PI = 1.0 / (2.0 * math.pi)
@@ -613,26 +614,9 @@ def _plackett_loop(C, dC, tol, xq, wk, wg, plen, block_start):
     return value, err
 
 
-def _renamed(func, name, doc, **bindings):
-    """A copy of the plain Python function `func` named `name`, some of its globals rebound.
-
-    numba names its cache files after the function's qualified name and keys their entries by
-    argument types and bytecode, not by compile options or globals: each compile of one source
-    needs its own name, or the compiles would share (and overwrite) one cache entry.
-    """
-    glb = func.__globals__
-    if bindings:
-        glb = dict(glb)
-        glb.update(bindings)
-    copy = types.FunctionType(func.__code__, glb, name, func.__defaults__, func.__closure__)
-    copy.__qualname__ = name
-    copy.__doc__ = doc
-    return copy
-
-
 def _level(name, doc, block_orthant, inner_orthant, scratch):
     """`_plackett_loop` compiled for one level, its per-level functions bound (see above)."""
-    return njit(cache=True)(_renamed(
+    return njit(cache=True)(renamed(
         _plackett_loop, name, doc, _level_block_orthant=block_orthant,
         _level_inner_orthant=inner_orthant, _level_scratch=scratch))
 
@@ -803,19 +787,19 @@ values, bounds : ndarray, shape (k,)
     The orthant probabilities and their error bounds.
 """
 
-orthant_corr_batch = njit(cache=True, parallel=True)(_renamed(
+orthant_corr_batch = njit(cache=True, parallel=True)(renamed(
     _orthant_corr_stack, "orthant_corr_batch",
     _BATCH_DOC.format(how="in parallel over the stack (numba prange)")))
-orthant_corr_serial = njit(cache=True)(_renamed(
+orthant_corr_serial = njit(cache=True)(renamed(
     _orthant_corr_stack, "orthant_corr_serial",
     _BATCH_DOC.format(how="in the calling thread (small batches: waking the thread pool "
                           "costs milliseconds on a busy machine)")))
 # The same two for stacks of m <= 5 (`orthant_corr_closed` bound in place of `orthant_corr`):
 # compiled only when such a stack comes, without the nested levels (see orthant_corr_closed).
-orthant_corr_batch_closed = njit(cache=True, parallel=True)(_renamed(
+orthant_corr_batch_closed = njit(cache=True, parallel=True)(renamed(
     _orthant_corr_stack, "orthant_corr_batch_closed",
     _BATCH_DOC.format(how="in parallel over the stack (numba prange), m <= 5 only"),
     orthant_corr=orthant_corr_closed))
-orthant_corr_serial_closed = njit(cache=True)(_renamed(
+orthant_corr_serial_closed = njit(cache=True)(renamed(
     _orthant_corr_stack, "orthant_corr_serial_closed",
     _BATCH_DOC.format(how="in the calling thread, m <= 5 only"), orthant_corr=orthant_corr_closed))

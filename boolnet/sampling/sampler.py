@@ -200,17 +200,18 @@ class _SampleJob(Job):
         self.scales = spec.parameter_scales(prior)
         self.gaussian = prior.kind == "gaussian"
         self.kargs = spec.kernel_args()
+        self.worker = WK.worker_for(spec.arch.widths)  # compiled for perceptrons or for MLPs only
         self.counts = counts
 
     def prepare(self):
         from boolnet.sampling import _hash_kernels as HK
         from boolnet.sampling import _table_kernels as TK
 
-        done = _compiling("sampler's", [WK.sample_worker, HK.merge_partition, HK.rehash, HK.copy_entries,
+        done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
                                         TK.row_order, TK.wilson])
         c = self.counts
-        WK.sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
-                         *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
+        self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
+                    *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
         # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
         empty = Counts(workers=1, capacity=16)
         empty.merge_workers()
@@ -228,9 +229,9 @@ class _SampleJob(Job):
         c = self.counts
 
         def step(t):
-            position[t] = WK.sample_worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
-                                           self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
-                                           c.worker_limit, self.fit)
+            position[t] = self.worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
+                                      self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
+                                      c.worker_limit, self.fit)
             return position[t] >= len(assigned[t])
 
         return step
