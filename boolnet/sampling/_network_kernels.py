@@ -211,7 +211,7 @@ LIVE_BLOCK = 32
 
 @njit(cache=True)
 def block_size(N, itemsize):
-    """Inputs per block of the dense micro-kernel (16 float32 or 8 float64), or ``N`` if fewer."""
+    """Inputs per block of the dense micro-kernel (two vectors: 32 or 16 float32, 16 or 8 float64), or ``N`` if fewer."""
     size = 2 * (VECTOR_BYTES // itemsize)
     return size if N >= size else N
 
