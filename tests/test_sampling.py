@@ -364,3 +364,29 @@ def test_vector_helpers_against_numpy(dtype):
         assert not out[0].any() and not out[2].any()
         assert mask == sum(1 << i for i in range(16) if values[2 + i] > dtype(0.25))
         assert table.ravel().tolist() == list(range(12))
+
+
+@pytest.mark.slow
+def test_same_counts_on_a_portable_target(tmp_path):
+    """Counts do not depend on the machine: this host's kernels (16-lane dense blocks where it has AVX-512)
+    against kernels compiled for a generic x86-64 (NUMBA_CPU_NAME=generic: 8-lane blocks, fused multiply-adds
+    by the C library), in a fresh process with its own cache. Compiles everything again: a minute or more."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cases = [("7-40-40-1", "relu", 20000), ("7-64x10-1", "tanh", 1000), ("5-8-8-1", "tanh", 20000)]
+    script = ("import json, sys\nfrom boolnet.sampling import sample_table\n"
+              "from boolnet.sampling._simd import VECTOR_BYTES\n"
+              f"out = {{}}\nfor arch, act, n in {cases!r}:\n"
+              "    df = sample_table(arch, activation=act, samples=n, seed=3)\n"
+              "    out[arch + act] = [df['function'].tolist(), df['count'].tolist()]\n"
+              "print(json.dumps([VECTOR_BYTES, out]))\n")
+    env = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    width, portable = json.loads(run.stdout.strip().splitlines()[-1])
+    assert width == 32
+    for arch, act, n in cases:
+        df = sample_table(arch, activation=act, samples=n, seed=3)
+        assert portable[arch + act] == [df["function"].tolist(), df["count"].tolist()], (arch, act)
