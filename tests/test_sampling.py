@@ -390,3 +390,21 @@ def test_same_counts_on_a_portable_target(tmp_path):
     for arch, act, n in cases:
         df = sample_table(arch, activation=act, samples=n, seed=3)
         assert portable[arch + act] == [df["function"].tolist(), df["count"].tolist()], (arch, act)
+
+
+@pytest.mark.parametrize("n", [3, 5, 6, 7])
+def test_truth_table_strings_of_big_tables_against_numpy_bits(n):
+    """Big tables get their strings from the threaded 8-characters-per-store kernel: the same as NumPy's bits."""
+    from boolnet.sampling import counts as CT
+
+    m = CT.ARROW_STRINGS_ABOVE + 37
+    rng = np.random.default_rng(n)
+    words = rng.integers(0, 2**64 - 1, size=(m, 2), dtype=np.uint64, endpoint=True)
+    if n < 7:
+        words[:, 1] = 0
+        words[:, 0] &= np.uint64(2 ** (1 << n) - 1)
+    strings = CT.truth_table_strings(words, n)
+    bits = np.unpackbits(words.astype("<u8").view(np.uint8).reshape(m, 16), axis=1, bitorder="little")
+    for i in (0, 1, m // 2, m - 1):
+        assert strings.iloc[i] == "".join(map(str, bits[i, : 1 << n]))
+    assert len(strings) == m and set(strings.str.len()) == {1 << n}

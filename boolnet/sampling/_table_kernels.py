@@ -49,19 +49,23 @@ def _radix_passes(keys, order, key_tmp, order_tmp):
 
 
 @njit(cache=True)
-def row_order(words, counts):
-    """Indices sorting rows of ``words`` ``(m, 2)`` by count (descending), then word 1, then word 0 (ascending).
+def row_order(words, counts, order, scratch):
+    """Fill ``order`` with the indices sorting rows of ``words`` ``(m, 2)`` by count (descending), then word 1,
+    then word 0 (ascending).
 
     An LSD radix sort: by word 0, then (stably) by word 1, then by count. Reads the
     words in place (no column copies: fresh memory is dear on some machines).
+    ``order`` (m,) and ``scratch`` (3, m) are int64 arrays the caller allocated (see
+    :func:`boolnet.sampling.counts.fresh_array`); only ``order`` is needed afterwards.
     """
     m = counts.shape[0]
-    order = np.arange(m)
-    order_tmp = np.empty(m, np.int64)
-    keys = np.empty(m, np.uint64)
+    result = order
+    order_tmp = scratch[0]
+    keys = scratch[1].view(np.uint64)
+    key_tmp = scratch[2].view(np.uint64)
     for i in range(m):
+        order[i] = i
         keys[i] = words[i, 0]
-    key_tmp = np.empty(m, np.uint64)
     keys, order, key_tmp, order_tmp = _radix_passes(keys, order, key_tmp, order_tmp)
     for i in range(m):
         keys[i] = words[order[i], 1]
@@ -70,7 +74,16 @@ def row_order(words, counts):
     for i in range(m):
         keys[i] = np.uint64(top - counts[order[i]])
     keys, order, key_tmp, order_tmp = _radix_passes(keys, order, key_tmp, order_tmp)
-    return order
+    if order.ctypes.data != result.ctypes.data:  # the passes ended in the scratch row: copy back
+        for i in range(m):
+            result[i] = order[i]
+
+
+@njit(nogil=True, cache=True)
+def touch_pages(flat, lo, hi, step):
+    """Write 0 to every ``step``-th byte of ``flat[lo:hi]``: makes the OS back those pages now."""
+    for i in range(lo, hi, step):
+        flat[i] = 0
 
 
 @njit(nogil=True, cache=True)
@@ -89,3 +102,33 @@ def wilson(counts, total, z):
         low[i] = min(max(centre - half, 0.0), 1.0)
         high[i] = min(max(centre + half, 0.0), 1.0)
     return low, high
+
+
+def _ascii_bytes_table():
+    """``table[v]``: the 8 characters ``'0'``/``'1'`` of the bits of byte ``v`` (bit 0 first) as one uint64."""
+    table = np.zeros(256, np.uint64)
+    for v in range(256):
+        word = 0
+        for k in range(8):
+            word |= (48 + ((v >> k) & 1)) << (8 * k)
+        table[v] = word
+    return table
+
+
+_ASCII_BYTES = _ascii_bytes_table()
+
+
+@njit(nogil=True, cache=True)
+def write_truth_tables(words, length, out, lo, hi):
+    """Write the truth-table strings of rows ``lo .. hi - 1`` of ``words`` into ``out`` (uint64 view of the chars).
+
+    Row ``i`` takes characters ``i * length .. (i + 1) * length - 1``: character ``j`` is bit ``j``
+    of word ``j // 64`` as ``'0'`` or ``'1'``, eight characters (one byte of the word) per store.
+    ``length`` (a power of two, at least 8) is 2**n. Writers of different row ranges can run at once.
+    """
+    per_row = length // 8
+    for i in range(lo, hi):
+        base = i * per_row
+        for q in range(per_row):
+            byte = (words[i, q // 8] >> np.uint64(8 * (q % 8))) & np.uint64(255)
+            out[base + q] = _ASCII_BYTES[np.int64(byte)]
