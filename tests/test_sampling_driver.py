@@ -287,9 +287,9 @@ def test_growth_to_the_projected_size_changes_no_count_and_saves_doublings(monke
     growths = []
     rehash = CT.K.rehash
 
-    def counting_rehash(table, capacity):
-        growths.append(capacity // table.shape[0])
-        return rehash(table, capacity)
+    def counting_rehash(table, grown):
+        growths.append(grown.shape[0] // table.shape[0])
+        return rehash(table, grown)
 
     monkeypatch.setattr(CT.K, "rehash", counting_rehash)
     monkeypatch.setattr(driver, "CHUNK_SECONDS", 0.02)  # many chunks: the projection is updated often

@@ -137,11 +137,9 @@ def merge_partition(sources, used, target, part, parts):
 
 
 @njit(nogil=True, cache=True)
-def rehash(table, capacity):
-    """A new table of ``capacity`` slots holding the entries of ``table`` (a sweep in slot order)."""
-    out = np.zeros((capacity, 3), np.uint64)
+def rehash(table, out):
+    """Add the entries of ``table`` to the bigger, empty table ``out`` (a sweep in slot order)."""
     _add_all(table, out, 0, 1, False)
-    return out
 
 
 @njit(cache=True)

@@ -80,6 +80,13 @@ def row_order(words, counts, order, scratch):
 
 
 @njit(nogil=True, cache=True)
+def zero_bytes(flat, lo, hi):
+    """``flat[lo:hi] = 0`` (uint8), for one thread's share of a new array."""
+    for i in range(lo, hi):
+        flat[i] = 0
+
+
+@njit(nogil=True, cache=True)
 def touch_pages(flat, lo, hi, step):
     """Write 0 to every ``step``-th byte of ``flat[lo:hi]``: makes the OS back those pages now."""
     for i in range(lo, hi, step):

@@ -119,8 +119,9 @@ class Counts:
             projected = -(-MAX_LOAD_DEN * (self.part_distinct[part] + pending + self.projected_new) // MAX_LOAD_NUM)
             while capacity < projected and capacity < MAX_GROWTH * table.shape[0]:
                 capacity *= 2
-            table = K.rehash(table, capacity)
-            self.tables[part] = table
+            grown = zeroed_array((capacity, 3), np.uint64)  # zeroed by all cores: fresh memory is dear here
+            K.rehash(table, grown)
+            self.tables[part] = table = grown
         self.part_distinct[part] += int(K.merge_partition(self.worker_tables[worker : worker + 1],
                                                           self.worker_used[worker : worker + 1], table,
                                                           part, self.parts))
@@ -202,6 +203,35 @@ class Counts:
 FRESH_TOUCH_BYTES = 1 << 24
 
 
+def _by_all_cores(kernel, flat, *args) -> bool:
+    """Run ``kernel(flat, lo, hi, *args)`` on page-aligned shares of ``flat`` on one thread per core.
+
+    Returns False (doing nothing) when ``flat`` is small or there is one core.
+    """
+    parts = max(1, min(os.cpu_count() or 1, 8))
+    if flat.size < FRESH_TOUCH_BYTES or parts == 1:
+        return False
+    bounds = [(flat.size * k // parts) // 4096 * 4096 for k in range(parts)] + [flat.size]
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        for future in [pool.submit(kernel, flat, bounds[k], bounds[k + 1], *args) for k in range(parts)]:
+            future.result()
+    return True
+
+
+def zeroed_array(shape, dtype) -> np.ndarray:
+    """``np.zeros(shape, dtype)``, zeroed by one thread per core when it is big (see :func:`fresh_array`).
+
+    Examples
+    --------
+    >>> int(zeroed_array(5, np.uint64).sum())
+    0
+    """
+    array = np.empty(shape, dtype)
+    if not _by_all_cores(TK.zero_bytes, array.reshape(-1).view(np.uint8)):
+        array[...] = 0
+    return array
+
+
 def fresh_array(shape, dtype) -> np.ndarray:
     """``np.empty(shape, dtype)``, its pages touched at once by one thread per core when it is big.
 
@@ -217,14 +247,7 @@ def fresh_array(shape, dtype) -> np.ndarray:
     (2, 3)
     """
     array = np.empty(shape, dtype)
-    flat = array.reshape(-1).view(np.uint8)
-    parts = max(1, min(os.cpu_count() or 1, 8))
-    if flat.size < FRESH_TOUCH_BYTES or parts == 1:
-        return array
-    bounds = [(flat.size * k // parts) // 4096 * 4096 for k in range(parts)] + [flat.size]
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        for future in [pool.submit(TK.touch_pages, flat, bounds[k], bounds[k + 1], 4096) for k in range(parts)]:
-            future.result()
+    _by_all_cores(TK.touch_pages, array.reshape(-1).view(np.uint8), 4096)
     return array
 
 

@@ -208,7 +208,8 @@ class _SampleJob(Job):
         from boolnet.sampling import _table_kernels as TK
 
         done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
-                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.touch_pages])
+                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.touch_pages,
+                                        TK.zero_bytes])
         c = self.counts
         self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
                     *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
@@ -216,11 +217,14 @@ class _SampleJob(Job):
         empty = Counts(workers=1, capacity=16)
         empty.merge_workers()
         HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
-        HK.rehash(empty.tables[0], 32)
+        HK.rehash(empty.tables[0], np.zeros((32, 3), np.uint64))
         empty.entries()
-        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64), np.zeros((3, 1), np.int64))
+        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64),
+                     np.zeros((3, 1), np.int64))
         TK.wilson(np.ones(1), 1, 1.96)
         TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
+        TK.touch_pages(np.zeros(1, np.uint8), 0, 1, 4096)
+        TK.zero_bytes(np.zeros(1, np.uint8), 0, 1)
         done()
 
     def make_step(self, first, count, threads):
