@@ -94,7 +94,7 @@ def _xoshiro_step(s0, s1, s2, s3):
 
 @njit(cache=True)
 def scratch_words(P):
-    """Scratch space for :func:`fill_parameters` with ``P`` parameters (room for whole groups of 16 words)."""
+    """Scratch space for :func:`fill_parameters` with ``P`` parameters (room for whole groups of words)."""
     return np.zeros(2 * P + 4 * NORMAL_LANES, np.uint32)
 
 
@@ -105,7 +105,7 @@ def fill_parameters(s, scales, gaussian, out, words):
     First the 32-bit words: halves of ``ceil(P / 2)`` consecutive 64-bit outputs, low half first
     (``words`` is scratch from :func:`scratch_words`). Uniforms: word ``p`` gives ``z_p``. Normals: the
     two words of output ``q`` give the pair ``z_{2q}, z_{2q+1}`` by the vectorised Box-Muller transform
-    :func:`boolnet.sampling._simd.normal_pairs` (8 pairs at a time; exactly specified operations only,
+    :func:`boolnet.sampling._simd.normal_pairs` (8 or 16 pairs at a time; exactly specified operations only,
     so the same bits on every machine), then a vectorised pass multiplies by the scales.
     """
     P = out.shape[0]

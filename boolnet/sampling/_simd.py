@@ -392,16 +392,18 @@ def _f32(value):
     return np.float32(value)
 
 
-#: Pairs of normals per call of :func:`normal_pairs`.
-NORMAL_LANES = 8
+#: Pairs of normals per call of :func:`normal_pairs`: one vector of float32 lanes (16 with AVX-512, see
+#: VECTOR_BYTES). Each pair is computed from its own two words by the same operations whatever the width,
+#: so the width changes no value (tested against a generic x86-64 build: tests/test_sampling.py).
+NORMAL_LANES = VECTOR_BYTES // 4
 
 
 @intrinsic
 def normal_pairs(typingctx, words, q0, out, p0, valid):
-    """Box-Muller: 8 pairs of standard normals from the 16 words ``words[2 q0 : 2 q0 + 16]`` (uint32).
+    """Box-Muller: ``L = NORMAL_LANES`` pairs of standard normals from the words ``words[2 q0 : 2 q0 + 2 L]`` (uint32).
 
     Pair ``q`` uses ``lo = words[2q]``, ``hi = words[2q + 1]`` and writes ``out[p0 + 2(q - q0)]`` and the
-    next element (only the first ``valid`` of the 16 outputs are written). With ``j = hi >> 8`` (24 bits),
+    next element (only the first ``valid`` of the ``2 L`` outputs are written). With ``j = hi >> 8`` (24 bits),
     ``c = (hi >> 7) & 1`` and the 39 bits ``k = (hi & 127) * 2**32 + lo``:
 
     * ``v = (k + 1/2) 2**-40`` in (0, 1/2); ``U = v`` if ``c = 0``, else ``U = 1 - v`` (its logarithm
