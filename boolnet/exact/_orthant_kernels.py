@@ -694,6 +694,27 @@ plackett_nested2 = _level(
     _block_orthant, _inner_by_nested, _inner_matrix)
 
 
+@njit(cache=True, inline="always")
+def orthant_corr_closed(C, dC, tol, xq, wk, wg, plen, block_start):
+    """`orthant_corr` for m = 1..5 only: the same calls, without the nested levels.
+
+    The batch kernels for stacks of m <= 5 call this one, so that a command whose cones are
+    all of dimension <= 5 (the n <= 4 perceptrons) never compiles plackett_nested and
+    plackett_nested2 (about 7 s of a cold compile). `orthant_corr` calls it for m <= 5, so the
+    two give the same values and bounds there; m > 5 is the caller's error. Inlined into the
+    batch kernels and into `orthant_corr` (a dispatch on m: no speed to gain from a separate
+    function, whose own compile, linked with plackett_closed and optimised again, cost about 1.4 s).
+    """
+    m = C.shape[0]
+    if m == 1:
+        return 0.5, 0.0
+    if m == 2:
+        return orthant2(C[0, 1], dC)
+    if m == 3:
+        return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
+    return plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start)
+
+
 @njit(cache=True)
 def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
     """Orthant probability of an m x m correlation matrix, m = 1..8, with an error bound.
@@ -721,38 +742,11 @@ def orthant_corr(C, dC, tol, xq, wk, wg, plen, block_start):
         P(Y > 0) for Y ~ N(0, C), and a bound on its error.
     """
     m = C.shape[0]
-    if m == 1:
-        return 0.5, 0.0
-    if m == 2:
-        return orthant2(C[0, 1], dC)
-    if m == 3:
-        return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
     if m <= 5:
-        return plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start)
+        return orthant_corr_closed(C, dC, tol, xq, wk, wg, plen, block_start)
     if m <= 7:
         return plackett_nested(C, dC, tol, xq, wk, wg, plen, block_start)
     return plackett_nested2(C, dC, tol, xq, wk, wg, plen, block_start)
-
-
-@njit(cache=True, inline="always")
-def orthant_corr_closed(C, dC, tol, xq, wk, wg, plen, block_start):
-    """`orthant_corr` for m = 1..5 only: the same calls, without the nested levels.
-
-    The batch kernels for stacks of m <= 5 call this one, so that a command whose cones are
-    all of dimension <= 5 (the n <= 4 perceptrons) never compiles plackett_nested and
-    plackett_nested2 (about 7 s of a cold compile). Same arguments, values and bounds as
-    `orthant_corr` for m <= 5; m > 5 is the caller's error. Inlined into the batch kernels
-    (a dispatch on m: no speed to gain from a separate function, whose own compile, linked
-    with plackett_closed and optimised again, cost about 1.4 s).
-    """
-    m = C.shape[0]
-    if m == 1:
-        return 0.5, 0.0
-    if m == 2:
-        return orthant2(C[0, 1], dC)
-    if m == 3:
-        return orthant3(C[0, 1], C[0, 2], C[1, 2], dC, dC, dC)
-    return plackett_closed(C, dC, tol, xq, wk, wg, plen, block_start)
 
 
 def _orthant_corr_stack(corrs, dcs, tol, xq, wk, wg, plen, block_start):
