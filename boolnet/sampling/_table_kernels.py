@@ -80,15 +80,9 @@ def row_order(words, counts, order, scratch):
 
 
 @njit(nogil=True, cache=True)
-def zero_bytes(flat, lo, hi):
-    """``flat[lo:hi] = 0`` (uint8), for one thread's share of a new array."""
-    for i in range(lo, hi):
-        flat[i] = 0
-
-
-@njit(nogil=True, cache=True)
-def touch_pages(flat, lo, hi, step):
-    """Write 0 to every ``step``-th byte of ``flat[lo:hi]``: makes the OS back those pages now."""
+def write_zeros(flat, lo, hi, step):
+    """Write 0 to every ``step``-th byte of ``flat[lo:hi]`` (uint8): ``step = 1`` zeroes one thread's share of
+    a new array, ``step = 4096`` only makes the OS back its pages now."""
     for i in range(lo, hi, step):
         flat[i] = 0
 

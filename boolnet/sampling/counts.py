@@ -203,19 +203,25 @@ class Counts:
 FRESH_TOUCH_BYTES = 1 << 24
 
 
-def _by_all_cores(kernel, flat, *args) -> bool:
-    """Run ``kernel(flat, lo, hi, *args)`` on page-aligned shares of ``flat`` on one thread per core.
+def _cores() -> int:
+    """Threads that share out the work of one big array (one per core, at most 8)."""
+    return max(1, min(os.cpu_count() or 1, 8))
 
-    Returns False (doing nothing) when ``flat`` is small or there is one core.
+
+def _over_cores(total: int, task, align: int = 1) -> None:
+    """Call ``task(lo, hi)`` on consecutive shares of ``range(total)``, one thread per core.
+
+    Share boundaries are multiples of ``align`` (a page, for byte ranges); with one core the
+    calling thread does it all. ``task`` runs a ``nogil`` kernel, so the threads run at once.
     """
-    parts = max(1, min(os.cpu_count() or 1, 8))
-    if flat.size < FRESH_TOUCH_BYTES or parts == 1:
-        return False
-    bounds = [(flat.size * k // parts) // 4096 * 4096 for k in range(parts)] + [flat.size]
+    parts = _cores()
+    if parts == 1:
+        task(0, total)
+        return
+    bounds = [(total * k // parts) // align * align for k in range(parts)] + [total]
     with ThreadPoolExecutor(max_workers=parts) as pool:
-        for future in [pool.submit(kernel, flat, bounds[k], bounds[k + 1], *args) for k in range(parts)]:
+        for future in [pool.submit(task, bounds[k], bounds[k + 1]) for k in range(parts)]:
             future.result()
-    return True
 
 
 def zeroed_array(shape, dtype) -> np.ndarray:
@@ -227,8 +233,11 @@ def zeroed_array(shape, dtype) -> np.ndarray:
     0
     """
     array = np.empty(shape, dtype)
-    if not _by_all_cores(TK.zero_bytes, array.reshape(-1).view(np.uint8)):
-        array[...] = 0
+    flat = array.reshape(-1).view(np.uint8)
+    if flat.size < FRESH_TOUCH_BYTES:
+        flat[:] = 0
+    else:
+        _over_cores(flat.size, lambda lo, hi: TK.write_zeros(flat, lo, hi, 1), 4096)
     return array
 
 
@@ -247,7 +256,9 @@ def fresh_array(shape, dtype) -> np.ndarray:
     (2, 3)
     """
     array = np.empty(shape, dtype)
-    _by_all_cores(TK.touch_pages, array.reshape(-1).view(np.uint8), 4096)
+    flat = array.reshape(-1).view(np.uint8)
+    if flat.size >= FRESH_TOUCH_BYTES and _cores() > 1:
+        _over_cores(flat.size, lambda lo, hi: TK.write_zeros(flat, lo, hi, 4096), 4096)
     return array
 
 
@@ -310,15 +321,7 @@ def _truth_table_chars(words: np.ndarray, n: int) -> np.ndarray:
     words = np.ascontiguousarray(words, dtype=np.uint64)
     chars = np.empty(m * length, np.uint8)
     out = chars.view(np.uint64)
-    parts = max(1, min(os.cpu_count() or 1, 8))
-    bounds = [m * k // parts for k in range(parts + 1)]
-    if parts == 1:
-        TK.write_truth_tables(words, length, out, 0, m)
-    else:
-        with ThreadPoolExecutor(max_workers=parts) as pool:
-            for future in [pool.submit(TK.write_truth_tables, words, length, out, bounds[k], bounds[k + 1])
-                           for k in range(parts)]:
-                future.result()
+    _over_cores(m, lambda lo, hi: TK.write_truth_tables(words, length, out, lo, hi))
     return chars
 
 
@@ -353,9 +356,7 @@ def frame_from_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int,
     >>> df["function"].tolist(), df["count"].tolist()
     (['1110', '0001'], [3, 1])
     """
-    counts = np.asarray(counts, dtype=np.int64)
-    order = _row_order(words, counts)
-    return frame_from_sorted(words[order], counts[order], n, total, exact)
+    return frame_from_entries([words, counts], n, total, exact)
 
 
 def frame_from_entries(entries: list, n: int, total: int, exact: bool = False) -> pd.DataFrame:
@@ -372,14 +373,14 @@ def frame_from_entries(entries: list, n: int, total: int, exact: bool = False) -
     >>> frame_from_entries(entries, 2, 4)["function"].tolist(), entries
     (['1110', '0001'], [])
     """
-    words, counts = entries.pop(0), np.asarray(entries.pop(0), dtype=np.int64)
+    words = np.ascontiguousarray(entries.pop(0), dtype=np.uint64).reshape(-1, 2)
+    counts = np.ascontiguousarray(entries.pop(0), dtype=np.int64)
     order = _row_order(words, counts)
     sorted_words = np.take(words, order, axis=0, out=fresh_array(words.shape, np.uint64))
     del words
     sorted_counts = np.take(counts, order, out=fresh_array(counts.shape, np.int64))
     del counts, order
-    words, counts = sorted_words, sorted_counts
-    return frame_from_sorted(words, counts, n, total, exact)
+    return frame_from_sorted(sorted_words, sorted_counts, n, total, exact)
 
 
 def frame_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int, exact: bool = False) -> pd.DataFrame:

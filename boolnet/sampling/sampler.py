@@ -208,8 +208,7 @@ class _SampleJob(Job):
         from boolnet.sampling import _table_kernels as TK
 
         done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
-                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.touch_pages,
-                                        TK.zero_bytes])
+                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.write_zeros])
         c = self.counts
         self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
                     *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
@@ -223,8 +222,7 @@ class _SampleJob(Job):
                      np.zeros((3, 1), np.int64))
         TK.wilson(np.ones(1), 1, 1.96)
         TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
-        TK.touch_pages(np.zeros(1, np.uint8), 0, 1, 4096)
-        TK.zero_bytes(np.zeros(1, np.uint8), 0, 1)
+        TK.write_zeros(np.zeros(1, np.uint8), 0, 1, 1)
         done()
 
     def make_step(self, first, count, threads):
