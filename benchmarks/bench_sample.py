@@ -76,7 +76,9 @@ CASES = [  # (arch, activation, sigma_b, boolnet samples, numpy samples); --quic
 _CHAINS = 12  # independent accumulators: enough to hide the FMA latency (4-5 cycles, 2 units)
 
 
-def _fma_chains_of(lanes):
+def _fma_kernel(lanes):
+    """A compiled function ``kernel(iterations)``: 12 independent float32 FMA chains on ``lanes`` lanes."""
+
     @intrinsic
     def _fma_chains(typingctx, iterations):
         """``iterations`` rounds of 12 independent float32 FMAs on ``lanes`` lanes; returns a lane (kept alive)."""
@@ -101,21 +103,14 @@ def _fma_chains_of(lanes):
 
         return sig, codegen
 
-    return _fma_chains
+    @njit(nogil=True)
+    def kernel(iterations):
+        return _fma_chains(iterations)
+
+    return kernel
 
 
-_fma_chains8 = _fma_chains_of(8)
-_fma_chains16 = _fma_chains_of(16)
-
-
-@njit(nogil=True)
-def _fma_kernel8(iterations):
-    return _fma_chains8(iterations)
-
-
-@njit(nogil=True)
-def _fma_kernel16(iterations):
-    return _fma_chains16(iterations)
+_FMA_KERNELS = {lanes: _fma_kernel(lanes) for lanes in (8, 16)}
 
 
 def fma_throughput(threads: int, seconds: float = 1.0) -> tuple[float, float]:
@@ -126,7 +121,7 @@ def fma_throughput(threads: int, seconds: float = 1.0) -> tuple[float, float]:
     samples per CPU-second: on a shared machine the threads get only part of a core.
     """
     best = (0.0, 0.0)
-    for kernel, lanes in ((_fma_kernel8, 8), (_fma_kernel16, 16)):
+    for lanes, kernel in _FMA_KERNELS.items():
         kernel(10)
         iterations = 1000
         while iterations < 10**10:
