@@ -27,7 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from boolnet.errors import UsageError
+from boolnet.checks import check_seed, check_whole
+from boolnet.errors import BoolnetError, UsageError
 
 ENCODINGS = ("01", "pm1")
 #: Largest n whose 2**n inputs are enumerated anywhere in boolnet (2**20 rows).
@@ -169,12 +170,78 @@ def pack_strings(tables) -> np.ndarray:
     return pack_bits(raw - ord("0"))
 
 
+def truth_table_chars(words: np.ndarray, n: int) -> np.ndarray:
+    """The characters of packed truth tables ``(m, W)`` in one uint8 array of ``m * 2**n`` bytes.
+
+    The one decoder of the packed form (bit ``i`` of word ``i // 64`` is ``f(input i)``):
+    every string of a truth table that boolnet writes comes from it.
+
+    Examples
+    --------
+    >>> truth_table_chars(np.array([[8], [7]], dtype=np.uint64), 2).tobytes()
+    b'00011110'
+    """
+    words = np.ascontiguousarray(np.atleast_2d(words), dtype="<u8")
+    m, width = words.shape
+    chars = np.unpackbits(words.view(np.uint8).reshape(m, 8 * width), axis=1, bitorder="little")[:, : 1 << n]
+    chars += ord("0")
+    return np.ascontiguousarray(chars).reshape(-1)
+
+
 def strings_from_packed(words: np.ndarray, n: int) -> list[str]:
-    """``(m, n_words)`` uint64 -> list of m truth-table strings."""
-    bits = unpack_bits(np.atleast_2d(words), n) + ord("0")
+    """``(m, n_words)`` uint64 -> list of m truth-table strings.
+
+    Examples
+    --------
+    >>> strings_from_packed(np.array([[8], [7]], dtype=np.uint64), 2)
+    ['0001', '1110']
+    """
     length = 1 << n
-    flat = bits.astype(np.uint8).tobytes().decode("ascii")
+    flat = truth_table_chars(words, n).tobytes().decode("ascii")
     return [flat[k : k + length] for k in range(0, len(flat), length)]
+
+
+def words_from_strings(functions, n: int | None = None) -> np.ndarray:
+    """Packed truth tables ``(m, 2)`` uint64 of truth-table strings (n <= 7), fast for millions of rows.
+
+    ``functions`` is a list of strings or an Arrow string array (a table's column);
+    all must have the same length, ``2**n`` when ``n`` is given, and hold only 0 and 1.
+
+    Examples
+    --------
+    >>> words_from_strings(["0001", "1110"]).tolist()
+    [[8, 0], [7, 0]]
+    """
+    import pyarrow as pa
+
+    array = functions if isinstance(functions, (pa.Array, pa.ChunkedArray)) else \
+        pa.array(list(functions), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.large_string())
+    m = len(array)
+    if m == 0:
+        return np.zeros((0, 2), np.uint64)
+    if array.null_count:
+        raise UsageError("truth tables are missing in some rows", param="functions")
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64, count=m + 1, offset=array.offset * 8)
+    lengths = np.diff(offsets)
+    length = int(lengths[0])
+    if np.any(lengths != length):
+        raise UsageError("all truth tables must have the same length (one n); some differ", param="functions")
+    if n is not None and length != 1 << n:
+        raise UsageError(f"truth tables have {length} characters, expected {1 << n}", param="functions")
+    if n_from_length(length) > 7:
+        raise UsageError(f"truth tables of {length} characters are beyond n = 7, the packed tables' limit",
+                         param="functions")
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8, count=int(offsets[-1]) - int(offsets[0]),
+                         offset=int(offsets[0]))
+    bits = data.reshape(m, length) - np.uint8(ord("0"))
+    if np.any(bits > 1):
+        raise UsageError("truth tables contain only the characters 0 and 1", param="functions")
+    packed = np.zeros((m, 16), np.uint8)
+    packed[:, : (length + 7) // 8] = np.packbits(bits, axis=1, bitorder="little")
+    return packed.view("<u8").astype(np.uint64).reshape(m, 2)
 
 
 def int_from_string(table: str) -> int:
@@ -316,3 +383,100 @@ def canonical_int(value: int, n: int, encoding: str = "01", bias: bool = True) -
     True
     """
     return int_from_string(canonical(string_from_int(value, n), encoding, bias))
+
+
+# ----------------------------------------------------------------------------------------- training sets
+def check_target(target, n: int | None = None) -> str:
+    """A truth-table string of ``2**n`` characters 0/1 (BoolnetError naming ``target`` otherwise).
+
+    Examples
+    --------
+    >>> check_target("0110", 2)
+    '0110'
+    """
+    t = str(target).strip() if target is not None else ""
+    if not t or any(c not in "01" for c in t) or len(t) & (len(t) - 1):
+        raise BoolnetError(f"target must be a truth table of 2**n characters 0/1 (e.g. 0110), got {target!r}",
+                           param="target")
+    if n is not None and len(t) != 1 << n:
+        raise BoolnetError(f"target has {len(t)} characters; a function of n = {n} inputs has {1 << n}",
+                           param="target")
+    return t
+
+def check_train(train, n: int) -> list[int]:
+    """Training inputs as a sorted list of distinct indices in ``[0, 2**n)``; accepts ``"3,5,6"``.
+
+    Examples
+    --------
+    >>> check_train("6, 1,3", 3)
+    [1, 3, 6]
+    """
+    if isinstance(train, str):
+        parts = [p for p in train.replace(" ", "").split(",") if p]
+    else:
+        parts = list(np.asarray(train).ravel()) if train is not None else []
+    try:
+        values = [int(p) for p in parts]
+        if any(float(p) != v for p, v in zip(parts, values)):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise BoolnetError(f"train must list input indices (whole numbers), got {train!r}", param="train") from None
+    if not values:
+        raise BoolnetError("train must list at least one input index", param="train")
+    if min(values) < 0 or max(values) >= 1 << n:
+        raise BoolnetError(f"train indices must lie in 0..{(1 << n) - 1} for n = {n}, got {train!r}", param="train")
+    if len(set(values)) != len(values):
+        raise BoolnetError(f"train lists an input twice: {train!r}", param="train")
+    return sorted(values)
+
+def training_set(n: int, size: int, seed: int = 0) -> list[int]:
+    """A seeded random training set: ``size`` distinct inputs of ``[0, 2**n)``, sorted.
+
+    Drawn by ``numpy.random.default_rng(seed).choice(2**n, size, replace=False)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs.
+    size : int
+        Number of training inputs, ``1 <= size <= 2**n``.
+    seed : int
+        Seed; the same ``(n, size, seed)`` always gives the same set.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> s = training_set(7, 32, seed=1)
+    >>> len(s), s == sorted(set(s)), s == training_set(7, 32, seed=1)
+    (32, True, True)
+    """
+    n = check_whole(n, "n", low=1, high=MAX_N)
+    size = check_whole(size, "size", low=1, high=1 << n)
+    seed = check_seed(seed)
+    rng = np.random.default_rng(seed)
+    return sorted(int(i) for i in rng.choice(1 << n, size=size, replace=False))
+
+def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list[int]:
+    """The training inputs from an explicit ``train`` list or a seeded ``train_size``; exactly one of them.
+
+    Examples
+    --------
+    >>> resolve_training(3, train="7,0")
+    [0, 7]
+    >>> resolve_training(3, train_size=8, seed=4)
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    """
+    if (train is None) == (train_size is None):
+        raise BoolnetError("give either train (a list of input indices) or train_size (with seed), not both "
+                           "and not neither", param="train")
+    if train is not None:
+        return check_train(train, n)
+    try:
+        return training_set(n, train_size, seed)
+    except BoolnetError as exc:
+        if exc.param != "size":
+            raise
+        raise BoolnetError(str(exc).replace("size", "train_size", 1), param="train_size") from None

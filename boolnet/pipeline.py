@@ -12,23 +12,14 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
+from boolnet.checks import as_prior
 from boolnet.errors import BoolnetError
-from boolnet.priors import Prior
+
 
 #: Largest n of a perceptron computed exactly by default (n = 6 takes minutes to hours: ask for method="exact").
 DEFAULT_EXACT_MAX_N = 5
 #: Volume methods a caller can ask :func:`volume_table` for.
 METHODS = ("exact", "sample")
-
-
-def _prior(prior) -> Prior:
-    if prior is None:
-        return Prior()
-    if isinstance(prior, str):
-        return Prior(prior)
-    if not isinstance(prior, Prior):
-        raise BoolnetError(f"prior must be 'gaussian', 'uniform' or a boolnet.Prior, got {prior!r}", param="prior")
-    return prior
 
 
 def _parse_arch(arch):
@@ -111,7 +102,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     Returns
     -------
     pandas.DataFrame
-        A volume table (:mod:`boolnet.schema`): exact rationals (``probability_exact``)
+        A volume table (:mod:`boolnet.table.schema`): exact rationals (``probability_exact``)
         under a rational uniform box, else probabilities with error bounds <= 1e-10
         (``probability_low``, ``probability_high``); metadata in ``df.attrs["boolnet"]``.
 
@@ -129,7 +120,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     if isinstance(arch, int) and not isinstance(arch, bool):
         check_n(arch, high=MAX_EXACT_N, what="exact perceptron volumes")
     parsed = _parse_arch(arch)
-    prior = _prior(prior)
+    prior = as_prior(prior)
     if not parsed.hidden:
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
@@ -196,7 +187,7 @@ def probability(function: str, *, prior=None, encoding: str = "01", bias: bool =
     bits = bits_from_string(function)
     check_n(n_from_length(len(bits)), high=6, what="exact probabilities of one function")
     check_encoding(encoding)
-    prior = _prior(prior)
+    prior = as_prior(prior)
     reg = region(function, encoding, bias)
     if not reg.feasible:
         return Volume(function, 0.0, 0.0, 0.0, Fraction(0), "exact")
@@ -236,7 +227,7 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     Returns
     -------
     pandas.DataFrame
-        A volume table (:mod:`boolnet.schema`) with one column per measure; metadata,
+        A volume table (:mod:`boolnet.table.schema`) with one column per measure; metadata,
         including ``volume_method`` and timings, in ``df.attrs["boolnet"]``.
 
     Examples
@@ -250,12 +241,12 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     """
     from boolnet.complexity import add_measures, check_measure_names, default_measure_names
     from boolnet.functions import check_encoding
-    from boolnet.schema import attach, metadata_of
+    from boolnet.table.schema import attach, metadata_of
 
     started = time.perf_counter()
     arch = _parse_arch(arch)
     encoding = check_encoding(encoding)
-    prior = _prior(prior)
+    prior = as_prior(prior)
     chosen = choose_method(arch, method, activation)
     n = arch.n
     custom = dict(measures) if isinstance(measures, dict) else None

@@ -184,7 +184,7 @@ def plot_pk(ax, pk, measure: str):
     'log'
     >>> plt.close(fig)
     """
-    from boolnet.schema import metadata_of
+    from boolnet.table.schema import metadata_of
 
     k = pk[measure].to_numpy(dtype=float)
     mass = pk["probability"].to_numpy(dtype=float)
@@ -233,7 +233,7 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     """
     from boolnet.io import save_figure
     from boolnet.levin import describe_metadata
-    from boolnet.schema import metadata_of
+    from boolnet.table.schema import metadata_of
 
     path = check_plot_path(path)
     plt = _pyplot()

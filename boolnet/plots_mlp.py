@@ -22,7 +22,7 @@ CONSTANTS = ("0000", "1111")
 
 def _sampled(arch: str, activation: str, prior: Prior, samples: int, seed: int) -> dict:
     from boolnet.sampling import sample_table
-    from boolnet.sampling.counts import wilson_interval
+    from boolnet.table.build import wilson_interval
 
     df = sample_table(arch, activation=activation, prior=prior, samples=samples, seed=seed, progress=False)
     counts = dict(zip(df["function"], df["count"]))

@@ -18,12 +18,15 @@ value per prior and refuse lists (:meth:`Prior.require_scalar`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from boolnet.errors import BoolnetError
 
 PRIORS = ("gaussian", "uniform")
+#: Names a prior can be given by: the kinds, and "cube" (uniform on [-sigma, sigma] without fan-in scaling).
+PRIOR_NAMES = PRIORS + ("cube",)
 
 
 #: Sigmas are refused outside this range: beyond it float32 parameters overflow or underflow to zero.
@@ -44,8 +47,14 @@ def parse_sigma(value, name: str) -> Fraction:
     ...
     boolnet.errors.BoolnetError: sigma_w 1e400 is out of range: use a value between 1e-30 and 1e+30
     """
+    text = str(value).strip()
+    exponent = re.search(r"[eE]([+-]?\d+)$", text)
+    if len(text) > 64 or (exponent and abs(int(exponent.group(1))) > 400):  # Fraction would build 10**exponent
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise BoolnetError(f"{name} {shown} is out of range: use a value between {float(SIGMA_RANGE[0]):g} and "
+                           f"{float(SIGMA_RANGE[1]):g}", param=name)
     try:
-        frac = Fraction(str(value).strip())
+        frac = Fraction(text)
     except (ValueError, ZeroDivisionError, OverflowError):
         raise BoolnetError(f"{name} must be a positive number, got {value!r}", param=name) from None
     if frac <= 0:
@@ -130,7 +139,10 @@ class Prior:
 
     Parameters
     ----------
-    kind : {"gaussian", "uniform"}
+    kind : {"gaussian", "uniform", "cube"}
+        ``"cube"`` is the uniform prior without fan-in scaling (every parameter on
+        ``[-sigma, sigma]``; with the default sigmas the cube ``[-1, 1]^d`` of the exact
+        rational volumes); it is stored as ``kind="uniform", fan_in_scaling=False``.
     sigma_w, sigma_b : Fraction or number or str, or a per-layer list
         Scales of weights and biases (standard deviation, or half-width of the
         uniform interval). Stored exactly. A list (or text such as ``"1/64x10,1"``,
@@ -159,8 +171,16 @@ class Prior:
     fan_in_scaling: bool = True
 
     def __post_init__(self):
+        if self.kind == "cube":
+            object.__setattr__(self, "kind", "uniform")
+            object.__setattr__(self, "fan_in_scaling", False)
         if self.kind not in PRIORS:
-            raise BoolnetError(f"prior {self.kind!r} is unknown: use one of {', '.join(PRIORS)}", param="prior")
+            raise BoolnetError(f"prior {self.kind!r} is unknown: use one of {', '.join(PRIOR_NAMES)}", param="prior")
+        if type(self.fan_in_scaling).__name__ == "bool_":
+            object.__setattr__(self, "fan_in_scaling", bool(self.fan_in_scaling))
+        if not isinstance(self.fan_in_scaling, bool):
+            raise BoolnetError(f"fan_in_scaling must be True or False, got {self.fan_in_scaling!r}",
+                               param="fan_in_scaling")
         object.__setattr__(self, "sigma_w", parse_sigmas(self.sigma_w, "sigma_w"))
         object.__setattr__(self, "sigma_b", parse_sigmas(self.sigma_b, "sigma_b"))
 

@@ -7,7 +7,7 @@ import pytest
 
 from boolnet.cli import main
 from boolnet.io import read_table, write_table
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 
 
 def test_all_functions_of_n2_to_csv(tmp_path):

@@ -22,7 +22,7 @@ from boolnet.complexity import (
 from boolnet.complexity.lz import lz
 from boolnet.errors import BoolnetError
 from boolnet.functions import pack_strings
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 
 
 def test_builtin_names_are_the_registry_in_order():

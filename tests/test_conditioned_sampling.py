@@ -18,7 +18,7 @@ import boolnet as bn
 from boolnet.errors import BoolnetError, Interrupted
 from boolnet.io import read_table
 from boolnet.sampling._rng import BLOCK_SIZE
-from boolnet.sampling.counts import wilson_interval
+from boolnet.table.build import wilson_interval
 from boolnet.training import compare_tables, posterior_table, training_set
 
 T3 = "00010111"  # majority of three

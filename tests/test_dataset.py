@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import boolnet.dataset as D
+import boolnet.io.dataset as D
 from boolnet.errors import BoolnetError
 from boolnet.io import read_table, write_table
 from boolnet.sampling.sampler import sample_table
@@ -102,7 +102,7 @@ def test_commands_read_datasets(table, tmp_path, run_cli):
 
 def test_words_round_trip():
     words = np.array([[0, 0], [2**64 - 1, 2**64 - 1], [12345, 678]], dtype=np.uint64)
-    from boolnet.sampling.counts import truth_table_strings
+    from boolnet.table.build import truth_table_strings
 
     assert (D.words_from_strings(truth_table_strings(words, 7), 7) == words).all()
 
@@ -123,7 +123,7 @@ def test_slices_made_ahead_keep_order_and_errors():
     """The background slice maker yields every item in order, raises the maker's error, and stops when left."""
     import threading
 
-    from boolnet.dataset import made_ahead
+    from boolnet.io.formats import made_ahead
 
     assert list(made_ahead(iter(range(1000)))) == list(range(1000))
 

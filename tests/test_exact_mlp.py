@@ -355,7 +355,7 @@ def test_table_schema_and_metadata():
     assert bound.max() <= 1e-10 and gm["error_bound_sum"] <= 1e-9
     assert abs(gm["probability_sum"] - 1) <= gm["error_bound_sum"] + 1e-12
     assert (g["probability_low"] <= g["probability"]).all()
-    from boolnet.schema import check_volume_table, volume_method
+    from boolnet.table.schema import check_volume_table, volume_method
 
     for table in (t, g):
         check_volume_table(table, "exact MLP table")

@@ -12,7 +12,7 @@ import pytest
 
 from boolnet.errors import BoolnetError
 from boolnet.io import atomic_path, check_output_path, clean_stale_temps, read_table, sidecar_path, write_table
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 
 
 def small_table():
@@ -151,7 +151,7 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
     script = textwrap.dedent(f"""
         import resource, numpy as np, pandas as pd
         from boolnet.io import write_table
-        from boolnet.schema import attach
+        from boolnet.table.schema import attach
         from boolnet.errors import BoolnetError
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
         df = attach(pd.DataFrame({{"function": ["0101"] * 200000, "probability": np.full(200000, 5e-6)}}), {{}})

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from boolnet.io import read_table, write_table
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 
 
 def table(df, metadata):

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from boolnet.dataset import merge_tables
+from boolnet.sampling.merge import merge_tables, write_merged
 from boolnet.errors import BoolnetError
 from boolnet.io import read_table, write_table
-from boolnet.sampling.counts import wilson_interval
+from boolnet.table.build import wilson_interval
 from boolnet.sampling.sampler import sample_table
 
 

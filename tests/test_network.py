@@ -14,7 +14,8 @@ import pytest
 
 from boolnet import functions as F
 from boolnet.errors import BoolnetError
-from boolnet.network import NetworkSpec, parse_arch, truth_tables
+from boolnet.network import NetworkSpec, parse_arch
+from boolnet.sampling.evaluate import truth_tables
 from boolnet.sampling import _network_kernels as NK
 
 ACTS = {

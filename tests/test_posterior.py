@@ -12,7 +12,7 @@ import pytest
 
 from boolnet.errors import BoolnetError
 from boolnet.priors import Prior
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 from boolnet.training import compare_tables, posterior_table, train_table
 
 CUBE = Prior("uniform", 1, 1, fan_in_scaling=False)
@@ -60,7 +60,7 @@ def test_exact_posterior_is_the_renormalised_rational_volume(exact3):
 
 
 def test_exact_posterior_equals_rejection_sampling_within_intervals(exact3, sampled3):
-    from boolnet.sampling.counts import wilson_interval
+    from boolnet.table.build import wilson_interval
 
     post = posterior_table(exact3, target=TARGET, train=TRAIN)
     kept = sampled3[sampled3["function"].map(_fits)]
@@ -89,7 +89,7 @@ def test_trainer_with_no_epochs_is_rejection_sampling_of_the_exact_posterior():
     # max_epochs = 0 keeps exactly the initialisations that already fit S: a rejection sample from P_B, drawn by
     # the trainer's own generator and network evaluation, so it checks both against the exact engine.
     from boolnet.exact import exact_table
-    from boolnet.sampling.counts import wilson_interval
+    from boolnet.table.build import wilson_interval
 
     prior = Prior()  # gaussian, fan-in scaling: the trainer's default and the exact engine's quadrature
     exact = _table(exact_table(3, prior))

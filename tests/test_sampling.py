@@ -26,7 +26,7 @@ from boolnet.priors import Prior
 from boolnet.sampling import _network_kernels as K
 from boolnet.sampling import _rng as R
 from boolnet.sampling import driver, enumerate_table, parse_arch, sample_table
-from boolnet.schema import check_volume_table
+from boolnet.table.schema import check_volume_table
 
 def test_ziggurat_and_uniform_distributions():
     key0, key1 = R.seed_keys(123)
@@ -313,7 +313,7 @@ def test_dense_layer_bit_for_bit_against_exact_fused_sums(dtype, n):
 
 def test_row_order_equals_numpy_lexsort():
     """The radix-sorted row order is NumPy's lexsort by (-count, word 1, word 0), ties and big counts included."""
-    from boolnet.sampling.counts import _row_order
+    from boolnet.table.build import row_order as _row_order
 
     rng = np.random.default_rng(3)
     for m in (0, 1, 7, 5000):

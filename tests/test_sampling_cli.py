@@ -170,7 +170,7 @@ def test_compile_message_once_on_stderr_unless_quiet(tmp_path, capsys, monkeypat
     import logging
 
     from boolnet.cli import main
-    from boolnet.sampling import sampler as S
+    from boolnet.sampling import jobs as S
 
     monkeypatch.setattr(S, "_needs_compiling", lambda dispatchers: True)
     assert main(["sample", "--arch", "3-1", "--samples", "100", "-o", str(tmp_path / "a.csv")]) == 0

@@ -260,14 +260,14 @@ def test_checkpoint_interval_refused(value):
 
 def test_ctrl_c_while_compiling_stops_at_once(monkeypatch):
     """Kernels compile before the stop signals are caught: Ctrl-C then is a plain KeyboardInterrupt."""
-    from boolnet.sampling import sampler
+    from boolnet.sampling import jobs
 
     def compiling(self):
         assert signal.getsignal(signal.SIGINT) is before  # no driver handler yet
         raise KeyboardInterrupt
 
     before = signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr(sampler._SampleJob, "prepare", compiling)
+    monkeypatch.setattr(jobs.SampleJob, "prepare", compiling)
     with pytest.raises(KeyboardInterrupt) as info:
         sample_table(ARCH, **OPTIONS)
     assert not isinstance(info.value, Interrupted) and signal.getsignal(signal.SIGINT) is before

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 
 from boolnet.functions import ENCODINGS  # numpy only
-from boolnet.priors import PRIORS
+from boolnet.priors import PRIOR_NAMES
 
 
 def add_prior_arguments(parser: argparse.ArgumentParser, per_layer: bool = False) -> None:
     """``--prior``, ``--sigma-w``, ``--sigma-b``, ``--no-fan-in-scaling`` (``per_layer``: the sigmas may be lists)."""
     g = parser.add_argument_group("prior (README.md, Conventions)")
-    g.add_argument("--prior", default="gaussian", help=f"parameter prior: {' | '.join(PRIORS)} (default gaussian)")
+    g.add_argument("--prior", default="gaussian", help=f"parameter prior: {' | '.join(PRIOR_NAMES)} (default gaussian; cube: uniform on [-1, 1] without fan-in scaling)")
     lists = ("; or one value per layer with parameters (hidden layers, then output), e.g. 1,2,1 or 1/64x10,1 "
              "(VALUExK repeats)") if per_layer else ""
     g.add_argument("--sigma-w", default="1",

@@ -39,7 +39,7 @@ def run(args) -> int:
     from boolnet.errors import BoolnetError
     from boolnet.functions import check_n, strings_from_packed
     from boolnet.io import check_output_path, read_table, write_table
-    from boolnet.schema import attach, metadata_of, table_n
+    from boolnet.table.schema import attach, metadata_of, table_n
 
     if (args.table is None) == (args.n is None):
         raise BoolnetError("give either a TABLE to add measures to or --n N to tabulate all functions, not both")

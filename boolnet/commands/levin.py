@@ -59,7 +59,7 @@ def run(args) -> int:
         used_rows,
     )
     from boolnet.levin.fit import json_clean
-    from boolnet.schema import metadata_of, table_n
+    from boolnet.table.schema import metadata_of, table_n
 
     plot_path = check_output_path(args.plot, suffixes=(".png",), param="plot") if args.plot is not None else None
     if not (0.0 < args.tau < 1.0) or not math.isfinite(args.tau):

@@ -1,6 +1,6 @@
 """``boolnet merge``: add the counts of sampled runs made with the same options and different seeds.
 
-A thin wrapper over :func:`boolnet.dataset.merge_tables`; the library is imported
+A thin wrapper over :func:`boolnet.sampling.merge.merge_tables` (and :func:`~boolnet.sampling.merge.write_merged`); the library is imported
 only in :func:`run`, so ``boolnet merge --help`` is instant.
 """
 
@@ -23,19 +23,19 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from boolnet.dataset import check_dataset_target, check_partitions, is_dataset_target, merge_tables
-    from boolnet.io import check_output_path, write_table
+    from boolnet.errors import BoolnetError
+    from boolnet.io import write_table
+    from boolnet.sampling.merge import merge_tables, write_merged
 
     output = args.output
-    if output is not None:  # checked before the work
-        check_dataset_target(output) if is_dataset_target(output) else check_output_path(output)
-    partitions = check_partitions(args.partitions) if args.partitions is not None else None
-    result = merge_tables(args.tables, output, partitions=partitions)
     if output is None:
+        if args.partitions is not None:
+            raise BoolnetError("partitions apply to an output dataset: give one with -o DIR/", param="partitions")
+        result = merge_tables(args.tables)
         write_table(result)
         meta = result.attrs["boolnet"]
     else:
-        meta = result
+        meta = write_merged(args.tables, output, partitions=args.partitions)
     if not args.quiet:
         mass = meta.get("good_turing_unseen_mass")
         where = f" -> {output}" if output is not None else ""

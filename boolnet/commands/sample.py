@@ -70,39 +70,34 @@ def _cli_interrupted(exc):
 
 
 def run(args) -> int:
-    from boolnet.commands.common import output_path, prior_from_args
+    from boolnet.commands.common import prior_from_args
     from boolnet.errors import BoolnetError, Interrupted
-    from boolnet.sampling.driver import check_checkpoint_interval
+    from boolnet.io import write_table
+    from boolnet.sampling.sampler import sample_table, write_sampled
 
     prior = prior_from_args(args, per_layer=True)
-    from boolnet.dataset import check_dataset_target, is_dataset_target
-
-    dataset = args.output is not None and is_dataset_target(args.output)  # -o DIR/: a partitioned dataset
-    path = check_dataset_target(args.output) if dataset else output_path(args)  # checked before the work
     interval = 30.0
     if args.checkpoint_interval is not None:
-        interval = check_checkpoint_interval(args.checkpoint_interval)
         if args.checkpoint is None:
             raise BoolnetError("checkpoint_interval is used only with a checkpoint: add --checkpoint PATH",
                                param="checkpoint_interval")
-
-    from boolnet.io import write_table
-    from boolnet.sampling.sampler import sample_table
-
+        interval = args.checkpoint_interval
+    options = dict(activation=args.activation, prior=prior, encoding=args.encoding, bias=not args.no_bias,
+                   samples=args.samples, seed=args.seed, threads=args.threads, checkpoint=args.checkpoint,
+                   checkpoint_interval=interval, progress=not args.quiet, backend=args.backend,
+                   scheduler=args.scheduler, workers=args.workers, fit=args.fit, train=args.train,
+                   train_size=args.train_size)
+    path = args.output
     try:
-        # With -o the table is written slice by slice (or part by part), never built whole in memory.
-        df = sample_table(args.arch, activation=args.activation, prior=prior, encoding=args.encoding,
-                          bias=not args.no_bias, samples=args.samples, seed=args.seed, threads=args.threads,
-                          checkpoint=args.checkpoint, checkpoint_interval=interval, progress=not args.quiet,
-                          backend=args.backend, scheduler=args.scheduler, workers=args.workers,
-                          output=args.output if path is not None else None, fit=args.fit, train=args.train,
-                          train_size=args.train_size)
+        if path is None:
+            df = sample_table(args.arch, **options)
+            write_table(df)
+            meta = df.attrs["boolnet"]
+        else:  # written slice by slice (or part by part), never built whole in memory; checked before the work
+            meta = write_sampled(args.arch, path, **options)
     except Interrupted as exc:
         raise _cli_interrupted(exc) from None
-    if path is None:
-        write_table(df, path)
     if not args.quiet:
-        meta = df if isinstance(df, dict) else df.attrs["boolnet"]
         rate = (f"{meta['per_second']:.3g} samples/s" if meta["per_second"] is not None
                 else "all read from the checkpoint")
         resumed = f" (resumed from {meta['resumed_from']})" if meta["resumed_from"] else ""

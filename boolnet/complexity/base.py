@@ -106,7 +106,7 @@ def _check_name(name) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise BoolnetError(f"a measure name must be a Python identifier (it becomes a column name), got {name!r}",
                            param="name")
-    from boolnet import schema
+    from boolnet.table import schema
 
     if name in schema.VOLUME_COLUMNS or name in schema.DESCRIPTIVE_COLUMNS:
         raise BoolnetError(f"{name!r} is a volume-table column, not a measure name; choose another name",

@@ -255,7 +255,7 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
     >>> out[["first", "ones"]].values.tolist(), out.attrs["boolnet"]["measures"]
     ([[0, 1], [0, 2]], ['first', 'ones'])
     """
-    from boolnet import schema
+    from boolnet.table import schema
 
     if not isinstance(df, pd.DataFrame):
         raise BoolnetError(f"add_measures needs a pandas DataFrame with a 'function' column, got "
@@ -300,7 +300,7 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
 
 
 def _with_measure_names(out: pd.DataFrame, df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    from boolnet import schema
+    from boolnet.table import schema
 
     meta = schema.metadata_of(df)
     earlier = [m for m in meta.get("measures", []) if m not in names]

@@ -16,7 +16,7 @@ from boolnet.exact.volumes import probabilities, scale_ratio
 from boolnet.functions import check_encoding, check_n, strings_from_packed
 from boolnet.errors import Interrupted
 from boolnet.priors import Prior
-from boolnet.schema import attach, bounds_from_error, order_columns
+from boolnet.table.schema import attach, bounds_from_error, order_columns
 from boolnet.signals import StopSignals
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
@@ -84,7 +84,7 @@ def exact_table(
     Returns
     -------
     pandas.DataFrame
-        A volume table (:mod:`boolnet.schema`), one row per function, most probable first:
+        A volume table (:mod:`boolnet.table.schema`), one row per function, most probable first:
         ``function``, ``probability`` (float), ``probability_low``/``probability_high`` (equal
         to it for exact rationals, else ``probability -+`` the quadrature's error bound),
         ``probability_exact`` (fraction string; only under a uniform prior with a rational

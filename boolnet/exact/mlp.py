@@ -46,8 +46,9 @@ import numpy as np
 import pandas as pd
 
 from boolnet.errors import BoolnetError
+from boolnet.functions import string_from_int
 from boolnet.priors import Prior
-from boolnet.schema import attach, bounds_from_error
+from boolnet.table.schema import attach, bounds_from_error
 
 #: Hidden activations with a finite set of codes (the units are perceptrons of the layer below).
 ACTIVATIONS = ("step", "sign")
@@ -593,10 +594,6 @@ def _crt(residues: list[int], primes: list[int]) -> int:
     return x
 
 
-def _strings(functions: np.ndarray, N: int) -> list[str]:
-    return ["".join("1" if (int(f) >> x) & 1 else "0" for x in range(N)) for f in functions]
-
-
 def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = None, encoding: str = "01",
                     bias: bool = True, progress: bool = False) -> pd.DataFrame:
     """Exact probability of every function a step- or sign-activation MLP computes.
@@ -737,7 +734,7 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
                 rel += ((len(tables[layer].tables) if tables[layer] is not None else 0) + widths[layer] + 10) * _EPS
             rel += (run.outer_terms + 4) * _EPS
             rel *= 2.0
-    names = _strings(functions, N)
+    names = [string_from_int(f, n) for f in functions]
     if exact:
         fracs = [Fraction(k, den) for k in numerators]
         order = sorted(range(len(names)), key=lambda i: (-fracs[i], names[i]))

@@ -1,6 +1,6 @@
 """Fitting the simplicity-bias (Levin) bound ``log2 P(f) <= -a K(f) - b`` to a volume table.
 
-A volume table (:mod:`boolnet.schema`) has one row per Boolean function with its
+A volume table (:mod:`boolnet.table.schema`) has one row per Boolean function with its
 probability ``P`` (share of parameter space) and complexity measures ``K``. The
 coding-theorem style bound of Dingle et al. (2018) says that high-probability
 functions are simple. One module per job:

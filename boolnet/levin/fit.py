@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from boolnet import schema
+from boolnet.table import schema
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU, Bound, bound_quality, fit_hull_bound, fit_quantile_bound
 from boolnet.levin.strata import WithinReport, strata_values, within_report
@@ -180,7 +180,7 @@ def levin_fit(
     Parameters
     ----------
     df : pandas.DataFrame
-        A volume table (:mod:`boolnet.schema`): ``probability``, the ``measure`` column
+        A volume table (:mod:`boolnet.table.schema`): ``probability``, the ``measure`` column
         (computed from ``function`` with :mod:`boolnet.complexity` if absent) and the
         metadata in ``df.attrs["boolnet"]``, whose ``volume_method`` sets which rows are
         trusted (:func:`boolnet.levin.trusted_rows`).

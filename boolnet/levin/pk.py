@@ -82,7 +82,7 @@ def probability_by_complexity(df, measure: str = "lz"):
     """
     import pandas as pd
 
-    from boolnet import schema
+    from boolnet.table import schema
     from boolnet.levin.trust import as_volume_table, measure_values
 
     df = as_volume_table(df)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from boolnet import schema
+from boolnet.table import schema
 
 
 def describe_metadata(metadata: dict | None) -> str:

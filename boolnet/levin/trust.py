@@ -1,6 +1,6 @@
 """Which rows of a volume table a Levin fit trusts, read from the table's schema.
 
-The rule depends on the table's ``volume_method`` (:func:`boolnet.schema.volume_method`),
+The rule depends on the table's ``volume_method`` (:func:`boolnet.table.schema.volume_method`),
 never on command names:
 
 * always: ``probability > 0`` (and, for a fit, a finite measure value);
@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from boolnet import schema
+from boolnet.table import schema
 from boolnet.errors import BoolnetError
 
 #: Default minimum count for a counted function to enter a fit.
@@ -40,7 +40,7 @@ def as_volume_table(df, where: str = "the table"):
     """``df`` in today's schema (old column names upgraded), checked; BoolnetError if unusable.
 
     Probabilities outside [0, 1], a missing ``probability`` column or bounds that do
-    not contain P are refused (:func:`boolnet.schema.check_volume_table`). A table
+    not contain P are refused (:func:`boolnet.table.schema.check_volume_table`). A table
     without a ``function`` column is accepted (only ``n`` is then unknown).
 
     Examples

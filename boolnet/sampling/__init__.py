@@ -3,7 +3,7 @@
 ``sample_table`` draws random networks (perceptrons or MLPs) from a
 :class:`~boolnet.priors.Prior` and counts the truth tables they compute;
 ``enumerate_table`` counts them exactly over every parameter vector of a finite
-grid. Both return one volume table in the schema of :mod:`boolnet.schema`
+grid. Both return one volume table in the schema of :mod:`boolnet.table.schema`
 (``function, probability, probability_low, probability_high, count``, metadata in
 ``df.attrs["boolnet"]``), ready for :func:`boolnet.io.write_table`.
 
@@ -24,7 +24,10 @@ _EXPORTS = {
     "parse_arch": "boolnet.network",
     "Architecture": "boolnet.network",
     "MAX_INPUTS": "boolnet.network",
-    "truth_tables": "boolnet.network",
+    "truth_tables": "boolnet.sampling.evaluate",
+    "write_sampled": "boolnet.sampling.sampler",
+    "merge_tables": "boolnet.sampling.merge",
+    "write_merged": "boolnet.sampling.merge",
 }
 
 __all__ = list(_EXPORTS)

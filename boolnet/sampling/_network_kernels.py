@@ -21,7 +21,7 @@ The output unit gives 1 iff its pre-activation is strictly > 0.
 
 The kernels work for float32 (sampling) and float64 (grid enumeration) buffers
 alike. The hidden layers and the bit packing use the LLVM vector helpers of
-:mod:`boolnet.sampling._simd`. :func:`boolnet.network.truth_tables` is the public
+:mod:`boolnet.sampling._simd`. :func:`boolnet.sampling.evaluate.truth_tables` is the public
 face of :func:`tables_from_parameters`.
 """
 

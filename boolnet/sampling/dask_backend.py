@@ -37,6 +37,7 @@ import numpy as np
 
 from boolnet.errors import BoolnetError
 from boolnet.sampling._rng import BLOCK_SIZE
+from boolnet.sampling.jobs import SampleJob
 
 #: Blocks per task aimed at: tasks take seconds (7-1) to about a minute (7-40-40-1) on one core.
 MAX_TASK_BLOCKS = 1024
@@ -48,48 +49,10 @@ FAN_IN = 4
 _TEST_GROUP_SLEEP = float(os.environ.get("BOOLNET_TEST_GROUP_SLEEP", "0") or 0)
 #: Retries of a task that raises (a lost worker's tasks are recomputed by the scheduler on its own).
 RETRIES = 3
-
-
-def check_backend(backend) -> str:
-    """``"local"`` or ``"dask"``.
-
-    Examples
-    --------
-    >>> check_backend("spark")
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: backend must be 'local' or 'dask', got 'spark'
-    """
-    if backend not in ("local", "dask"):
-        raise BoolnetError(f"backend must be 'local' or 'dask', got {backend!r}", param="backend")
-    return backend
-
-
-def check_workers(workers) -> int | None:
-    """``None`` (default) or a whole number of workers >= 1.
-
-    Examples
-    --------
-    >>> check_workers("2")
-    2
-    >>> check_workers(0)
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: workers must be a whole number >= 1, got 0
-    """
-    if workers is None:
-        return None
-    try:
-        if isinstance(workers, bool):
-            raise ValueError
-        value = int(workers)
-        if value != float(workers):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise BoolnetError(f"workers must be a whole number >= 1, got {workers!r}", param="workers") from None
-    if value < 1:
-        raise BoolnetError(f"workers must be a whole number >= 1, got {workers!r}", param="workers")
-    return value
+#: Seconds to reach a scheduler before giving up (a refused address fails within them).
+CONNECT_SECONDS = 5
+#: Seconds to wait for the scheduler's workers (all of ``workers``, or the first one) before giving up.
+WORKER_WAIT_SECONDS = 60
 
 
 def import_distributed():
@@ -158,12 +121,11 @@ def count_task(arch: str, activation: str, encoding: str, bias: bool, prior, sam
     """Count blocks ``first .. first + count - 1`` of a run on this worker; return ``(words, counts)``."""
     from boolnet.network import NetworkSpec
     from boolnet.sampling.counts import Counts
-    from boolnet.sampling.sampler import _SampleJob
 
     _fault(fault, task)
     spec = NetworkSpec(arch, activation, encoding, bias)
     counts = Counts(workers=1)
-    job = _SampleJob(spec, prior, samples, seed, counts, 1)
+    job = SampleJob(spec, prior, samples, seed, counts, 1)
     job.prepare()
     counts.run_workers(job.make_step(first, count, 1), None)
     return counts.entries()
@@ -202,12 +164,22 @@ class _Cluster:
             self.client = distributed.Client(self.cluster)
         else:
             try:
-                self.client = distributed.Client(self.scheduler, timeout="30s")
+                self.client = distributed.Client(self.scheduler, timeout=f"{CONNECT_SECONDS}s")
             except (OSError, TimeoutError) as exc:
-                raise BoolnetError(f"scheduler {self.scheduler}: cannot connect ({exc}); give the address a Dask "
-                                   "scheduler prints, e.g. tcp://10.0.0.5:8786", param="scheduler") from None
-            if self.workers is not None:
-                self.client.wait_for_workers(self.workers, timeout=600)
+                why = " ".join(str(exc).split())[:160] or type(exc).__name__
+                raise BoolnetError(f"scheduler {self.scheduler}: cannot connect within {CONNECT_SECONDS} s ({why}); "
+                                   "give the address a running Dask scheduler prints, e.g. tcp://10.0.0.5:8786",
+                                   param="scheduler") from None
+            wanted = self.workers or 1
+            try:
+                self.client.wait_for_workers(wanted, timeout=WORKER_WAIT_SECONDS)
+            except (TimeoutError, OSError):
+                have = len(self.client.scheduler_info().get("workers", {}))
+                self.client.close()
+                self.client = None
+                raise BoolnetError(f"scheduler {self.scheduler}: {have} worker(s) after waiting {WORKER_WAIT_SECONDS} "
+                                   f"s, {wanted} needed; start workers (dask worker {self.scheduler}) or ask for "
+                                   "fewer", param="scheduler" if self.workers is None else "workers") from None
         return self.client
 
     def __exit__(self, *exc):

@@ -30,9 +30,10 @@ from boolnet import __version__
 from boolnet.errors import BoolnetError, Interrupted
 from boolnet.network import MAX_GRID_POINTS, NetworkSpec
 from boolnet.sampling import _worker_kernels as WK
-from boolnet.sampling.counts import Counts, frame_from_counts
+from boolnet.sampling.counts import Counts
+from boolnet.table.build import frame_from_counts
 from boolnet.sampling.driver import Job, check_threads, drive, stop_message
-from boolnet.schema import HIGH, LOW, attach
+from boolnet.table.schema import HIGH, LOW, attach
 
 # Bounds on the scaled integers (partial sums of the pm1 subset sums reach 3x the
 # bound, relu doubles): a factor 4 below where float64 / float32 stop being exact.
@@ -156,7 +157,7 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
     Returns
     -------
     pandas.DataFrame
-        The columns of :mod:`boolnet.schema` with ``probability = count / grid size``
+        The columns of :mod:`boolnet.table.schema` with ``probability = count / grid size``
         (exact; ``probability_low = probability_high = probability``), metadata in
         ``df.attrs["boolnet"]`` (``volume_method = "grid"``, ``grid_size``,
         ``grid_values``, ``arithmetic``, ``seconds``, ``per_second``, ``unit``, ...).

@@ -12,7 +12,6 @@ whatever the number of threads or the chunk sizes.
 
 from __future__ import annotations
 
-import logging
 import time
 import warnings
 
@@ -20,95 +19,22 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
+from boolnet.checks import as_prior, check_backend, check_checkpoint_interval, check_samples, check_scheduler, \
+    check_seed, check_threads, check_workers
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
+from boolnet.functions import check_target, resolve_training
+from boolnet.io.dataset import check_dataset_target, is_dataset_target
+from boolnet.io.paths import check_output_path
+from boolnet.io.tables import write_counts
 from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
-from boolnet.sampling import _worker_kernels as WK
-from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
+from boolnet.sampling import dask_backend
 from boolnet.sampling.checkpoint import Checkpoint
-from boolnet.sampling.counts import Counts, frame_from_counts, frame_from_entries
-from boolnet.sampling.driver import Job, check_checkpoint_interval, check_threads, drive, end_warning, stop_message
-from boolnet.schema import attach
-
-#: Largest number of samples of one run.
-MAX_SAMPLES = 10**15
-
-#: Messages for the user that are not warnings (the command line shows INFO records on stderr).
-log = logging.getLogger("boolnet")
-
-
-def _needs_compiling(dispatchers) -> bool:
-    """True when some numba kernel is neither compiled in this process nor in numba's on-disk cache."""
-    for dispatcher in dispatchers:
-        if getattr(dispatcher, "signatures", None) is None or dispatcher.signatures:
-            continue  # not a numba dispatcher (e.g. wrapped by a profiler), or compiled in this process
-        try:
-            if not dispatcher._cache._cache_file._load_index():  # numba internals: {} when absent or stale
-                return True
-        except Exception:  # noqa: BLE001 - another numba version: assume a compile
-            return True
-    return False
-
-
-def _compiling(what: str, dispatchers):
-    """Log, once per process and kernel set, that numba compiles ``what``; returns a function to call when done."""
-    if not _needs_compiling(dispatchers):
-        return lambda: None
-    log.info("compiling the %s kernels (once: numba caches them for later runs; this takes a while)", what)
-    begin = time.perf_counter()
-    return lambda: log.info("kernels compiled in %.0f s (not counted in samples/s)", time.perf_counter() - begin)
-
-
-def check_samples(samples) -> int:
-    """``samples`` as a positive int; accepts ``"1e8"`` and ``1e8``.
-
-    Examples
-    --------
-    >>> check_samples("1e8")
-    100000000
-    >>> check_samples(0)
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: samples must be > 0, got 0
-    """
-    try:
-        if isinstance(samples, bool):
-            raise TypeError
-        value = float(samples) if isinstance(samples, str) else samples
-        as_int = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise BoolnetError(f"samples must be a whole number such as 1000000 or 1e8, got {samples!r}",
-                           param="samples") from None
-    if as_int != value:
-        raise BoolnetError(f"samples must be a whole number, got {samples!r}", param="samples")
-    if as_int <= 0:
-        raise BoolnetError(f"samples must be > 0, got {samples}", param="samples")
-    if as_int > MAX_SAMPLES:
-        raise BoolnetError(f"samples must be at most {MAX_SAMPLES:.0e}, got {samples}", param="samples")
-    return as_int
-
-
-def check_seed(seed) -> int:
-    """``seed`` as a non-negative int (``"12"`` is accepted).
-
-    Examples
-    --------
-    >>> check_seed("12")
-    12
-    >>> check_seed(-5)
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: seed must be a non-negative whole number, got -5
-    """
-    if isinstance(seed, str) and seed.strip().isdigit():
-        seed = int(seed)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise BoolnetError(f"seed must be a non-negative whole number, got {seed!r}", param="seed")
-    return int(seed)
-
-
-#: The unconditioned sampler's ``fit`` argument: a zero mask counts every sample.
-NO_FIT = np.zeros(4, np.uint64)
+from boolnet.sampling.counts import Counts
+from boolnet.sampling.driver import drive, end_warning, stop_message
+from boolnet.sampling.jobs import SampleJob, fit_words, run_options
+from boolnet.table.build import frame_from_counts, frame_from_entries, wilson_interval
+from boolnet.table.schema import attach
 
 
 def check_fit(n: int, fit, train=None, train_size=None, seed: int = 0):
@@ -125,8 +51,6 @@ def check_fit(n: int, fit, train=None, train_size=None, seed: int = 0):
     ...
     boolnet.errors.BoolnetError: train indices must lie in 0..3 for n = 2, got [0, 4]
     """
-    from boolnet.training.train import check_target, resolve_training
-
     if fit is None:
         if train is not None or train_size is not None:
             param = "train" if train is not None else "train_size"
@@ -138,114 +62,6 @@ def check_fit(n: int, fit, train=None, train_size=None, seed: int = 0):
     except BoolnetError as exc:
         raise BoolnetError(str(exc).replace("target", "fit", 1), param="fit") from None
     return target, resolve_training(n, train, train_size, seed)
-
-
-def fit_words(target: str, train) -> np.ndarray:
-    """The worker kernel's ``fit`` argument: mask words of ``train``, then the target's words under the mask.
-
-    Bit i of word i // 64 is input i, as in the packed truth tables.
-
-    Examples
-    --------
-    >>> [int(w) for w in fit_words("0001", [0, 3])]
-    [9, 0, 8, 0]
-    """
-    mask = [0, 0]
-    words = [0, 0]
-    for i in train:
-        mask[i >> 6] |= 1 << (i & 63)
-    for i, c in enumerate(target):
-        if c == "1":
-            words[i >> 6] |= 1 << (i & 63)
-    return np.array([mask[0], mask[1], words[0] & mask[0], words[1] & mask[1]], np.uint64)
-
-
-def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int, target: str | None = None,
-                train=None) -> dict:
-    """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys.
-
-    A conditioned run (``target``, ``train``) adds ``fit`` (the target) and ``train``;
-    an unconditioned run's options are as they always were.
-    """
-    conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
-    return {
-        "command": "sample",
-        "architecture": str(spec.arch),
-        "activation": spec.activation if spec.arch.hidden else "none (perceptron)",
-        **prior.metadata(),
-        "encoding": spec.encoding,
-        "bias": spec.bias,
-        "seed": seed,
-        "samples": samples,
-        "rng": RNG_NAME,
-        "arithmetic": "float32, fixed order, fused multiply-adds",
-        "ci": "Wilson score interval, 95%",
-        **conditioned,
-    }
-
-
-class _SampleJob(Job):
-    """Blocks of samples: worker ``t`` takes blocks ``first + t``, ``first + t + W``, ... of a chunk."""
-
-    unit = "samples"
-    granule = BLOCK_SIZE
-
-    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int,
-                 fit: np.ndarray | None = None):
-        self.total = samples
-        self.fit = NO_FIT if fit is None else fit
-        self.first_chunk = threads
-        self.description = f"sample {spec.arch}"
-        self.key0, self.key1 = seed_keys(seed)
-        self.scales = spec.parameter_scales(prior)
-        self.gaussian = prior.kind == "gaussian"
-        self.kargs = spec.kernel_args()
-        self.worker = WK.worker_for(spec.arch.widths)  # compiled for perceptrons or for MLPs only
-        self.counts = counts
-
-    def prepare(self):
-        from boolnet.sampling import _hash_kernels as HK
-        from boolnet.sampling import _table_kernels as TK
-
-        done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
-                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.write_zeros])
-        c = self.counts
-        self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
-                    *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
-        # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
-        empty = Counts(workers=1, capacity=16)
-        empty.merge_workers()
-        HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
-        HK.rehash(empty.tables[0], np.zeros((32, 3), np.uint64))
-        empty.entries()
-        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64),
-                     np.zeros((3, 1), np.int64))
-        TK.wilson(np.ones(1), 1, 1.96)
-        TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
-        TK.write_zeros(np.zeros(1, np.uint8), 0, 1, 1)
-        done()
-
-    def make_step(self, first, count, threads):
-        # Any split of the blocks among workers gives the same counts.
-        assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
-        position = [0] * threads
-        c = self.counts
-
-        def step(t):
-            position[t] = self.worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
-                                      self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
-                                      c.worker_limit, self.fit)
-            return position[t] >= len(assigned[t])
-
-        return step
-
-
-def _check_prior(prior) -> Prior:
-    if prior is None:
-        return Prior()
-    if not isinstance(prior, Prior):
-        raise BoolnetError(f"prior must be a boolnet.priors.Prior, got {type(prior).__name__}", param="prior")
-    return prior
 
 
 def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 0, threads: int | None = None,
@@ -279,14 +95,12 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
         if fit is not None:
             raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with "
                                "the local backend", param="backend")
-        from boolnet.sampling.dask_backend import drive_dask
-
-        result, result.dask = drive_dask(spec, prior, counts, samples=samples, seed=seed, start=done,
+        result, result.dask = dask_backend.drive_dask(spec, prior, counts, samples=samples, seed=seed, start=done,
                                          scheduler=scheduler, workers=workers, progress=progress, checkpoint=ckpt,
                                          checkpoint_interval=checkpoint_interval, stop_after=stop_after,
                                          **(dask_options or {}))
         return counts, result, ckpt
-    job = _SampleJob(spec, prior, samples, seed, counts, threads, fit)
+    job = SampleJob(spec, prior, samples, seed, counts, threads, fit)
     result = drive(job, counts, threads=threads, start=done, progress=progress, checkpoint=ckpt,
                    checkpoint_interval=checkpoint_interval, stop_after=stop_after)
     return counts, result, ckpt
@@ -294,8 +108,6 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
 
 def _evidence(target: str, train, accepted: int, done: int) -> dict:
     """The conditioned sampler's metadata: target, training set, accepted samples, ``P(S)`` with its interval."""
-    from boolnet.sampling.counts import wilson_interval
-
     if done > 0:
         lo, hi = wilson_interval(np.array([accepted]), done)
         evidence, low, high = accepted / done, float(lo[0]), float(hi[0])
@@ -305,10 +117,10 @@ def _evidence(target: str, train, accepted: int, done: int) -> dict:
             "kept_count": accepted, "evidence": evidence, "evidence_low": low, "evidence_high": high}
 
 
-def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, encoding: str = "01",
+def sample_table(arch, *, activation: str = "relu", prior: Prior | str | None = None, encoding: str = "01",
                  bias: bool = True, samples, seed: int = 0, threads: int | None = None, checkpoint=None,
                  checkpoint_interval: float = 30.0, progress: bool = False, backend: str = "local",
-                 scheduler: str | None = None, workers: int | None = None, output=None, fit: str | None = None,
+                 scheduler: str | None = None, workers: int | None = None, fit: str | None = None,
                  train=None, train_size: int | None = None, _stop_after: int | None = None,
                  _dask_options: dict | None = None) -> pd.DataFrame:
     """Estimate P(f) by sampling random networks and counting the functions they compute.
@@ -320,8 +132,9 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     activation : {"relu", "tanh", "step", "sign", "linear"}
         Activation of the hidden layers (``step(0) = 0``, ``sign(0) = 0``). The
         output unit is always 1 iff its pre-activation is > 0.
-    prior : boolnet.priors.Prior, optional
-        Default ``Prior()`` (gaussian, sigmas 1, fan-in scaling).
+    prior : boolnet.priors.Prior or str, optional
+        Default ``Prior()`` (gaussian, sigmas 1, fan-in scaling); a name is read by
+        :func:`boolnet.checks.as_prior` (``"gaussian"``, ``"uniform"``, ``"cube"``).
     encoding : {"01", "pm1"}
     bias : bool
         False: no biases in any layer.
@@ -350,12 +163,6 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     workers : int, optional
         Workers of that LocalCluster (default: one per core), or workers to wait
         for on the scheduler. Only with ``backend="dask"``.
-    output : path, optional
-        Write the table there instead of returning it: a ``.parquet`` or ``.csv``
-        file written slice by slice, or a partitioned Parquet dataset (a directory:
-        a path ending in ``/``), so the whole table never exists in memory
-        (:func:`boolnet.dataset.write_counts`). Then the table's metadata (a dict)
-        is returned.
     fit : str, optional
         The conditioned sampler: a target truth table (``2**N`` characters 0/1). Only
         the samples that agree with it on the training inputs ``train`` are counted
@@ -375,7 +182,7 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     -------
     pandas.DataFrame
         One row per function seen, most frequent first: the columns of
-        :mod:`boolnet.schema` (``function, probability, probability_low,
+        :mod:`boolnet.table.schema` (``function, probability, probability_low,
         probability_high, count``; the bounds are the 95% Wilson score interval),
         metadata in ``df.attrs["boolnet"]`` (``volume_method = "sampled"``, the
         options, ``samples_done``, ``distinct``, ``good_turing_unseen_mass``,
@@ -412,17 +219,61 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     >>> set(f[0] + f[3] for f in post["function"])
     {'01'}
     """
+    return _sample(arch, None, activation=activation, prior=prior, encoding=encoding, bias=bias, samples=samples,
+                   seed=seed, threads=threads, checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
+                   progress=progress, backend=backend, scheduler=scheduler, workers=workers, fit=fit, train=train,
+                   train_size=train_size, _stop_after=_stop_after, _dask_options=_dask_options)
+
+
+def write_sampled(arch, output, *, activation: str = "relu", prior: Prior | str | None = None,
+                  encoding: str = "01", bias: bool = True, samples, seed: int = 0, threads: int | None = None,
+                  checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
+                  backend: str = "local", scheduler: str | None = None, workers: int | None = None,
+                  fit: str | None = None, train=None, train_size: int | None = None, _stop_after: int | None = None,
+                  _dask_options: dict | None = None) -> dict:
+    """:func:`sample_table` written to ``output`` without the whole table ever in memory; its metadata.
+
+    ``output`` is a ``.parquet`` or ``.csv`` file (written slice by slice) or a
+    partitioned Parquet dataset (a directory: a path ending in ``/``), through
+    :func:`boolnet.io.write_counts`: besides the counts, one slice of rows at a time.
+    It is checked before any sample is drawn. Every other parameter is that of
+    :func:`sample_table`; an interrupted run raises :class:`~boolnet.errors.Interrupted`
+    with the partial table and writes nothing.
+
+    Returns
+    -------
+    dict
+        The metadata written (``seconds`` includes the writing).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.parquet")
+    >>> write_sampled("2-1", path, samples=4096, seed=1)["samples_done"]
+    4096
+    """
+    if output is None:
+        raise BoolnetError("output must be a .csv or .parquet path or a dataset directory ending in /; "
+                           "sample_table returns the table in memory", param="output")
+    return _sample(arch, output, activation=activation, prior=prior, encoding=encoding, bias=bias, samples=samples,
+                   seed=seed, threads=threads, checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
+                   progress=progress, backend=backend, scheduler=scheduler, workers=workers, fit=fit, train=train,
+                   train_size=train_size, _stop_after=_stop_after, _dask_options=_dask_options)
+
+
+def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, threads, checkpoint,
+            checkpoint_interval, progress, backend, scheduler, workers, fit, train, train_size, _stop_after,
+            _dask_options):
     begin = time.perf_counter()
     spec = NetworkSpec(arch, activation, encoding, bias)
     samples = check_samples(samples)
     seed = check_seed(seed)
-    prior = _check_prior(prior)
+    prior = as_prior(prior)
     threads = check_threads(threads)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
-    from boolnet.sampling.dask_backend import check_backend, check_workers
-
     backend = check_backend(backend)
-    workers = check_workers(workers)
+    scheduler = check_scheduler(scheduler)
+    workers = check_workers(workers, local=scheduler is None)
     if backend == "local" and (scheduler is not None or workers is not None):
         raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
                            "backend='dask'", param="scheduler" if scheduler is not None else "workers")
@@ -431,9 +282,6 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
         raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with the "
                            "local backend", param="backend")
     if output is not None:
-        from boolnet.dataset import check_dataset_target, is_dataset_target
-        from boolnet.io import check_output_path
-
         check_dataset_target(output) if is_dataset_target(output) else check_output_path(output)
     options = run_options(spec, prior, seed, samples, target, train)
     counts, result, ckpt = sample_counts(spec, prior, samples=samples, seed=seed, threads=threads,
@@ -491,8 +339,6 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | None = None, 
     if result.save_error is not None:
         warnings.warn(end_warning(result, samples, "samples", path, rescued=rescued), BoolnetWarning, stacklevel=2)
     if output is not None:
-        from boolnet.dataset import write_counts
-
         df = None
         written = write_counts(words, cnt, spec.arch.n, denominator, metadata, output)
         written["seconds"] = time.perf_counter() - begin

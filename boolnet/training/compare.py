@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from boolnet.errors import BoolnetError
-from boolnet.schema import metadata_of
+from boolnet.table.schema import metadata_of
 from boolnet.training.posterior import _agreement, _n_of, _prepared, posterior_table
 from boolnet.training.train import check_target, check_train
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from boolnet.errors import BoolnetError
-from boolnet.schema import COUNTED_METHODS, attach, metadata_of, upgrade, volume_method
+from boolnet.table.schema import COUNTED_METHODS, attach, metadata_of, upgrade, volume_method
 from boolnet.training.train import check_target, check_train
 
 #: Rows converted to bit matrices at a time (bounds the memory of big sampled tables).
@@ -133,7 +133,7 @@ def posterior_table(table: pd.DataFrame, *, target: str, train) -> pd.DataFrame:
     >>> post.attrs["boolnet"]["evidence"]
     0.5
     """
-    from boolnet.sampling.counts import wilson_interval
+    from boolnet.table.build import wilson_interval
 
     df, meta = _prepared(table, "table")
     n = _n_of(df, "table")

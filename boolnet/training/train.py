@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
+from boolnet.checks import check_checkpoint_interval, check_choice, check_real, check_seed, check_threads, check_whole
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
-from boolnet.functions import check_encoding, inputs
+from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, strings_from_packed, \
+    training_set  # noqa: F401 - the trainer's public helpers
 from boolnet.network import parameter_offsets, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 from boolnet.training import _train_kernels as K
 
 #: Adam's constants (PyTorch's defaults).
@@ -40,149 +42,6 @@ ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
 MAX_EPOCHS = 20_000
 #: Largest number of runs of one call (results take about 21 bytes per run in memory).
 MAX_RUNS = 10**8
-
-
-# ----------------------------------------------------------------------------------------- validation
-def _whole(value, param: str, low: int, high: int | None = None) -> int:
-    try:
-        v = float(value) if isinstance(value, str) else value
-        as_int = int(v)
-    except (TypeError, ValueError, OverflowError):
-        raise BoolnetError(f"{param} must be a whole number, got {value!r}", param=param) from None
-    if isinstance(value, bool) or as_int != v:
-        raise BoolnetError(f"{param} must be a whole number, got {value!r}", param=param)
-    if as_int < low or (high is not None and as_int > high):
-        rng = f">= {low}" if high is None else f"in {low}..{high}"
-        raise BoolnetError(f"{param} must be {rng}, got {value!r}", param=param)
-    return as_int
-
-
-def _real(value, param: str, *, low: float, high: float | None = None, low_open: bool = True,
-          high_open: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise BoolnetError(f"{param} must be a number, got {value!r}", param=param) from None
-    bad = (not math.isfinite(v) or (v <= low if low_open else v < low)
-           or (high is not None and (v >= high if high_open else v > high)))
-    if bad:
-        lo = f"> {low}" if low_open else f">= {low}"
-        hi = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
-        raise BoolnetError(f"{param} must be {lo}{hi}, got {value!r}", param=param)
-    return v
-
-
-def _choice(value, param: str, options) -> str:
-    if value not in options:
-        raise BoolnetError(f"unknown {param} {value!r}: use one of {', '.join(options)}", param=param)
-    return value
-
-
-def check_target(target, n: int | None = None) -> str:
-    """A truth-table string of ``2**n`` characters 0/1 (BoolnetError naming ``target`` otherwise).
-
-    Examples
-    --------
-    >>> check_target("0110", 2)
-    '0110'
-    """
-    t = str(target).strip() if target is not None else ""
-    if not t or any(c not in "01" for c in t) or len(t) & (len(t) - 1):
-        raise BoolnetError(f"target must be a truth table of 2**n characters 0/1 (e.g. 0110), got {target!r}",
-                           param="target")
-    if n is not None and len(t) != 1 << n:
-        raise BoolnetError(f"target has {len(t)} characters; a function of n = {n} inputs has {1 << n}",
-                           param="target")
-    return t
-
-
-def check_train(train, n: int) -> list[int]:
-    """Training inputs as a sorted list of distinct indices in ``[0, 2**n)``; accepts ``"3,5,6"``.
-
-    Examples
-    --------
-    >>> check_train("6, 1,3", 3)
-    [1, 3, 6]
-    """
-    if isinstance(train, str):
-        parts = [p for p in train.replace(" ", "").split(",") if p]
-    else:
-        parts = list(np.asarray(train).ravel()) if train is not None else []
-    try:
-        values = [int(p) for p in parts]
-        if any(float(p) != v for p, v in zip(parts, values)):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise BoolnetError(f"train must list input indices (whole numbers), got {train!r}", param="train") from None
-    if not values:
-        raise BoolnetError("train must list at least one input index", param="train")
-    if min(values) < 0 or max(values) >= 1 << n:
-        raise BoolnetError(f"train indices must lie in 0..{(1 << n) - 1} for n = {n}, got {train!r}", param="train")
-    if len(set(values)) != len(values):
-        raise BoolnetError(f"train lists an input twice: {train!r}", param="train")
-    return sorted(values)
-
-
-def training_set(n: int, size: int, seed: int = 0) -> list[int]:
-    """A seeded random training set: ``size`` distinct inputs of ``[0, 2**n)``, sorted.
-
-    Drawn by ``numpy.random.default_rng(seed).choice(2**n, size, replace=False)``.
-
-    Parameters
-    ----------
-    n : int
-        Number of inputs.
-    size : int
-        Number of training inputs, ``1 <= size <= 2**n``.
-    seed : int
-        Seed; the same ``(n, size, seed)`` always gives the same set.
-
-    Returns
-    -------
-    list of int
-
-    Examples
-    --------
-    >>> s = training_set(7, 32, seed=1)
-    >>> len(s), s == sorted(set(s)), s == training_set(7, 32, seed=1)
-    (32, True, True)
-    """
-    n = _whole(n, "n", 1, 20)
-    size = _whole(size, "train_size", 1, 1 << n)
-    seed = _whole(seed, "seed", 0)
-    rng = np.random.default_rng(seed)
-    return sorted(int(i) for i in rng.choice(1 << n, size=size, replace=False))
-
-
-def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list[int]:
-    """The training inputs from an explicit ``train`` list or a seeded ``train_size``; exactly one of them.
-
-    Examples
-    --------
-    >>> resolve_training(3, train="7,0")
-    [0, 7]
-    >>> resolve_training(3, train_size=8, seed=4)
-    [0, 1, 2, 3, 4, 5, 6, 7]
-    """
-    if (train is None) == (train_size is None):
-        raise BoolnetError("give either train (a list of input indices) or train_size (with seed), not both "
-                           "and not neither", param="train")
-    if train is not None:
-        return check_train(train, n)
-    return training_set(n, train_size, seed)
-
-
-def check_threads(threads) -> int:
-    """Worker threads: ``None`` means one per core.
-
-    Examples
-    --------
-    >>> check_threads("2")
-    2
-    """
-    if threads is None:
-        return os.cpu_count() or 1
-    return _whole(threads, "threads", 1, 256)
 
 
 # ----------------------------------------------------------------------------------------- set-up
@@ -223,15 +82,15 @@ class _Setup:
         n = self.arch.n
         self.n = n
         self.target = check_target(target, n)
-        self.seed = _whole(seed, "seed", 0)
+        self.seed = check_seed(seed)
         self.train = resolve_training(n, train, train_size, self.seed)
-        self.activation = _choice(activation, "activation", tuple(K.ACTIVATIONS))
-        self.optimizer = _choice(optimizer, "optimizer", tuple(K.OPTIMIZERS))
-        self.loss = _choice(loss, "loss", tuple(K.LOSSES))
-        self.lr = _real(lr, "lr", low=0.0)
-        self.momentum = _real(momentum, "momentum", low=0.0, high=1.0, low_open=False, high_open=True)
-        self.batch = _whole(batch, "batch", 1, 1 << 20)
-        self.max_epochs = _whole(max_epochs, "max_epochs", 0, 2**31 - 1)
+        self.activation = check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+        self.optimizer = check_choice(optimizer, "optimizer", tuple(K.OPTIMIZERS))
+        self.loss = check_choice(loss, "loss", tuple(K.LOSSES))
+        self.lr = check_real(lr, "lr", low=0.0, low_open=True)
+        self.momentum = check_real(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        self.batch = check_whole(batch, "batch", low=1, high=1 << 20)
+        self.max_epochs = check_whole(max_epochs, "max_epochs", low=0, high=2**31 - 1)
         self.prior = Prior() if prior is None else prior
         if not isinstance(self.prior, Prior):
             raise BoolnetError("prior must be a boolnet.priors.Prior", param="prior")
@@ -285,25 +144,15 @@ class _Setup:
         return meta
 
 
-def _strings(words: np.ndarray, n: int) -> list[str]:
-    """Truth-table strings of packed rows ``(m, W)`` uint64 (bit ``i`` of word ``i // 64``)."""
-    m, W = words.shape
-    raw = np.ascontiguousarray(words, dtype="<u8").view(np.uint8).reshape(m, 8 * W)
-    chars = np.unpackbits(raw, axis=1, bitorder="little")[:, : 1 << n] + ord("0")
-    flat = chars.tobytes().decode("ascii")
-    L = 1 << n
-    return [flat[k : k + L] for k in range(0, len(flat), L)]
-
-
 def _volume_frame(words: np.ndarray, n: int) -> pd.DataFrame:
-    from boolnet.sampling.counts import wilson_interval
+    from boolnet.table.build import wilson_interval
 
     total = words.shape[0]
     if total == 0:
         return pd.DataFrame({"function": pd.Series([], dtype=object), "probability": [], "probability_low": [],
                              "probability_high": [], "count": pd.Series([], dtype=np.int64)})
     uniq, counts = np.unique(words, axis=0, return_counts=True)
-    functions = _strings(uniq, n)
+    functions = strings_from_packed(uniq, n)
     counts = counts.astype(np.int64)
     order = sorted(range(len(functions)), key=lambda i: (-counts[i], functions[i]))
     functions = [functions[i] for i in order]
@@ -405,12 +254,12 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     True
     """
     t0 = time.perf_counter()
-    runs = _whole(runs, "runs", 1, MAX_RUNS)
+    runs = check_whole(runs, "runs", low=1, high=MAX_RUNS)
     threads = check_threads(threads)
     setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
                    optimizer=optimizer, lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed,
                    max_epochs=max_epochs, prior=prior, encoding=encoding, bias=bias)
-    checkpoint_interval = _real(checkpoint_interval, "checkpoint_interval", low=0.0, low_open=False)
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     fingerprint = json.dumps({k: v for k, v in setup.metadata().items() if k != "boolnet_version"} | {"runs": runs},
                              sort_keys=True)
     out_words = np.zeros((runs, setup.words), dtype=np.uint64)
@@ -611,7 +460,7 @@ def training_trajectory(arch, *, target, train, run: int = 0, epochs: int, activ
     s = _Setup(arch, target=target, train=train, train_size=None, activation=activation, optimizer=optimizer,
                lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed, max_epochs=epochs, prior=prior,
                encoding=encoding, bias=bias)
-    run = _whole(run, "run", 0)
+    run = check_whole(run, "run", low=0)
     P = s.spec.n_parameters
     m = len(s.train)
     record = np.full((s.max_epochs + 1, P), np.nan)
@@ -634,8 +483,8 @@ def loss_and_gradient(arch, theta, rows, targets, *, activation: str = "relu", l
     (0.693147, [-0.25, 0.0])
     """
     a = parse_arch(arch)
-    _choice(activation, "activation", tuple(K.ACTIVATIONS))
-    _choice(loss, "loss", tuple(K.LOSSES))
+    check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+    check_choice(loss, "loss", tuple(K.LOSSES))
     spec = Layout(a, bias)
     theta = np.ascontiguousarray(theta, dtype=np.float64)
     if theta.shape != (spec.n_parameters,):

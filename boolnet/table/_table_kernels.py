@@ -56,7 +56,7 @@ def row_order(words, counts, order, scratch):
     An LSD radix sort: by word 0, then (stably) by word 1, then by count. Reads the
     words in place (no column copies: fresh memory is dear on some machines).
     ``order`` (m,) and ``scratch`` (3, m) are int64 arrays the caller allocated (see
-    :func:`boolnet.sampling.counts.fresh_array`); only ``order`` is needed afterwards.
+    :func:`boolnet.table.build.fresh_array`); only ``order`` is needed afterwards.
     """
     m = counts.shape[0]
     result = order

@@ -1,0 +1,148 @@
+"""What a sampling run is: its options, its conditioning mask, and the job that draws its blocks.
+
+The local driver (:mod:`boolnet.sampling.driver`) and the Dask backend
+(:mod:`boolnet.sampling.dask_backend`) both run a :class:`SampleJob`; the sampler's
+front door (:mod:`boolnet.sampling.sampler`) builds it from checked options.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from boolnet.network import NetworkSpec
+from boolnet.priors import Prior
+from boolnet.sampling import _hash_kernels as HK
+from boolnet.sampling import _worker_kernels as WK
+from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
+from boolnet.sampling.counts import Counts
+from boolnet.sampling.driver import Job
+from boolnet.table import _table_kernels as TK
+
+#: Messages for the user that are not warnings (the command line shows INFO records on stderr).
+log = logging.getLogger("boolnet")
+
+
+def _needs_compiling(dispatchers) -> bool:
+    """True when some numba kernel is neither compiled in this process nor in numba's on-disk cache."""
+    for dispatcher in dispatchers:
+        if getattr(dispatcher, "signatures", None) is None or dispatcher.signatures:
+            continue  # not a numba dispatcher (e.g. wrapped by a profiler), or compiled in this process
+        try:
+            if not dispatcher._cache._cache_file._load_index():  # numba internals: {} when absent or stale
+                return True
+        except Exception:  # noqa: BLE001 - another numba version: assume a compile
+            return True
+    return False
+
+
+def _compiling(what: str, dispatchers):
+    """Log, once per process and kernel set, that numba compiles ``what``; returns a function to call when done."""
+    if not _needs_compiling(dispatchers):
+        return lambda: None
+    log.info("compiling the %s kernels (once: numba caches them for later runs; this takes a while)", what)
+    begin = time.perf_counter()
+    return lambda: log.info("kernels compiled in %.0f s (not counted in samples/s)", time.perf_counter() - begin)
+
+
+#: The unconditioned sampler's ``fit`` argument: a zero mask counts every sample.
+NO_FIT = np.zeros(4, np.uint64)
+
+
+def fit_words(target: str, train) -> np.ndarray:
+    """The worker kernel's ``fit`` argument: mask words of ``train``, then the target's words under the mask.
+
+    Bit i of word i // 64 is input i, as in the packed truth tables.
+
+    Examples
+    --------
+    >>> [int(w) for w in fit_words("0001", [0, 3])]
+    [9, 0, 8, 0]
+    """
+    mask = [0, 0]
+    words = [0, 0]
+    for i in train:
+        mask[i >> 6] |= 1 << (i & 63)
+    for i, c in enumerate(target):
+        if c == "1":
+            words[i >> 6] |= 1 << (i & 63)
+    return np.array([mask[0], mask[1], words[0] & mask[0], words[1] & mask[1]], np.uint64)
+
+
+def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int, target: str | None = None,
+                train=None) -> dict:
+    """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys.
+
+    A conditioned run (``target``, ``train``) adds ``fit`` (the target) and ``train``;
+    an unconditioned run's options are as they always were.
+    """
+    conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
+    return {
+        "command": "sample",
+        "architecture": str(spec.arch),
+        "activation": spec.activation if spec.arch.hidden else "none (perceptron)",
+        **prior.metadata(),
+        "encoding": spec.encoding,
+        "bias": spec.bias,
+        "seed": seed,
+        "samples": samples,
+        "rng": RNG_NAME,
+        "arithmetic": "float32, fixed order, fused multiply-adds",
+        "ci": "Wilson score interval, 95%",
+        **conditioned,
+    }
+
+
+class SampleJob(Job):
+    """Blocks of samples: worker ``t`` takes blocks ``first + t``, ``first + t + W``, ... of a chunk."""
+
+    unit = "samples"
+    granule = BLOCK_SIZE
+
+    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int,
+                 fit: np.ndarray | None = None):
+        self.total = samples
+        self.fit = NO_FIT if fit is None else fit
+        self.first_chunk = threads
+        self.description = f"sample {spec.arch}"
+        self.key0, self.key1 = seed_keys(seed)
+        self.scales = spec.parameter_scales(prior)
+        self.gaussian = prior.kind == "gaussian"
+        self.kargs = spec.kernel_args()
+        self.worker = WK.worker_for(spec.arch.widths)  # compiled for perceptrons or for MLPs only
+        self.counts = counts
+
+    def prepare(self):
+        done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
+                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.write_zeros])
+        c = self.counts
+        self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
+                    *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
+        # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
+        empty = Counts(workers=1, capacity=16)
+        empty.merge_workers()
+        HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
+        HK.rehash(empty.tables[0], np.zeros((32, 3), np.uint64))
+        empty.entries()
+        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64),
+                     np.zeros((3, 1), np.int64))
+        TK.wilson(np.ones(1), 1, 1.96)
+        TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
+        TK.write_zeros(np.zeros(1, np.uint8), 0, 1, 1)
+        done()
+
+    def make_step(self, first, count, threads):
+        # Any split of the blocks among workers gives the same counts.
+        assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
+        position = [0] * threads
+        c = self.counts
+
+        def step(t):
+            position[t] = self.worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
+                                      self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
+                                      c.worker_limit, self.fit)
+            return position[t] >= len(assigned[t])
+
+        return step
