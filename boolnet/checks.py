@@ -66,6 +66,12 @@ def _as_number(value, param: str, what: str):
     raise BoolnetError(f"{param} must be {what}, got {value!r}", param=param)
 
 
+def _shown(bound: int) -> str:
+    """A bound as people write it: ``10**15`` rather than its sixteen digits."""
+    exponent = len(str(bound)) - 1
+    return f"10**{exponent}" if bound >= 10**6 and bound == 10**exponent else str(bound)
+
+
 def check_whole(value, param: str, *, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an int in ``[low, high]``; accepts whole-number text and floats (``"1e3"``, ``12.0``).
 
@@ -87,9 +93,9 @@ def check_whole(value, param: str, *, low: int | None = None, high: int | None =
         if high is None:
             span = f">= {low}"
         elif low is None:
-            span = f"<= {high}"
+            span = f"<= {_shown(high)}"
         else:
-            span = f"from {low} to {high}"
+            span = f"from {low} to {_shown(high)}"
         raise BoolnetError(f"{param} must be a whole number {span}, got {value!r}", param=param)
     return number
 
@@ -133,7 +139,9 @@ def check_choice(value, param: str, options) -> str:
     'adam'
     """
     if not isinstance(value, str) or value not in options:
-        raise BoolnetError(f"{param} must be one of {', '.join(map(repr, options))}, got {value!r}", param=param)
+        names = [repr(o) for o in options]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        raise BoolnetError(f"{param} must be {listed}, got {value!r}", param=param)
     return value
 
 
@@ -164,7 +172,7 @@ def check_samples(samples) -> int:
     >>> check_samples(0)
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: samples must be a whole number from 1 to 1000000000000000, got 0
+    boolnet.errors.BoolnetError: samples must be a whole number from 1 to 10**15, got 0
     """
     return check_whole(samples, "samples", low=1, high=MAX_SAMPLES)
 
@@ -212,9 +220,13 @@ def check_checkpoint_interval(seconds) -> float:
     >>> check_checkpoint_interval("nan")
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: checkpoint_interval must be a finite number, got 'nan'
+    boolnet.errors.BoolnetError: checkpoint_interval must be a finite number of seconds > 0, got 'nan'
     """
-    return check_real(seconds, "checkpoint_interval", low=0, low_open=True)
+    try:
+        return check_real(seconds, "checkpoint_interval", low=0, low_open=True)
+    except BoolnetError:
+        raise BoolnetError(f"checkpoint_interval must be a finite number of seconds > 0, got {seconds!r}",
+                           param="checkpoint_interval") from None
 
 
 def check_backend(backend) -> str:
@@ -225,7 +237,7 @@ def check_backend(backend) -> str:
     >>> check_backend("spark")
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: backend must be one of 'local', 'dask', got 'spark'
+    boolnet.errors.BoolnetError: backend must be 'local' or 'dask', got 'spark'
     """
     return check_choice(backend, "backend", ("local", "dask"))
 

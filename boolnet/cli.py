@@ -74,16 +74,40 @@ def flag_message(message: str, param: str | None, parser: argparse.ArgumentParse
     >>> flag_message("sigma_w must be > 0, got 0", "sigma_w", p)
     '--sigma-w must be > 0, got 0'
     """
-    if not param or parser is None:
+    if parser is None:
         return message
-    flag = None
-    for action in parser._actions:  # argparse keeps no public map from dest to option strings
-        if action.dest == param and action.option_strings:
-            flag = max(action.option_strings, key=len)
-    if flag is None:
+    flags = {}  # argparse keeps no public map from dest to option strings
+    for action in parser._actions:
+        if action.option_strings:
+            flags[action.dest] = (max(action.option_strings, key=len), action.nargs == 0)
+    message = _python_spellings_as_flags(message, flags)
+    if not param or param not in flags:
         return message
     # Only the first mention: the message names the parameter first; later mentions may be formulas ("1 <= n").
-    return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flag, message, count=1)
+    return re.sub(rf"(?<![\w-]){re.escape(param)}(?![\w])", flags[param][0], message, count=1)
+
+
+def _python_spellings_as_flags(message: str, flags: dict) -> str:
+    """``name=value`` of the library's messages as the command line writes it.
+
+    Examples
+    --------
+    >>> flags = {"backend": ("--backend", False), "no_bias": ("--no-bias", True), "orbits": ("--orbits", True)}
+    >>> _python_spellings_as_flags("only with backend='dask', not with bias=False or orbits=True", flags)
+    'only with --backend dask, not with --no-bias or --orbits'
+    """
+    def flag(match):
+        name, value = match.group(1), match.group(2).strip("'\"")
+        if name in flags:
+            option, switch = flags[name]
+            if switch:
+                return option if value == "True" else match.group(0)
+            return f"{option} {value}"
+        if f"no_{name}" in flags and flags[f"no_{name}"][1] and value == "False":
+            return flags[f"no_{name}"][0]
+        return match.group(0)
+
+    return re.sub(r"(?<![\w-])([a-z_]+)=('[^']*'|\"[^\"]*\"|[\w.+-]+)", flag, message)
 
 
 class _CommandLogHandler(logging.Handler):

@@ -214,8 +214,11 @@ def words_from_strings(functions, n: int | None = None) -> np.ndarray:
     """
     import pyarrow as pa
 
-    array = functions if isinstance(functions, (pa.Array, pa.ChunkedArray)) else \
-        pa.array(list(functions), type=pa.large_string())
+    try:
+        array = functions if isinstance(functions, (pa.Array, pa.ChunkedArray)) else \
+            pa.array(functions if hasattr(functions, "__len__") else list(functions), type=pa.large_string())
+    except (pa.ArrowException, TypeError):
+        raise UsageError("truth tables must be strings of 0 and 1", param="functions") from None
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     array = array.cast(pa.large_string())

@@ -37,6 +37,7 @@ Examples
 >>> spec = NetworkSpec("2-2-1", "relu", "01", True)
 >>> spec.n_parameters, spec.w_off.tolist(), spec.b_off.tolist()
 (9, [0, 6], [4, 8])
+>>> from boolnet.sampling.evaluate import truth_tables
 >>> truth_tables("2-1", [1.0, 1.0, -1.5])          # w = (1, 1), b = -1.5: AND
 '0001'
 """

@@ -10,6 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import boolnet.io.dataset as D
+from boolnet.functions import words_from_strings
+from boolnet.io import write_counts
+from boolnet.sampling.sampler import write_sampled
 from boolnet.errors import BoolnetError
 from boolnet.io import read_table, write_table
 from boolnet.sampling.sampler import sample_table
@@ -36,7 +39,7 @@ def test_dataset_reads_back_equal_to_the_single_file(table, tmp_path):
 
 
 def test_layout_manifest_and_metadata_in_every_part(table, tmp_path):
-    meta = D.write_counts(D.words_from_strings(table["function"].tolist()), table["count"].to_numpy(), 5,
+    meta = write_counts(words_from_strings(table["function"].tolist()), table["count"].to_numpy(), 5,
                           60_000, table.attrs["boolnet"], f"{tmp_path}/ds/", partitions=4)
     manifest = json.loads((tmp_path / "ds" / D.MANIFEST).read_text())
     assert manifest["partitions"] == 4 and manifest["rows"] == len(table) and manifest["hash"] == D.HASH_NAME
@@ -46,16 +49,18 @@ def test_layout_manifest_and_metadata_in_every_part(table, tmp_path):
         raw = pq.read_schema(tmp_path / "ds" / part["file"]).metadata[b"boolnet"]
         assert json.loads(raw)["partition"] == part["partition"] and json.loads(raw)["seed"] == 4
     for p, frame in D.iter_partitions(tmp_path / "ds"):  # each part holds the functions its hash names
-        words = D.words_from_strings(frame["function"].tolist())
+        words = words_from_strings(frame["function"].tolist())
         assert (D.partition_ids(words, 4) == p).all()
         assert frame["count"].is_monotonic_decreasing
     same_rows(table, read_table(tmp_path / "ds"))
 
 
 def test_sample_output_streams_files_and_datasets(table, tmp_path, monkeypatch):
-    monkeypatch.setattr(D, "SLICE_ROWS", 1000)  # several row groups and CSV slices
+    import boolnet.io.tables
+
+    monkeypatch.setattr(boolnet.io.tables, "SLICE_ROWS", 1000)  # several row groups and CSV slices
     for out in ("s.parquet", "s.csv", "ds/"):
-        meta = sample_table("5-1", samples=60_000, seed=4, threads=1, output=f"{tmp_path}/{out}")
+        meta = write_sampled("5-1", f"{tmp_path}/{out}", samples=60_000, seed=4, threads=1)
         assert isinstance(meta, dict) and meta["distinct"] == len(table)
         same_rows(table, read_table(tmp_path / out.rstrip("/")))
     assert pq.ParquetFile(tmp_path / "s.parquet").num_row_groups == -(-len(table) // 1000)
@@ -104,7 +109,7 @@ def test_words_round_trip():
     words = np.array([[0, 0], [2**64 - 1, 2**64 - 1], [12345, 678]], dtype=np.uint64)
     from boolnet.table.build import truth_table_strings
 
-    assert (D.words_from_strings(truth_table_strings(words, 7), 7) == words).all()
+    assert (words_from_strings(truth_table_strings(words, 7), 7) == words).all()
 
 
 def test_map_partitions_adds_measures_part_by_part(table, tmp_path):

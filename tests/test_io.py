@@ -128,7 +128,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
 
 
 def test_stale_temp_of_a_killed_writer_is_removed_next_time(tmp_path):
-    # A writer killed with -9 leaves .NAME.PID.tmp; a dead pid marks it stale, a live one (ours) does not.
+    # A writer killed with -9 leaves .NAME.PID.tmp; a dead pid marks it stale, a live one does not.
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = tmp_path / f".t.csv.{dead.stdout.strip()}.tmp"
     stale.write_text("half a table")
@@ -136,12 +136,15 @@ def test_stale_temp_of_a_killed_writer_is_removed_next_time(tmp_path):
     try:
         live = tmp_path / f".t.csv.{writer.pid}.tmp"
         live.write_text("being written")
-        write_table(small_table(), tmp_path / "t.csv")
-        assert not stale.exists() and live.exists()
-        assert clean_stale_temps(tmp_path / "t.csv") == []
+        assert clean_stale_temps(tmp_path / "t.csv") == [stale] and live.exists()
+        # A second run writing the same output is told, not silently replacing the first one's file.
+        with pytest.raises(BoolnetError, match=f"being written by another running process \\(pid {writer.pid}\\)"):
+            write_table(small_table(), tmp_path / "t.csv")
     finally:
         writer.kill()
         writer.wait()
+    write_table(small_table(), tmp_path / "t.csv")  # the writer is gone: its temporary file is stale now
+    assert not live.exists() and (tmp_path / "t.csv").exists()
 
 
 def test_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):

@@ -50,7 +50,7 @@ def test_files_datasets_and_nested_merges_agree(runs, tmp_path):
     in_memory = merge_tables(list(runs.values()))
     from_files = merge_tables([tmp_path / f"r{s}.parquet" for s in runs])
     same_rows(in_memory, from_files)
-    meta = merge_tables([tmp_path / f"d{s}" for s in runs], f"{tmp_path}/m/")  # part by part
+    meta = write_merged([tmp_path / f"d{s}" for s in runs], f"{tmp_path}/m/")  # part by part
     assert meta["seeds"] == [1, 2, 3] and meta["distinct"] == len(in_memory)
     same_rows(in_memory, read_table(tmp_path / "m"))
     nested = merge_tables([merge_tables([runs[1], runs[2]]), runs[3]])

@@ -12,7 +12,8 @@ from boolnet.errors import BoolnetError
 from boolnet.network import NetworkSpec
 from boolnet.priors import Prior, format_sigmas, parse_sigmas
 from boolnet.sampling import sample_table
-from boolnet.sampling import sampler as S
+from boolnet.sampling import jobs
+
 
 
 def test_scalar_prior_unchanged():
@@ -77,7 +78,7 @@ def test_sampler_records_lists_and_refuses_a_checkpoint_of_others(tmp_path, caps
 
 def test_old_stream_checkpoint_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "run.ckpt"
-    monkeypatch.setattr(S, "RNG_NAME", "xoshiro256**/block4096/ziggurat128-float32 v1")
+    monkeypatch.setattr(jobs, "RNG_NAME", "xoshiro256**/block4096/ziggurat128-float32 v1")
     sample_table("3-1", samples=5000, seed=1, checkpoint=path)
     monkeypatch.undo()
     with pytest.raises(BoolnetError, match=r"rng: 'xoshiro256\*\*/block4096/ziggurat128-float32 v1' there, "

@@ -175,18 +175,20 @@ def test_interrupted_grid_carries_bounds_for_the_whole_grid(monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs,param,fragment", [
-    (dict(samples=0), "samples", "samples must be > 0"),
+    (dict(samples=0), "samples", "samples must be a whole number from 1"),
     (dict(samples="abc"), "samples", "samples must be a whole number"),
     (dict(samples=1.5), "samples", "samples must be a whole number"),
     (dict(samples=10, seed=-5), "seed", "seed must be"),
-    (dict(samples=10, threads=0), "threads", "threads must be 1 to"),
+    (dict(samples=10, threads=0), "threads", "threads must be a whole number from 1 to 256"),
     (dict(samples=10, threads="x"), "threads", "threads must be a whole number"),
     (dict(samples=10, checkpoint_interval=float("nan")), "checkpoint_interval", "finite number of seconds > 0"),
     (dict(samples=10, checkpoint_interval=float("inf")), "checkpoint_interval", "finite"),
     (dict(samples=10, checkpoint_interval=0), "checkpoint_interval", "> 0"),
     (dict(samples=10, checkpoint_interval=-1), "checkpoint_interval", "> 0"),
     (dict(samples=10, activation="gelu"), "activation", "is unknown"),
-    (dict(samples=10, prior="gaussian"), "prior", "Prior"),
+    (dict(samples=10, prior=3), "prior", "Prior"),
+    (dict(samples=10, prior="sphere"), "prior", "'cube'"),
+    (dict(samples=10, seed="1" * 5000), "seed", "whole number"),
     (dict(samples=10, checkpoint="/no/such/dir/c.ckpt"), "checkpoint", "does not exist"),
 ])
 def test_sample_table_bad_input_names_the_parameter(kwargs, param, fragment):
@@ -244,7 +246,7 @@ def test_grid_enumeration_matches_brute_force(arch, grid, activation, encoding, 
 @pytest.mark.parametrize("argv,fragment", [
     (["sample", "--arch", "7-x-1", "--samples", "10"], "malformed"),
     (["sample", "--arch", "8-1", "--samples", "10"], "1 <= n <= 7"),
-    (["sample", "--arch", "3-1", "--samples", "0"], "> 0"),
+    (["sample", "--arch", "3-1", "--samples", "0"], "from 1 to 10**15"),
     (["sample", "--arch", "3-1", "--samples", "10", "--sigma-w", "-1"], "sigma-w"),
     (["sample", "--arch", "3-2-1", "--samples", "10", "--activation", "gelu"], "is unknown"),
     (["sample", "--arch", "3-1", "--samples", "10", "-o", "/no/such/dir/t.csv"], "does not exist"),
@@ -395,7 +397,7 @@ def test_same_counts_on_a_portable_target(tmp_path):
 @pytest.mark.parametrize("n", [3, 5, 6, 7])
 def test_truth_table_strings_of_big_tables_against_numpy_bits(n):
     """Big tables get their strings from the threaded 8-characters-per-store kernel: the same as NumPy's bits."""
-    from boolnet.sampling import counts as CT
+    from boolnet.table import build as CT
 
     m = CT.ARROW_STRINGS_ABOVE + 37
     rng = np.random.default_rng(n)

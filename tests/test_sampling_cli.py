@@ -135,7 +135,7 @@ def test_file_size_limit_during_saves_keeps_the_run_and_its_counts(tmp_path, ref
     (CMD[:5] + ["--checkpoint-interval", "5"], ["--checkpoint-interval", "--checkpoint PATH"]),
     (["sample", "--arch", "3-1", "--samples", "abc"], ["--samples must be a whole number"]),
     (["sample", "--arch", "3-1", "--samples", "10", "--seed", "-5"], ["--seed must be"]),
-    (["sample", "--arch", "3-1", "--samples", "10", "--threads", "0"], ["--threads must be 1 to"]),
+    (["sample", "--arch", "3-1", "--samples", "10", "--threads", "0"], ["--threads must be a whole number from 1 to 256"]),
     (["sample", "--arch", "3-1", "--samples", "10", "--checkpoint", "/no/such/c.ckpt"],
      ["--checkpoint", "does not exist"]),
     (["sample", "--arch", "3-1", "--samples", "10", "--checkpoint", "/tmp"], ["--checkpoint /tmp is a directory"]),

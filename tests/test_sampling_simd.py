@@ -194,7 +194,8 @@ def test_batched_parameters_equal_one_by_one(P, gaussian):
 def test_sampler_counts_the_stream_of_draw_block_parameters(arch, prior):
     from collections import Counter
 
-    from boolnet.network import NetworkSpec, truth_tables
+    from boolnet.network import NetworkSpec
+    from boolnet.sampling.evaluate import truth_tables
     from boolnet.priors import Prior
     from boolnet.sampling import sample_table
 

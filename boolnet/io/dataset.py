@@ -241,6 +241,7 @@ def read_manifest(path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != DATASET_FORMAT:
         raise BoolnetError(f"cannot read dataset {path}: {MANIFEST} is not a boolnet dataset manifest",
                            param="path")
+    _check_manifest(path, manifest)
     missing = [p["file"] for p in manifest["parts"] if not (path / p["file"]).is_file()]
     if missing:
         raise BoolnetError(f"dataset {path} is incomplete: part files {', '.join(missing[:3])} are missing",
@@ -248,16 +249,57 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def iter_partitions(path, columns=None):
-    """Yield ``(partition, DataFrame)`` for each part of dataset ``path``, metadata attached, one at a time."""
+def _check_manifest(path: Path, manifest: dict) -> None:
+    """Refuse a manifest whose parts do not list each partition ``0 .. P-1`` once, with a file name each."""
+    def broken(why: str):
+        return BoolnetError(f"cannot read dataset {path}: its manifest {MANIFEST} is damaged ({why}); write the "
+                            "dataset again", param="path")
+
+    partitions, parts = manifest.get("partitions"), manifest.get("parts")
+    if isinstance(partitions, bool) or not isinstance(partitions, int) or not 1 <= partitions <= MAX_PARTITIONS:
+        raise broken(f"partitions is {partitions!r}, not a whole number from 1 to {MAX_PARTITIONS}")
+    if not isinstance(parts, list):
+        raise broken(f"parts is {type(parts).__name__}, not a list" if "parts" in manifest else "no parts listed")
+    if not all(isinstance(p, dict) and isinstance(p.get("file"), str) and "/" not in p["file"]
+               and isinstance(p.get("partition"), int) for p in parts):
+        raise broken("a part lacks its file name or partition number")
+    numbers = sorted(p["partition"] for p in parts)
+    if numbers != list(range(partitions)):
+        raise broken(f"it declares {partitions} partitions but lists {len(parts)} parts"
+                     if len(parts) != partitions else "its parts do not number 0 to partitions - 1 once each")
+    if not isinstance(manifest.get("metadata"), dict):
+        raise broken("no metadata")
+
+
+def _read_part(path: Path, part: dict, columns=None):
+    """One part file as a pyarrow Table, its truth tables as ``large_string`` (whatever wrote it)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    try:
+        table = pq.read_table(path / part["file"], columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        why = " ".join(str(exc).split())[:120]
+        raise BoolnetError(f"cannot read dataset {path}: part {part['file']} is not valid Parquet, or truncated "
+                           f"({why}); write the dataset again", param="path") from None
+    if "function" in table.column_names:
+        k = table.column_names.index("function")
+        column = table.column(k)
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            raise BoolnetError(f"cannot read dataset {path}: the function column of part {part['file']} holds "
+                               f"{column.type}, not truth-table strings", param="path")
+        table = table.set_column(k, "function", column.cast(pa.large_string()))
+    return table.replace_schema_metadata(None)
+
+
+def iter_partitions(path, columns=None):
+    """Yield ``(partition, DataFrame)`` for each part of dataset ``path``, metadata attached, one at a time."""
     from boolnet.table.schema import attach
 
     path = Path(path)
     manifest = read_manifest(path)
-    for part in manifest["parts"]:
-        df = pq.read_table(path / part["file"], columns=columns).to_pandas()
+    for part in sorted(manifest["parts"], key=lambda p: p["partition"]):
+        df = _read_part(path, part, columns).to_pandas()
         if "_row" in df.columns:
             df = df.drop(columns="_row")
         yield part["partition"], attach(df, manifest["metadata"])
@@ -313,21 +355,22 @@ def read_dataset(path):
     original order.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from boolnet.table.schema import attach, check_volume_table, upgrade
 
     path = Path(path)
     manifest = read_manifest(path)
+    tables = [_read_part(path, p) for p in manifest["parts"]]
     try:
-        tables = [pq.read_table(path / p["file"]) for p in manifest["parts"]]
-    except (pa.ArrowException, OSError) as exc:
-        raise BoolnetError(f"cannot read dataset {path}: a part file is not valid Parquet ({exc})",
-                           param="path") from None
-    tables = [t.replace_schema_metadata(None) for t in tables]
-    table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+        table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+    except pa.ArrowException as exc:
+        raise BoolnetError(f"cannot read dataset {path}: its parts have different columns "
+                           f"({' '.join(str(exc).split())[:120]}); write the dataset again", param="path") from None
     if "count" in table.column_names and table.num_rows:
-        words = words_from_strings(table.column("function"))
+        try:
+            words = words_from_strings(table.column("function"))
+        except BoolnetError as exc:
+            raise BoolnetError(f"cannot read dataset {path}: {exc}", param="path") from None
         order = row_order(words, table.column("count").to_numpy())
         table = table.take(pa.array(order))
     elif "_row" in table.column_names:

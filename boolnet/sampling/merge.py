@@ -16,7 +16,9 @@ from boolnet import __version__
 from boolnet.checks import check_partitions
 from boolnet.errors import BoolnetError
 from boolnet.functions import words_from_strings
-from boolnet.io.dataset import DatasetWriter, is_dataset, is_dataset_target, iter_partitions, read_dataset, read_manifest
+from boolnet.io.dataset import DatasetWriter, check_dataset_target, is_dataset, is_dataset_target, iter_partitions, \
+    read_dataset, read_manifest
+from boolnet.io.paths import check_output_path
 from boolnet.io.tables import read_table, write_counts
 from boolnet.table.build import arrow_from_sorted, frame_from_counts, row_order
 from boolnet.table.schema import attach, metadata_of
@@ -119,8 +121,11 @@ def _merged_metadata(first: dict, runs: list[dict], total: int, distinct: int, s
 
 def _sum_counts(frames):
     """Packed words and summed counts of the ``function``/``count`` columns of several frames."""
-    words = [words_from_strings(f["function"].astype(str).tolist() if f["function"].dtype == object
-                                else f["function"]) for f in frames if len(f)]
+    try:
+        words = [words_from_strings(f["function"].astype(str).tolist() if f["function"].dtype == object
+                                    else f["function"]) for f in frames if len(f)]
+    except BoolnetError as exc:
+        raise BoolnetError(f"cannot merge: {exc}", param="tables") from None
     counts = [f["count"].to_numpy(dtype=np.int64) for f in frames if len(f)]
     if not words:
         return np.zeros((0, 2), np.uint64), np.zeros(0, np.int64)
@@ -245,8 +250,6 @@ def write_merged(tables, output, *, partitions: int | None = None) -> dict:
     8192
     """
     import time
-
-    from boolnet.io.paths import check_dataset_target, check_output_path
 
     begin = time.perf_counter()
     if partitions is not None:
