@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from boolnet.checks import as_prior
+from boolnet.checks import as_prior, check_bool
 from boolnet.errors import BoolnetError
 
 
@@ -115,12 +115,13 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     """
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.enumeration import MAX_EXACT_N
-    from boolnet.functions import check_n
-
-    if isinstance(arch, int) and not isinstance(arch, bool):
-        check_n(arch, high=MAX_EXACT_N, what="exact perceptron volumes")
     parsed = _parse_arch(arch)
     prior = as_prior(prior)
+    bias = check_bool(bias, "bias")
+    orbits = check_bool(orbits, "orbits")
+    if not parsed.hidden and parsed.n > MAX_EXACT_N:
+        raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N}; "
+                           "estimate this one with sample_table", param="arch")
     if not parsed.hidden:
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
@@ -181,6 +182,7 @@ def probability(function: str, *, prior=None, encoding: str = "01", bias: bool =
     from boolnet.exact.volumes import probability as region_probability
     from boolnet.functions import bits_from_string, check_encoding, check_n, n_from_length
 
+    bias = check_bool(bias, "bias")
     if not isinstance(function, str):
         raise BoolnetError(f"function must be a truth-table string such as '0001', got {function!r}",
                            param="function")
@@ -247,6 +249,7 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     arch = _parse_arch(arch)
     encoding = check_encoding(encoding)
     prior = as_prior(prior)
+    bias = check_bool(bias, "bias")
     chosen = choose_method(arch, method, activation)
     n = arch.n
     custom = dict(measures) if isinstance(measures, dict) else None
@@ -312,4 +315,4 @@ def regions_table(n: int, *, encoding: str = "01", bias: bool = True, latex: boo
     """
     from boolnet.exact import regions_table as engine
 
-    return engine(n, encoding, bias, latex=latex)
+    return engine(n, encoding, check_bool(bias, "bias"), latex=check_bool(latex, "latex"))

@@ -145,7 +145,7 @@ def test_bad_options(tmp_path, monkeypatch, assert_usage_error):
     with pytest.raises(BoolnetError, match="workers must be a whole number"):
         sample_table("2-1", samples=10, backend="dask", workers=0)
     assert_usage_error("sample", "--arch", "2-1", "--samples", "10", "--scheduler", "tcp://x:1",
-                       mentions=["--scheduler", "only with backend='dask'"])
+                       mentions=["--scheduler", "only with --backend dask"])
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if dask were not installed
     with pytest.raises(BoolnetError, match=r"pip install 'boolnet\[dask\]'"):
         sample_table("2-1", samples=10, backend="dask")

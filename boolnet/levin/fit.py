@@ -235,7 +235,11 @@ def fit_checked(df, measure: str, *, tau: float, min_count: int, within: str | N
     if measure in TABLE_COLUMNS or measure in NON_MEASURES:
         raise BoolnetError(f"{measure!r} is not a complexity measure; choose e.g. lz", param="measure")
     if measure not in df.columns:
-        trusted, _ = trusted_rows(df, min_count)
+        trusted, rule = trusted_rows(df, min_count)
+        if trusted.sum() < 2:  # said before any measure is computed, and without blaming the measure
+            raise BoolnetError(f"levin needs at least two usable functions, but only {int(trusted.sum())} of the "
+                               f"table's {len(df):,} pass the trust rule ({rule}); sample more, or lower min_count",
+                               param="min_count" if rule.startswith("count") else "table")
         df = ensure_measures(df, [measure], rows=trusted, progress=progress)
     mask, rule = used_rows(df, measure, min_count)
     if mask.sum() < 2:
