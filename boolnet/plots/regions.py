@@ -20,18 +20,18 @@ The colours are computed point by point from the output rule (``1`` iff
 ``w . x + b > 0``), the printed shares come from the exact engine
 (:func:`boolnet.exact_table`), never from counting pixels;
 :func:`sphere_area_shares` and :func:`cube_monte_carlo_shares` count points as an
-independent check. matplotlib (Agg backend) and plotly are imported on first use.
+independent check. matplotlib and plotly are imported on first use.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from boolnet.errors import BoolnetError
+from boolnet.plots._figure import pyplot, save
 
 #: Everyday names of the 16 functions of two inputs (character i of the truth table is f(x1 x2 = i in binary)).
 NAMES_2 = {
@@ -324,16 +324,6 @@ def _share_text(row, cube: bool) -> str:
 # ---------------------------------------------------------------------------
 # matplotlib helpers.
 
-def _pyplot():
-    import matplotlib
-
-    if not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _rgb(hex_colour: str) -> np.ndarray:
     h = hex_colour.lstrip("#")
     return np.array([int(h[k:k + 2], 16) / 255 for k in (0, 2, 4)])
@@ -345,14 +335,6 @@ def _palette(encoding_codes=None) -> np.ndarray:
     for table, colour in COLOURS_2.items():
         pal[_code_of(table)] = _rgb(colour)
     return pal
-
-
-def _save(fig, path):
-    if path is None:
-        return
-    from boolnet.io import save_figure
-
-    save_figure(fig, path, param="path")
 
 
 def _legend(ax, table, title: str, cube: bool, encoding: str) -> None:
@@ -550,7 +532,7 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
 
         check_output_path(path, suffixes=(".png", ".svg", ".pdf"), param="path")
     table = exact_shares(prior, encoding)
-    plt = _pyplot()
+    plt = pyplot()
     fig = plt.figure(figsize=(14.5, 6.4), dpi=100)
     gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 1.12], wspace=0.02, left=0.01, right=0.99, top=0.86,
                           bottom=0.02)
@@ -574,7 +556,7 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
                  "(XOR and XNOR have none)", fontsize=12.5, fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; "
              f"each region's share of the sphere's area = its probability", ha="center", fontsize=9.5)
-    _save(fig, path)
+    save(fig, path)
     return fig
 
 
@@ -646,7 +628,7 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
         raise BoolnetError(f"slices must be values of b in [-1, 1], got {slices}", param="slices")
     table = exact_shares(prior, encoding)
     c = scales(prior)
-    plt = _pyplot()
+    plt = pyplot()
     cols = math.ceil(len(slices) / 2) if len(slices) > 3 else len(slices)
     rows = math.ceil(len(slices) / cols)
     fig = plt.figure(figsize=(3.3 * cols + 5.6, 3.35 * rows + 1.0), dpi=100)
@@ -711,7 +693,7 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
                  fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; a function's share of the cube = "
              "its probability = the average over b of its share of the slice", ha="center", fontsize=9.5)
-    _save(fig, path)
+    save(fig, path)
     return fig
 
 

@@ -8,13 +8,10 @@ widths (from :func:`boolnet.sampling.sample_table`, 95% Wilson intervals).
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from boolnet.priors import Prior  # noqa: E402
+from boolnet.plots._figure import pyplot, save
+from boolnet.priors import Prior
 
 XOR = "0110"
 CONSTANTS = ("0000", "1111")
@@ -112,6 +109,7 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     """
     data = data or width_sweep_data(widths, prior, samples, seed)
     w = np.array(data["widths"], dtype=float)
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     styles = {"step": dict(color="black", marker="o"), "relu": dict(color="tab:blue", marker="s"),
               "tanh": dict(color="tab:orange", marker="^")}
@@ -136,10 +134,7 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
             ax.set_ylim(bottom=0.0)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    if path is not None:
-        from boolnet.io import save_figure
-
-        save_figure(fig, path, dpi=120, param="path")
+    save(fig, path, dpi=120)
     return fig
 
 

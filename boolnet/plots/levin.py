@@ -1,4 +1,4 @@
-"""Figures for volume tables (matplotlib, Agg backend, PNG files).
+"""Figures for volume tables: the Levin plane, the Zipf plot and P(K) (matplotlib, PNG files).
 
 * :func:`plot_levin`: ``log2 P`` against a complexity measure K, one point per function,
   with the fitted Levin bounds and the uniform baseline drawn.
@@ -10,20 +10,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    if not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
+from boolnet.plots._figure import pyplot
 
 
 def check_plot_path(path) -> Path:
@@ -57,7 +48,7 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     Examples
     --------
     >>> from boolnet.levin import bound_quality
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> line = bound_quality("hull", 1.0, 1.0, [0, 1], [-1.0, -2.0], [0.5, 0.25])
     >>> plot_levin(ax, [0, 1], [-1.0, -2.0], [line], measure="lz")
@@ -134,7 +125,7 @@ def plot_zipf(ax, probability, *, used=None):
 
     Examples
     --------
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> plot_zipf(ax, [0.5, 0.25, 0.25])
     >>> ax.get_xscale(), ax.get_yscale()
@@ -176,7 +167,7 @@ def plot_pk(ax, pk, measure: str):
     --------
     >>> import pandas as pd
     >>> from boolnet.levin import probability_by_complexity
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> t = pd.DataFrame({"probability": [0.75, 0.25], "lz": [1.0, 2.0]})
     >>> plot_pk(ax, probability_by_complexity(t, "lz"), "lz")
@@ -236,7 +227,7 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     from boolnet.schema import metadata_of
 
     path = check_plot_path(path)
-    plt = _pyplot()
+    plt = pyplot()
     p = np.asarray(df["probability"], dtype=float)
     k = np.asarray(df[report.measure], dtype=float)
     if used is None:
