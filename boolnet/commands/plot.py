@@ -45,6 +45,7 @@ def _kind(args, suffix: str) -> str:
 
 
 def run(args) -> int:
+    from boolnet.errors import BoolnetError
     from boolnet.io import atomic_path, check_output_path
     from boolnet.priors import Prior
 
@@ -52,6 +53,10 @@ def run(args) -> int:
     kind = _kind(args, path.suffix)
     from boolnet.plots import regions
 
+    if args.n == 3:  # the library points to Python functions; here, to the commands that do the same
+        raise BoolnetError("n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions and its "
+                           "regions on the sphere S^3; use `boolnet regions --n 3` for their half-spaces and "
+                           "`boolnet exact --n 3` for their shares", param="n")
     regions._check_n(args.n)
     prior = Prior(args.prior or ("uniform" if kind == "cube" else "gaussian"), args.sigma_w, args.sigma_b,
                   fan_in_scaling=args.fan_in_scaling)
