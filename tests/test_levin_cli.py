@@ -66,11 +66,12 @@ def test_levin_plot_writes_png_atomically(run_cli, line_table, tmp_path):
 
 def test_levin_fitted_lines_are_drawn_over_the_fitted_range():
     from boolnet.levin import levin_fit
-    from boolnet.plots import _pyplot, plot_levin
+    from boolnet.plots import plot_levin
+    from boolnet.plots._figure import pyplot
 
     df = pd.DataFrame({"probability": [0.5, 0.25, 0.125, 0.0625], "K": [2.0, 3.0, 5.0, 9.0]})
     r = levin_fit(df, "K")
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots()
     plot_levin(ax, df["K"], np.log2(df["probability"]), [r.hull, r.quantile], excluded=([0.0, 12.0], [-1.0, -9.0]))
     lines = [line for line in ax.get_lines() if line.get_label().startswith(("tightest", "robust"))]

@@ -1,4 +1,4 @@
-"""Pictures of the n = 2 perceptron's regions (boolnet/plots_regions.py, `boolnet plot regions`).
+"""Pictures of the n = 2 perceptron's regions (boolnet/plots/regions.py, `boolnet plot regions`).
 
 The shares on the pictures come from the exact engine; here they are checked against
 sources independent of it: the rationals a reader derived by hand (AND 1/48, OR 1/24,
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import boolnet as bn
-from boolnet import plots_regions as pr
+from boolnet.plots import regions as pr
 
 #: Shares of the cube [-1, 1]^3 derived by hand (issue 10): AND 1/48, OR 1/24, each constant 13/48;
 #: the other one-sided and one-input functions follow from OR by the symmetries w1 <-> w2 and theta -> -theta.

@@ -1,4 +1,4 @@
-"""``boolnet plot regions``: pictures of the n = 2 perceptron's parameter space (:mod:`boolnet.plots_regions`)."""
+"""``boolnet plot regions``: pictures of the n = 2 perceptron's parameter space (:mod:`boolnet.plots.regions`)."""
 
 from __future__ import annotations
 
@@ -45,24 +45,29 @@ def _kind(args, suffix: str) -> str:
 
 
 def run(args) -> int:
+    from boolnet.errors import BoolnetError
     from boolnet.io import atomic_path, check_output_path
     from boolnet.priors import Prior
 
     path = check_output_path(args.output, suffixes=(".png", ".html"), param="output")  # before any work
     kind = _kind(args, path.suffix)
-    from boolnet import plots_regions
+    from boolnet.plots import regions
 
-    plots_regions._check_n(args.n)
+    if args.n == 3:  # the library points to Python functions; here, to the commands that do the same
+        raise BoolnetError("n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions and its "
+                           "regions on the sphere S^3; use `boolnet regions --n 3` for their half-spaces and "
+                           "`boolnet exact --n 3` for their shares", param="n")
+    regions._check_n(args.n)
     prior = Prior(args.prior or ("uniform" if kind == "cube" else "gaussian"), args.sigma_w, args.sigma_b,
                   fan_in_scaling=args.fan_in_scaling)
     if kind == "html":
-        fig = plots_regions.sphere_figure_plotly(args.n, prior, args.encoding)
+        fig = regions.sphere_figure_plotly(args.n, prior, args.encoding)
         html = fig.to_html(include_plotlyjs=True, full_html=True, default_height="100vh",
                            config={"displaylogo": False, "responsive": True})
         with atomic_path(path) as tmp:
             tmp.write_text(html, encoding="utf-8")
     else:
-        make = plots_regions.sphere_figure if kind == "sphere" else plots_regions.cube_figure
+        make = regions.sphere_figure if kind == "sphere" else regions.cube_figure
         fig = make(args.n, prior, args.encoding)
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=fig.dpi)

@@ -8,16 +8,88 @@ widths (from :func:`boolnet.sampling.sample_table`, 95% Wilson intervals).
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from boolnet.priors import Prior  # noqa: E402
+from boolnet.errors import BoolnetError
+from boolnet.plots._figure import check_path, pyplot, save, whole_number
+from boolnet.priors import Prior
 
 XOR = "0110"
 CONSTANTS = ("0000", "1111")
+
+#: The two curves of each series in :func:`width_sweep_data`'s output.
+KEYS = ("xor", "constants")
+
+
+def _widths(widths) -> list:
+    wanted = "widths must be a non-empty sequence of hidden widths, whole numbers >= 1 (such as range(1, 9))"
+    try:
+        widths = list(widths)
+    except TypeError:
+        raise BoolnetError(f"{wanted}, got {widths!r}", param="widths") from None
+    if not widths:
+        raise BoolnetError(f"{wanted}, got an empty sequence", param="widths")
+    bad = [h for h in widths if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1]
+    if bad:
+        raise BoolnetError(f"{wanted}, got {bad[0]!r} among them", param="widths")
+    return [int(h) for h in widths]
+
+
+def _prior_of(prior) -> Prior:
+    if prior is None:
+        return Prior()
+    if isinstance(prior, str):
+        return Prior(prior)
+    if not isinstance(prior, Prior):
+        raise BoolnetError(f"prior must be a boolnet.Prior, a prior name ('gaussian', 'uniform') or None, "
+                           f"got {prior!r}", param="prior")
+    return prior
+
+
+def _activations(activations) -> tuple:
+    from boolnet.network import ACTIVATIONS
+
+    wanted = f"sampled_activations must be a sequence of activation names from {', '.join(ACTIVATIONS)}"
+    if isinstance(activations, str):   # "relu" would be read as the letters r, e, l, u
+        raise BoolnetError(f"{wanted}, such as ({activations!r},); got the string {activations!r}",
+                           param="sampled_activations")
+    try:
+        out = tuple(activations)
+    except TypeError:
+        raise BoolnetError(f"{wanted}, got {activations!r}", param="sampled_activations") from None
+    bad = [a for a in out if not isinstance(a, str) or a not in ACTIVATIONS]
+    if bad:
+        raise BoolnetError(f"{wanted}, got {bad[0]!r}", param="sampled_activations")
+    return out
+
+
+def _check_data(data) -> dict:
+    """``data`` if it has the shape :func:`width_sweep_data` returns, else a BoolnetError saying that shape."""
+    wanted = ('data must be the dict width_sweep_data() returns: {"widths": [h, ...], "step": {"xor": '
+              '[(p, lo, hi), ...], "constants": [...]}, ...}, one (p, lo, hi) per width')
+    if not isinstance(data, dict) or "widths" not in data:
+        raise BoolnetError(f"{wanted}; got {data!r:.80}", param="data")
+    try:
+        widths = np.asarray(data["widths"], dtype=float)
+    except (TypeError, ValueError):
+        widths = np.array([[]])
+    if widths.ndim != 1 or widths.size == 0:
+        raise BoolnetError(f"{wanted}; its widths are {data['widths']!r:.80}", param="data")
+    series = {k: v for k, v in data.items() if k != "widths"}
+    if not series:
+        raise BoolnetError(f"{wanted}; it has no series besides widths", param="data")
+    for act, curves in series.items():
+        if not isinstance(curves, dict) or any(key not in curves for key in KEYS):
+            raise BoolnetError(f"{wanted}; its {act!r} entry is not a dict with 'xor' and 'constants'", param="data")
+        for key in KEYS:
+            try:
+                vals = np.asarray(curves[key], dtype=float)
+            except (TypeError, ValueError):
+                vals = np.array([])
+            if vals.shape != (widths.size, 3):
+                raise BoolnetError(f"{wanted}; its {act!r} {key!r} entry is not {widths.size} (p, lo, hi) triples",
+                                   param="data")
+    return data
 
 
 def _sampled(arch: str, activation: str, prior: Prior, samples: int, seed: int) -> dict:
@@ -38,6 +110,17 @@ def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: in
                      sampled_activations=("relu", "tanh")) -> dict:
     """The numbers behind :func:`width_sweep_figure`.
 
+    Parameters
+    ----------
+    widths : iterable of int
+        Hidden widths of the networks ``2-H-1``, each >= 1 (not empty).
+    prior : boolnet.priors.Prior or str, optional
+        Default: gaussian with fan-in scaling.
+    samples, seed : int
+        Sampled networks per width and activation (>= 1), and the sampler's seed (>= 0).
+    sampled_activations : sequence of str
+        Hidden activations to sample beside the exact step units; ``()`` for none.
+
     Returns
     -------
     dict
@@ -52,11 +135,13 @@ def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: in
     >>> d["step"]["xor"][0][0], round(d["step"]["xor"][1][0] * 9216)      # 2-1-1: none; 2-2-1: 7/9216
     (0.0, 7)
     """
-    from boolnet.errors import BoolnetError
     from boolnet.exact.mlp import exact_mlp_table
 
-    prior = prior or Prior()
-    widths = list(widths)
+    widths = _widths(widths)
+    prior = _prior_of(prior)
+    sampled_activations = _activations(sampled_activations)
+    samples = whole_number(samples, "samples", 1)
+    seed = whole_number(seed, "seed", 0)
     data = {"widths": widths, "step": {"xor": [], "constants": []}}
     for h in widths:
         try:
@@ -89,7 +174,8 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     Parameters
     ----------
     widths : iterable of int
-    prior : boolnet.priors.Prior, optional
+        Hidden widths, each >= 1 (not empty).
+    prior : boolnet.priors.Prior or str, optional
         Default: gaussian with fan-in scaling.
     samples, seed : int
         Sampled networks per width and activation, and the sampler's seed.
@@ -110,8 +196,10 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     >>> [ax.get_title() for ax in fig.axes]
     ['constants (0000 + 1111)', 'XOR (0110)']
     """
-    data = data or width_sweep_data(widths, prior, samples, seed)
+    check_path(path)   # before a computation that can take a minute
+    data = _check_data(data) if data is not None else width_sweep_data(widths, prior, samples, seed)
     w = np.array(data["widths"], dtype=float)
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     styles = {"step": dict(color="black", marker="o"), "relu": dict(color="tab:blue", marker="s"),
               "tanh": dict(color="tab:orange", marker="^")}
@@ -136,10 +224,7 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
             ax.set_ylim(bottom=0.0)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    if path is not None:
-        from boolnet.io import save_figure
-
-        save_figure(fig, path, dpi=120, param="path")
+    save(fig, path, dpi=120)
     return fig
 
 

@@ -1,4 +1,4 @@
-"""Figures for volume tables (matplotlib, Agg backend, PNG files).
+"""Figures for volume tables: the Levin plane, the Zipf plot and P(K) (matplotlib, PNG files).
 
 * :func:`plot_levin`: ``log2 P`` against a complexity measure K, one point per function,
   with the fitted Levin bounds and the uniform baseline drawn.
@@ -10,27 +10,50 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    if not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
+from boolnet.errors import BoolnetError
+from boolnet.plots._figure import check_path, pyplot, save
 
 
-def check_plot_path(path) -> Path:
-    """Validate a plot path before any work starts (a writable ``.png``; :func:`boolnet.io.check_output_path`)."""
-    from boolnet.io import check_output_path
+def check_plot_path(path, *, param: str = "path") -> Path:
+    """Validate a plot path before any work starts: a writable ``.png`` (:func:`boolnet.io.check_output_path`).
 
-    return check_output_path(path, suffixes=(".png",), param="plot")
+    Examples
+    --------
+    >>> check_plot_path("levin.svg")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: path levin.svg: the file name must end in .png
+    """
+    if path is None:
+        raise BoolnetError(f"{param} must be the name of the .png file to write, got None", param=param)
+    return check_path(path, suffixes=(".png",), param=param)
+
+
+def _column(df, name: str, param: str, what: str):
+    """Column ``name`` of the DataFrame ``df`` as floats, or a BoolnetError naming ``param``."""
+    if not hasattr(df, "columns"):
+        raise BoolnetError(f"{param} must be a pandas DataFrame ({what}), got {type(df).__name__}", param=param)
+    if name not in df.columns:
+        raise BoolnetError(f"{param} has no {name!r} column ({what}); its columns are {list(df.columns)}",
+                           param=param)
+    try:
+        return np.asarray(df[name], dtype=float)
+    except (TypeError, ValueError):
+        raise BoolnetError(f"{param}[{name!r}] must hold numbers", param=param) from None
+
+
+def _mask(used, size: int, param: str = "used") -> np.ndarray:
+    """``used`` as a boolean mask of ``size`` rows, or a BoolnetError naming ``param``."""
+    mask = np.asarray(used)
+    if mask.shape != (size,) or not (mask.dtype == bool or mask.size == 0):
+        raise BoolnetError(f"{param} must be one True/False per function ({size}), got "
+                           f"{'shape ' + str(mask.shape) if mask.dtype == bool else 'dtype ' + str(mask.dtype)}",
+                           param=param)
+    return mask.astype(bool)
 
 
 def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None, color=None,
@@ -57,7 +80,7 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     Examples
     --------
     >>> from boolnet.levin import bound_quality
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> line = bound_quality("hull", 1.0, 1.0, [0, 1], [-1.0, -2.0], [0.5, 0.25])
     >>> plot_levin(ax, [0, 1], [-1.0, -2.0], [line], measure="lz")
@@ -67,6 +90,9 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     """
     k = np.asarray(k, dtype=float)
     y = np.asarray(log2p, dtype=float)
+    if k.shape != y.shape or k.ndim != 1:
+        raise BoolnetError(f"k and log2p must be two 1-d sequences of equal length, got shapes {k.shape} and {y.shape}",
+                           param="log2p")
     # Many functions share (K, P) exactly (symmetry orbits); size the marker by multiplicity.
     if k.size:
         columns = [k, y] if color is None else [k, y, np.asarray(color, dtype=float)]
@@ -134,15 +160,15 @@ def plot_zipf(ax, probability, *, used=None):
 
     Examples
     --------
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> plot_zipf(ax, [0.5, 0.25, 0.25])
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     >>> plt.close(fig)
     """
-    p = np.asarray(probability, dtype=float)
-    used = np.ones(p.size, dtype=bool) if used is None else np.asarray(used, dtype=bool)
+    p = np.asarray(probability, dtype=float).ravel()
+    used = np.ones(p.size, dtype=bool) if used is None else _mask(used, p.size)
     keep = p > 0
     p, used = p[keep], used[keep]
     order = np.argsort(-p, kind="stable")
@@ -176,7 +202,7 @@ def plot_pk(ax, pk, measure: str):
     --------
     >>> import pandas as pd
     >>> from boolnet.levin import probability_by_complexity
-    >>> plt = _pyplot()
+    >>> plt = pyplot()
     >>> fig, ax = plt.subplots()
     >>> t = pd.DataFrame({"probability": [0.75, 0.25], "lz": [1.0, 2.0]})
     >>> plot_pk(ax, probability_by_complexity(t, "lz"), "lz")
@@ -186,8 +212,12 @@ def plot_pk(ax, pk, measure: str):
     """
     from boolnet.table.schema import metadata_of
 
-    k = pk[measure].to_numpy(dtype=float)
-    mass = pk["probability"].to_numpy(dtype=float)
+    what = "P(K) from boolnet.levin.probability_by_complexity(table, measure)"
+    if hasattr(pk, "columns") and measure not in pk.columns:
+        raise BoolnetError(f"measure {measure!r} is not a column of pk ({what}); its columns are "
+                           f"{list(pk.columns)}", param="measure")
+    k = _column(pk, measure, "pk", what)
+    mass = _column(pk, "probability", "pk", what)
     distinct = np.unique(k)
     width = 0.8 * float(np.min(np.diff(distinct))) if distinct.size > 1 else 0.8
     ax.bar(k, mass, width=width, color="tab:green", alpha=0.8, label="P(K): mass of the functions at K")
@@ -231,18 +261,24 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     -------
     Path
     """
-    from boolnet.io import save_figure
-    from boolnet.levin import describe_metadata
+    from boolnet.levin import LevinReport, describe_metadata
     from boolnet.table.schema import metadata_of
 
     path = check_plot_path(path)
-    plt = _pyplot()
-    p = np.asarray(df["probability"], dtype=float)
-    k = np.asarray(df[report.measure], dtype=float)
-    if used is None:
-        used = (p > 0) & np.isfinite(k)
-    used = np.asarray(used, dtype=bool)
+    if not isinstance(report, LevinReport):
+        raise BoolnetError(f"report must be a LevinReport from boolnet.levin_fit(df, measure), got "
+                           f"{type(report).__name__}", param="report")
+    p = _column(df, "probability", "df", "the volume table")
+    k = _column(df, report.measure, "df", f"the volume table the report's measure {report.measure!r} was fitted on")
     shown = (p > 0) & np.isfinite(k)
+    if not shown.any():
+        raise BoolnetError(f"df has no function with probability > 0 and a finite {report.measure}: nothing to draw",
+                           param="df")
+    used = shown if used is None else _mask(used, p.size)
+    if pk is not None:
+        _column(pk, report.measure, "pk", "P(K) from boolnet.probability_by_complexity(df, measure)")
+        _column(pk, "probability", "pk", "P(K) from boolnet.probability_by_complexity(df, measure)")
+    plt = pyplot()
     left_out = shown & ~used
     panels = 3 if pk is not None else 2
     fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 7), constrained_layout=True)
@@ -267,7 +303,7 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
         axes[2].set_title("P(K): probability mass at each complexity")
     fig.suptitle(f"boolnet volumes: {describe_metadata(metadata_of(df))}", fontsize="large")
     try:
-        save_figure(fig, path, dpi=110)
+        save(fig, path, dpi=110)
     finally:
         plt.close(fig)
     return path

@@ -20,18 +20,18 @@ The colours are computed point by point from the output rule (``1`` iff
 ``w . x + b > 0``), the printed shares come from the exact engine
 (:func:`boolnet.exact_table`), never from counting pixels;
 :func:`sphere_area_shares` and :func:`cube_monte_carlo_shares` count points as an
-independent check. matplotlib (Agg backend) and plotly are imported on first use.
+independent check. matplotlib and plotly are imported on first use.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from boolnet.errors import BoolnetError
+from boolnet.plots._figure import check_path, pyplot, save, whole_number
 
 #: Everyday names of the 16 functions of two inputs (character i of the truth table is f(x1 x2 = i in binary)).
 NAMES_2 = {
@@ -61,6 +61,10 @@ CUBE_SLICES = (-0.9, -0.6, -0.3, 0.3, 0.6, 0.9)
 #: The two opposite views (elevation, azimuth in degrees) of :func:`sphere_figure`: together they show the whole sphere.
 SPHERE_VIEWS = ((28.0, -58.0), (-28.0, 122.0))
 
+#: Pixels across a picture: enough for a thumbnail at the low end; at the high end one view already
+#: holds 4 million points (a few hundred MB of intermediate arrays).
+RESOLUTION_RANGE = (1, 2000)
+
 
 # ---------------------------------------------------------------------------
 # Checks and the prior's scales.
@@ -70,8 +74,8 @@ def _check_n(n) -> None:
         return
     if n == 3:
         raise BoolnetError("n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions and its "
-                           "regions on the sphere S^3; use `boolnet regions --n 3` for their half-spaces and "
-                           "`boolnet exact --n 3` for their shares", param="n")
+                           "regions on the sphere S^3; use boolnet.regions_table(3) for their half-spaces and "
+                           "boolnet.exact_table('3-1') for their shares", param="n")
     raise BoolnetError(f"n must be 2 (two inputs, three parameters: a sphere S^2 or a cube can show them), got {n!r}",
                        param="n")
 
@@ -81,16 +85,29 @@ def _prior(prior, kind: str):
 
     if prior is None:
         return Prior(kind, fan_in_scaling=False)
-    if isinstance(prior, str):
-        prior = Prior(prior, fan_in_scaling=False)
-    if not isinstance(prior, Prior):
-        raise BoolnetError(f"prior must be a boolnet.Prior or a prior name, got {prior!r}", param="prior")
+    prior = _as_prior(prior)
     if prior.kind != kind:
         shape, other = ("sphere", "cube") if kind == "gaussian" else ("cube", "sphere")
         raise BoolnetError(f"the {shape} picture needs a {kind} prior (its shares are the {shape}'s "
                            f"{'areas' if shape == 'sphere' else 'volumes'}), got {prior.kind}; a {prior.kind} prior is "
                            f"drawn on the {other}", param="prior")
     return prior
+
+
+def _as_prior(prior):
+    """A :class:`~boolnet.priors.Prior` from a Prior or a prior name (then without fan-in scaling, as drawn)."""
+    from boolnet.priors import Prior
+
+    if isinstance(prior, str):
+        return Prior(prior, fan_in_scaling=False)
+    if not isinstance(prior, Prior):
+        raise BoolnetError(f"prior must be a boolnet.Prior or a prior name ('gaussian', 'uniform'), got {prior!r}",
+                           param="prior")
+    return prior
+
+
+def _resolution(resolution) -> int:
+    return whole_number(resolution, "resolution", *RESOLUTION_RANGE)
 
 
 def _encoding(encoding: str) -> str:
@@ -118,6 +135,7 @@ def scales(prior, n: int = 2) -> np.ndarray:
     >>> scales(Prior("gaussian")).round(4).tolist()      # fan-in scaling: weights' std 1/sqrt(2)
     [0.7071, 0.7071, 1.0]
     """
+    prior = _as_prior(prior)
     c_w = prior.weight_scale(n)
     return np.array([c_w] * n + [prior.bias_scale()], dtype=float)
 
@@ -138,6 +156,7 @@ def prior_text(prior) -> str:
     >>> prior_text(Prior("uniform", fan_in_scaling=False))
     'uniform prior, sigma_w = sigma_b = 1, no fan-in scaling'
     """
+    prior = _as_prior(prior)
     sig = (f"sigma_w = sigma_b = {prior.sigma_w}" if prior.sigma_w == prior.sigma_b
            else f"sigma_w = {prior.sigma_w}, sigma_b = {prior.sigma_b}")
     scaling = "fan-in scaling (weights' scale sigma_w/sqrt(2))" if prior.fan_in_scaling else "no fan-in scaling"
@@ -173,7 +192,11 @@ def truth_codes(theta, encoding: str = "01") -> np.ndarray:
     from boolnet.exact.regions import augmented_inputs
 
     a = augmented_inputs(2, _encoding(encoding), True).astype(float)   # (4, 3): rows (x1, x2, 1)
-    theta = np.asarray(theta, dtype=float)
+    try:
+        theta = np.asarray(theta, dtype=float)
+    except (TypeError, ValueError):
+        raise BoolnetError(f"theta must be numbers (w1, w2, b), one row per parameter vector, got {theta!r:.80}",
+                           param="theta") from None
     if theta.shape[-1:] != (3,):
         raise BoolnetError(f"theta must have 3 columns (w1, w2, b), got shape {theta.shape}", param="theta")
     out = (theta @ a.T) > 0                                              # (..., 4)
@@ -190,7 +213,9 @@ def string_of_code(code, n: int = 2) -> str:
     """
     from boolnet.functions import string_from_int
 
-    return string_from_int(int(code), n)
+    n = whole_number(n, "n", 1, 5)
+    code = whole_number(code, "code", 0, (1 << (1 << n)) - 1)
+    return string_from_int(code, n)
 
 
 def _code_of(table: str) -> int:
@@ -271,6 +296,7 @@ def fibonacci_sphere(points: int) -> np.ndarray:
     >>> p.shape, bool(np.allclose((p ** 2).sum(axis=1), 1))
     ((1000, 3), True)
     """
+    points = whole_number(points, "points", 1)
     i = np.arange(points, dtype=float) + 0.5
     z = 1.0 - 2.0 * i / points                     # equal-area bands
     r = np.sqrt(np.maximum(0.0, 1.0 - z * z))
@@ -291,6 +317,7 @@ def sphere_area_shares(prior=None, encoding: str = "01", points: int = 400_000) 
     (14, 1.0, False)
     """
     prior = _prior(prior, "gaussian")
+    points = whole_number(points, "points", 1)
     theta = fibonacci_sphere(points) * scales(prior)
     codes = truth_codes(theta, encoding)
     values, counts = np.unique(codes, return_counts=True)
@@ -307,7 +334,8 @@ def cube_monte_carlo_shares(prior=None, encoding: str = "01", samples: int = 400
     (14, True)
     """
     prior = _prior(prior, "uniform")
-    rng = np.random.default_rng(seed)
+    samples = whole_number(samples, "samples", 1)
+    rng = np.random.default_rng(whole_number(seed, "seed", 0))
     theta = rng.uniform(-1.0, 1.0, size=(samples, 3)) * scales(prior)
     codes = truth_codes(theta, encoding)
     values, counts = np.unique(codes, return_counts=True)
@@ -324,16 +352,6 @@ def _share_text(row, cube: bool) -> str:
 # ---------------------------------------------------------------------------
 # matplotlib helpers.
 
-def _pyplot():
-    import matplotlib
-
-    if not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _rgb(hex_colour: str) -> np.ndarray:
     h = hex_colour.lstrip("#")
     return np.array([int(h[k:k + 2], 16) / 255 for k in (0, 2, 4)])
@@ -345,14 +363,6 @@ def _palette(encoding_codes=None) -> np.ndarray:
     for table, colour in COLOURS_2.items():
         pal[_code_of(table)] = _rgb(colour)
     return pal
-
-
-def _save(fig, path):
-    if path is None:
-        return
-    from boolnet.io import save_figure
-
-    save_figure(fig, path, param="path")
 
 
 def _legend(ax, table, title: str, cube: bool, encoding: str) -> None:
@@ -429,7 +439,12 @@ def sphere_view_pixels(view, prior, encoding: str = "01", resolution: int = 520)
     -------
     codes, depth, inside : numpy.ndarray, each of shape (resolution, resolution)
     """
-    d, right, up = view
+    resolution = _resolution(resolution)
+    try:
+        d, right, up = np.asarray(view, dtype=float).reshape(3, 3)
+    except (TypeError, ValueError):
+        raise BoolnetError("view must be three unit vectors (towards the viewer, screen right, screen up), as "
+                           f"_view_basis(elevation, azimuth) gives, got {view!r:.80}", param="view") from None
     c = scales(prior)
     s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
     sx, sy = np.meshgrid(s, s[::-1])
@@ -503,6 +518,19 @@ def _region_centres(prior, encoding, points=60_000) -> dict:
     return out
 
 
+def _views(views) -> list:
+    """One or two (elevation, azimuth) pairs in degrees, elevation strictly between the poles."""
+    wanted = ("views must be one or two (elevation, azimuth) pairs in degrees with -90 < elevation < 90 "
+              f"(the figure has room for two views), got {views!r:.80}")
+    try:
+        out = [(float(el), float(az)) for el, az in views]
+    except (TypeError, ValueError):
+        raise BoolnetError(wanted, param="views") from None
+    if not 1 <= len(out) <= 2 or not all(-90 < el < 90 and math.isfinite(az) for el, az in out):
+        raise BoolnetError(wanted, param="views")
+    return out
+
+
 def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, resolution: int = 520,
                   views=SPHERE_VIEWS):
     """The parameter sphere of the n = 2 perceptron, coloured by the function each point computes.
@@ -525,8 +553,9 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     path : str or Path, optional
         Also write the figure there (``.png``, ``.svg`` or ``.pdf``; atomically).
     resolution : int
-        Pixels across each view of the sphere.
+        Pixels across each view of the sphere, from 1 to 2000.
     views : sequence of (elevation, azimuth) in degrees
+        One or two views; elevation strictly between -90 and 90.
 
     Returns
     -------
@@ -541,16 +570,19 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     Traceback (most recent call last):
     ...
     boolnet.errors.BoolnetError: n = 3 cannot be drawn: its parameters (w1, w2, w3, b) live in 4 dimensions ...
+    >>> sphere_figure(resolution=0)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: resolution must be a whole number from 1 to 2000, got 0
     """
     _check_n(n)
     prior = _prior(prior, "gaussian")
     encoding = _encoding(encoding)
-    if path is not None:
-        from boolnet.io import check_output_path
-
-        check_output_path(path, suffixes=(".png", ".svg", ".pdf"), param="path")
+    check_path(path)
+    resolution = _resolution(resolution)
+    views = _views(views)
     table = exact_shares(prior, encoding)
-    plt = _pyplot()
+    plt = pyplot()
     fig = plt.figure(figsize=(14.5, 6.4), dpi=100)
     gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 1.12], wspace=0.02, left=0.01, right=0.99, top=0.86,
                           bottom=0.02)
@@ -574,12 +606,18 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
                  "(XOR and XNOR have none)", fontsize=12.5, fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; "
              f"each region's share of the sphere's area = its probability", ha="center", fontsize=9.5)
-    _save(fig, path)
+    save(fig, path)
     return fig
 
 
 # ---------------------------------------------------------------------------
 # The cube.
+
+def _slice(b) -> float:
+    if isinstance(b, bool) or not isinstance(b, (int, float, np.integer, np.floating)) or not -1 <= b <= 1:
+        raise BoolnetError(f"b must be a number in [-1, 1] (the bias over its scale), got {b!r}", param="b")
+    return float(b)
+
 
 def slice_pixels(b: float, prior, encoding: str = "01", resolution: int = 400) -> np.ndarray:
     """The code computed at each pixel of the slice at bias ``b`` of the cube (standardised coordinates).
@@ -593,6 +631,8 @@ def slice_pixels(b: float, prior, encoding: str = "01", resolution: int = 400) -
     >>> [string_of_code(v) for v in codes[0]]      # the top row, w2 = 0.75; w1 = -0.75, -0.25, 0.25, 0.75
     ['0100', '0100', '0101', '0111']
     """
+    resolution = _resolution(resolution)
+    b = _slice(b)
     s = (np.arange(resolution) + 0.5) / resolution * 2 - 1
     w1, w2 = np.meshgrid(s, s[::-1])
     u = np.stack([w1, w2, np.full_like(w1, b)], axis=-1)
@@ -620,9 +660,9 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
     path : str or Path, optional
         Also write the figure there (``.png``, ``.svg`` or ``.pdf``).
     slices : sequence of float
-        Values of ``b`` (over its scale), in (-1, 1].
+        Values of ``b`` (over its scale), in [-1, 1].
     resolution : int
-        Pixels across each slice.
+        Pixels across each slice, from 1 to 2000.
 
     Returns
     -------
@@ -637,16 +677,19 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
     _check_n(n)
     prior = _prior(prior, "uniform")
     encoding = _encoding(encoding)
-    if path is not None:
-        from boolnet.io import check_output_path
-
-        check_output_path(path, suffixes=(".png", ".svg", ".pdf"), param="path")
-    slices = [float(b) for b in slices]
-    if not slices or any(not -1 <= b <= 1 for b in slices):
-        raise BoolnetError(f"slices must be values of b in [-1, 1], got {slices}", param="slices")
+    check_path(path)
+    resolution = _resolution(resolution)
+    try:
+        bs = [_slice(b) for b in slices]
+    except (TypeError, BoolnetError):
+        bs = []
+    if not bs:
+        raise BoolnetError(f"slices must be a non-empty sequence of values of b in [-1, 1], got {slices!r:.80}",
+                           param="slices")
+    slices = bs
     table = exact_shares(prior, encoding)
     c = scales(prior)
-    plt = _pyplot()
+    plt = pyplot()
     cols = math.ceil(len(slices) / 2) if len(slices) > 3 else len(slices)
     rows = math.ceil(len(slices) / cols)
     fig = plt.figure(figsize=(3.3 * cols + 5.6, 3.35 * rows + 1.0), dpi=100)
@@ -711,7 +754,7 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
                  fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; a function's share of the cube = "
              "its probability = the average over b of its share of the slice", ha="center", fontsize=9.5)
-    _save(fig, path)
+    save(fig, path)
     return fig
 
 
@@ -855,9 +898,11 @@ def sphere_html(path, n: int = 2, prior=None, encoding: str = "01"):
     >>> "0001" in text and "XOR" in text and "<script src=" not in text
     True
     """
-    from boolnet.io import atomic_path, check_output_path
+    from boolnet.io import atomic_path
 
-    path = check_output_path(path, suffixes=(".html",), param="path")
+    path = check_path(path, suffixes=(".html",))
+    if path is None:
+        raise BoolnetError("path must be the name of the .html file to write, got None", param="path")
     fig = sphere_figure_plotly(n, prior, encoding)
     html = fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False, "responsive": True},
                        default_height="100vh")
