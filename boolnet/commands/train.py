@@ -6,7 +6,7 @@ import sys
 
 from boolnet.commands.common import add_encoding_arguments, add_output_argument, add_prior_arguments
 
-HELP = "train networks by SGD or Adam to 100%% training accuracy and count the functions they compute"
+HELP = "train networks by SGD or Adam to 100% training accuracy and count the functions they compute"
 
 
 def add_training_set_arguments(parser, *, seed_help: str) -> None:

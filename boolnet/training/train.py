@@ -28,6 +28,7 @@ import pandas as pd
 from boolnet import __version__
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, inputs
+from boolnet.io import check_output_path
 from boolnet.network import parameter_offsets, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
@@ -148,7 +149,7 @@ def training_set(n: int, size: int, seed: int = 0) -> list[int]:
     (32, True, True)
     """
     n = _whole(n, "n", 1, 20)
-    size = _whole(size, "train_size", 1, 1 << n)
+    size = _whole(size, "size", 1, 1 << n)
     seed = _whole(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     return sorted(int(i) for i in rng.choice(1 << n, size=size, replace=False))
@@ -169,7 +170,13 @@ def resolve_training(n: int, train=None, train_size=None, seed: int = 0) -> list
                            "and not neither", param="train")
     if train is not None:
         return check_train(train, n)
-    return training_set(n, train_size, seed)
+    try:
+        return training_set(n, train_size, seed)
+    except BoolnetError as exc:
+        if exc.param != "size":
+            raise
+        # training_set names its own parameter (size); here the caller passed train_size.
+        raise BoolnetError("train_size" + str(exc)[len("size"):], param="train_size") from None
 
 
 def check_threads(threads) -> int:
@@ -275,7 +282,8 @@ class _Setup:
             "seed": self.seed,
             "max_epochs": self.max_epochs,
             "precision": "float64",
-            "rng": "xoshiro256** per run (seed, run index); sampler's ziggurat init; Fisher-Yates per epoch",
+            "rng": "xoshiro256** per run (seed, run index); float64 Box-Muller init from 53-bit uniforms "
+                   "(uniform prior: 2u - 1); Fisher-Yates per epoch",
             "boolnet_version": __version__,
         }
         if self.optimizer == "sgd":
@@ -405,6 +413,8 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     True
     """
     t0 = time.perf_counter()
+    # The checkpoint's folder is checked before any work, not at the first save (the sampler does the same).
+    checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
     runs = _whole(runs, "runs", 1, MAX_RUNS)
     threads = check_threads(threads)
     setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
@@ -418,7 +428,6 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     out_status = np.zeros(runs, dtype=np.int8)
     done = np.zeros(runs, dtype=bool)
     if checkpoint is not None:
-        checkpoint = Path(checkpoint)
         _load_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, done)
     resumed = int(done.sum())
     pending = np.flatnonzero(~done).astype(np.int64)
