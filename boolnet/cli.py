@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"boolnet.commands.{module_name}")
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # argparse %-formats help= (the command list) but not description=: escape "%" in the first only.
+        p = sub.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _parser=p)
     return parser

@@ -8,10 +8,26 @@ HELP = "compare two tables over the same n and S: rank correlations, KL both way
 def add_arguments(parser):
     parser.add_argument("a", help="first table (.csv or .parquet), e.g. a posterior or exact table")
     parser.add_argument("b", help="second table, e.g. a trained table")
-    parser.add_argument("--target", default=None, help="target truth table (default: from the tables' metadata)")
-    parser.add_argument("--train", default=None, help="training inputs, e.g. 0,5,17 (default: from the metadata)")
+    parser.add_argument("--target", default=None, help="target truth table (default: from the tables' metadata); "
+                                                        "needs a training set (--train, or in the metadata)")
+    parser.add_argument("--train", default=None, help="training inputs, e.g. 0,5,17 (default: from the metadata); "
+                                                       "tables conditioned on another target or training set are "
+                                                       "refused")
     parser.add_argument("--plot", default=None, metavar="FILE.png", help="save a log-log scatter and test-error plot")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+
+
+def _json_safe(v):
+    """``v`` with every non-finite float as None (JSON has no NaN or Infinity)."""
+    import math
+
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    return v
 
 
 def _fmt(v):
@@ -38,7 +54,7 @@ def run(args) -> int:
         plot_comparison(a, b, args.plot, target=args.target, train=args.train,
                         labels=(Path(args.a).stem, Path(args.b).stem))
     if args.json:
-        print(json.dumps(result, default=str))
+        print(json.dumps(_json_safe(result), default=str, allow_nan=False))
         return 0
     print(f"functions: {result['common']} common, {result['only_a']} only in A, {result['only_b']} only in B")
     if result["conditioned_a"] or result["conditioned_b"]:
@@ -52,6 +68,7 @@ def run(args) -> int:
         for side in ("a", "b"):
             te = result["test_error"][side]
             masses = " ".join(f"{m:.3g}" for m in te["mass"])
-            print(f"test error under {side.upper()}: mean {te['mean']:.4g} of {result['n_test']} test inputs "
-                  f"(generalisation error {te['generalisation_error']:.4g}); mass at 0..{result['n_test']}: {masses}")
+            print(f"test error under {side.upper()}: mean {_fmt(te['mean'])} of {result['n_test']} test inputs "
+                  f"(generalisation error {_fmt(te['generalisation_error'])}); mass at 0..{result['n_test']}: "
+                  f"{masses}")
     return 0

@@ -12,15 +12,19 @@ at ``w_off + k * width + j``, then the biases at ``b_off``; ``b_off = -1`` witho
 (pre-activations) and ``D`` (gradients of the loss with respect to ``Z``) hold one row
 per layer, each a ``rows x width`` block in row-major order; ``A[0]`` holds the inputs.
 
-Per run ``r``: a xoshiro256** stream whose 256-bit state is four SplitMix64 steps from
-``mix(key1 ^ mix(key0 + r))`` (``mix``: the SplitMix64 finaliser; ``key0, key1`` from
-``numpy.random.SeedSequence(seed)``) draws the initial parameters in layout order
-(gaussian prior: Box-Muller pairs from 53-bit uniforms ``u`` in (0, 1),
-``sqrt(-2 log u1) * (cos, sin)(2 pi u2)``, the second of the last pair dropped when the
-count is odd; uniform prior: ``2u - 1``; each times its scale), then one Fisher-Yates
-shuffle of the training positions per epoch (``j = floor(u * (i + 1))`` for
-``i = m-1 .. 1``, starting each epoch from ``0..m-1``). The generator is this module's
-own, so training runs do not change when the sampler's generator does.
+Random numbers: the 64-bit words come from the sampler's xoshiro256** generator
+(:mod:`boolnet.sampling._rng`, ``seed_block`` and ``next_u64``): per run ``r`` a stream
+whose 256-bit state is four SplitMix64 steps from ``mix(key1 ^ mix(key0 + r))`` (``mix``:
+the SplitMix64 finaliser; ``key0, key1`` from ``numpy.random.SeedSequence(seed)``), seeded
+exactly as the sampler seeds its block ``r``. What is made of the words is this module's
+own: it draws the initial parameters in layout order (gaussian prior: float64 Box-Muller
+pairs from 53-bit uniforms ``u`` in (0, 1), ``sqrt(-2 log u1) * (cos, sin)(2 pi u2)``, the
+second of the last pair dropped when the count is odd; uniform prior: ``2u - 1``; each
+times its scale), then one Fisher-Yates shuffle of the training positions per epoch
+(``j = floor(u * (i + 1))`` for ``i = m-1 .. 1``, starting each epoch from ``0..m-1``).
+So training runs do not change when the sampler's normals do (its float32 Box-Muller
+lanes, or the ziggurat before them); they would change only with the xoshiro256** stream
+or its seeding, which both share.
 """
 
 from __future__ import annotations
@@ -45,8 +49,8 @@ FITTED, UNFITTED, DIVERGED = 1, 0, -1
 
 
 # ------------------------------------------------------------------------------------ random numbers
-# The sampler's streams: xoshiro256** seeded per run by SplitMix64 from (key0, key1, run), exactly as the
-# sampler seeds its blocks, so one generator serves both.
+# The sampler's word streams: xoshiro256** seeded per run by SplitMix64 from (key0, key1, run), exactly as the
+# sampler seeds its blocks, so one word generator serves both; the uniforms and normals below are this module's.
 seed_run = seed_block
 
 

@@ -2,10 +2,19 @@
 
 Rules (also in docs/sgd_bayes.md):
 
-- Both tables must hold functions of the same ``n``. When a target and a training set
-  are known (arguments, else either table's metadata), a table with rows that disagree
-  with the target on ``S`` is first conditioned by :func:`posterior_table` (so an exact
-  prior table can be compared with a trained one directly).
+- Both tables must hold functions of the same ``n``, with finite probabilities >= 0
+  and truth tables of 0/1 only. When a target and a training set are known (arguments,
+  else the tables' metadata), a table with rows that disagree with the target on ``S``
+  is first conditioned by :func:`posterior_table` (so an exact prior table can be
+  compared with a trained one directly). A target without a training set (or a
+  training set without a target) is refused.
+- A table that is already conditioned (posterior, conditioned-sampler or trained table,
+  :func:`~boolnet.training.posterior.conditioned_on`) is never conditioned again: two
+  tables conditioned on different targets or training sets, or a conditioned table and
+  a ``target``/``train`` other than its own, are refused. The test error and the
+  comparison of the two sides both assume one ``S``; to compare posteriors of different
+  training sets, condition the same prior table on each and compare them with each other
+  by their own statistics.
 - Rank correlations (Spearman, Kendall) and the Pearson correlation of log probabilities
   are over the *common* functions (positive probability on both sides).
 - KL divergences are over the common functions, each side renormalised to them:
@@ -14,20 +23,20 @@ Rules (also in docs/sgd_bayes.md):
   ``A`` puts on functions ``B`` never saw) and ``mass_b_only``.
 - Test error: the Hamming distance of a function to the target on the test inputs; its
   distribution under each side (mass per distance), its mean, and the mean divided by
-  the number of test inputs (the generalisation error).
+  the number of test inputs (the generalisation error; None when ``S`` is every input).
+- Undefined values are None, never NaN, so the result is valid JSON.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 
 from boolnet.errors import BoolnetError
 from boolnet.table.schema import metadata_of
-from boolnet.training.posterior import _agreement, _n_of, _prepared, posterior_table
-from boolnet.training.train import check_target, check_train
+from boolnet.training.posterior import (_agreement, _conditioning, _n_of, _posterior, _prepared, _short,
+                                        _target_text, _train_text)
+from boolnet.functions import check_target, check_train
 
 
 def _known(value, key, metas):
@@ -39,16 +48,53 @@ def _known(value, key, metas):
     return None
 
 
-def _condition(df: pd.DataFrame, meta: dict, target, train):
+def _condition(df: pd.DataFrame, meta: dict, n: int, target, train, side: str):
     if target is None or train is None:
         return df, meta, False
     fits, _ = _agreement(df["function"].tolist(), target, train)
     if fits.all():
         return df, meta, False
-    df = df.copy()
-    df.attrs["boolnet"] = meta
-    post = posterior_table(df, target=target, train=train)
+    post = _posterior(df, meta, n, target, train, side)
     return post, metadata_of(post), True
+
+
+def _target_and_train(ma: dict, mb: dict, n: int, target, train):
+    """The target and training set of a comparison: the arguments, else the tables' metadata; checked."""
+    if target is not None:
+        target = check_target(target, n)
+    if train is not None:
+        train = check_train(train, n)
+    ca, cb = _conditioning(ma, n, "a"), _conditioning(mb, n, "b")
+    if ca is not None and cb is not None and ca != cb:
+        raise BoolnetError(f"a and b are conditioned on different training data (a: {_short(*ca)}; b: "
+                           f"{_short(*cb)}): a conditioned table cannot be conditioned again on another target or "
+                           "training set, so they cannot be compared; compare tables of one target and training "
+                           "set (condition the prior table each came from on the same S)", param="b")
+    own = ca or cb
+    if own is not None:
+        side = "a" if ca is not None else "b"
+        if target is not None and target != own[0]:
+            raise BoolnetError(f"target {_target_text(target)} is not the target table "
+                               f"{side} is conditioned on ({_short(*own)}); give none to use that table's own",
+                               param="target")
+        if train is not None and train != own[1]:
+            raise BoolnetError(f"train {_train_text(train)} is not the "
+                               f"training set table {side} is conditioned on ({_short(*own)}); give none to use "
+                               "that table's own", param="train")
+        return own
+    target = _known(target, "target", (ma, mb))
+    train = _known(train, "train", (ma, mb))
+    if target is not None:
+        target = check_target(target, n)
+    if train is not None:
+        train = check_train(train, n)
+    if target is not None and train is None:
+        raise BoolnetError("target is used only with a training set, and none was given or found in the tables' "
+                           "metadata: give the training inputs too, or leave the target out", param="target")
+    if train is not None and target is None:
+        raise BoolnetError("train is used only with a target, and none was given or found in the tables' "
+                           "metadata: give the target too, or leave the training inputs out", param="train")
+    return target, train
 
 
 def comparison_frame(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None) -> pd.DataFrame:
@@ -72,14 +118,13 @@ def _compare_frame(a, b, target, train):
     if na != nb:
         raise BoolnetError(f"the tables hold functions of different n ({na} and {nb}): compare tables over the "
                            "same inputs", param="b")
-    target = _known(target, "target", (ma, mb))
-    train = _known(train, "train", (ma, mb))
-    if target is not None:
-        target = check_target(target, na)
-    if train is not None:
-        train = check_train(train, na)
-    da, ma, ca = _condition(da, ma, target, train)
-    db, mb, cb = _condition(db, mb, target, train)
+    target, train = _target_and_train(ma, mb, na, target, train)
+    da, ma, ca = _condition(da, ma, na, target, train, "a")
+    db, mb, cb = _condition(db, mb, na, target, train, "b")
+    for side, d in (("a", da), ("b", db)):
+        if not d["probability"].sum() > 0:
+            raise BoolnetError(f"{side} has no probability mass (its probabilities sum to 0): nothing to compare",
+                               param=side)
     cols = {}
     for side, d in (("a", da), ("b", db)):
         p = d["probability"].to_numpy(dtype=np.float64)
@@ -117,7 +162,19 @@ def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None)
         ``spearman_log``, ``kendall_log``, ``pearson_log`` (over common functions; None with
         fewer than 2), ``kl_ab``, ``kl_ba`` (nats, common support), ``test_error``: per side
         ``{"mass": [mass at distance 0, 1, ...], "mean": ..., "generalisation_error": ...}``
-        (None without target and training set), ``n_test``, and how the tables were read.
+        (None without target and training set; ``generalisation_error`` None when there
+        are no test inputs), ``n_test``, and how the tables were read. Undefined values
+        are None, never NaN.
+
+    Raises
+    ------
+    boolnet.errors.BoolnetError
+        A table is not a volume table (NaN or negative probabilities, truth tables of
+        mixed lengths or with characters other than 0/1; the message names ``a`` or
+        ``b``), the tables hold different ``n``, they are conditioned on different
+        targets or training sets (or on others than ``target``/``train``), a target is
+        given without a training set or the other way round, or no function of a side
+        fits ``S`` (``P(S) = 0``).
 
     Examples
     --------
@@ -161,9 +218,9 @@ def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None)
         for side, p in (("a", pa), ("b", pb)):
             mass = np.bincount(err, weights=p, minlength=n_test + 1)
             total = p.sum()
-            mean = float((mass * np.arange(n_test + 1)).sum() / total) if total > 0 else math.nan
+            mean = float((mass * np.arange(n_test + 1)).sum() / total) if total > 0 else None
             te[side] = {"mass": [float(v) for v in mass], "mean": mean,
-                        "generalisation_error": mean / n_test if n_test else math.nan}
+                        "generalisation_error": mean / n_test if n_test and mean is not None else None}
         out["test_error"] = te
         out["n_test"] = n_test
     else:

@@ -17,6 +17,10 @@ Bounds of the posterior:
   ``lo_f / (lo_f + H - hi_f) <= P_B(f|S) <= hi_f / (hi_f + L - lo_f)``: conservative,
   and exact (low = high) for exact tables. Exact rational columns are renormalised as
   fractions.
+
+A table that is already conditioned (a posterior, a conditioned-sampler table or a
+trained table, all of whose functions fit their ``S``) is not a prior: conditioning it on
+another target or training set is refused, and on its own is a no-op.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import pandas as pd
 
 from boolnet.errors import BoolnetError
 from boolnet.table.schema import COUNTED_METHODS, attach, metadata_of, upgrade, volume_method
-from boolnet.training.train import check_target, check_train
+from boolnet.functions import check_target, check_train
 
 #: Rows converted to bit matrices at a time (bounds the memory of big sampled tables).
 _CHUNK = 1 << 18
@@ -41,6 +45,45 @@ def _n_of(df: pd.DataFrame, param: str) -> int:
     if length < 1 or length & (length - 1):
         raise BoolnetError(f"{param}: truth tables must have 2**n characters, got {length}", param=param)
     return length.bit_length() - 1
+
+
+def _check_functions(functions: list, param: str) -> None:
+    """Every truth table of ``functions`` has the first one's length and only the characters 0 and 1."""
+    if not functions:
+        return
+    L = len(functions[0])
+    for start in range(0, len(functions), _CHUNK):
+        part = functions[start : start + _CHUNK]
+        lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
+        wrong = np.flatnonzero(lengths != L)
+        if wrong.size:
+            i = int(wrong[0])
+            raise BoolnetError(f"{param} mixes truth tables of different lengths ({L} characters in row 0, "
+                               f"{lengths[i]} in row {start + i}: {part[i]!r}); a table holds the functions of "
+                               "one n", param=param)
+        raw = "".join(part).encode("utf-8")
+        chars = np.frombuffer(raw, dtype=np.uint8)
+        bad = np.flatnonzero((chars != ord("0")) & (chars != ord("1"))) if len(raw) == L * len(part) else [0]
+        if len(bad):
+            i = next(k for k, f in enumerate(part) if any(c not in "01" for c in f))
+            raise BoolnetError(f"{param} row {start + i}: truth table {part[i]!r} has characters other than 0 and 1",
+                               param=param)
+
+
+def _check_numbers(df: pd.DataFrame, param: str) -> None:
+    """Probabilities (and their bounds) finite and >= 0; counts whole and >= 0."""
+    for col in ("probability", "probability_low", "probability_high", "count"):
+        if col not in df.columns:
+            continue
+        values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values) | (values < 0)
+        if col == "count":
+            bad |= values != np.floor(values)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            what = "whole numbers >= 0" if col == "count" else "finite numbers >= 0"
+            raise BoolnetError(f"{param} row {i}: {col} is {df[col].iloc[i]!r}; the {col} column must hold "
+                               f"{what} (no NaN or empty cells)", param=param)
 
 
 def _agreement(functions, target: str, train: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +128,57 @@ def _prepared(table: pd.DataFrame, param: str) -> tuple[pd.DataFrame, dict]:
                            param=param)
     df, meta = upgrade(table.copy(), metadata_of(table))
     df["function"] = df["function"].astype(str)
+    _check_functions(df["function"].tolist(), param)
+    _check_numbers(df, param)
     return df, meta
+
+
+def _target_text(target: str) -> str:
+    return target if len(target) <= 32 else target[:32] + "..."
+
+
+def _train_text(train: list[int]) -> str:
+    return str(list(train)) if len(train) <= 12 else "[" + ", ".join(map(str, train[:12])) + f", ...] ({len(train)})"
+
+
+def _short(target: str, train: list[int]) -> str:
+    """``target T on train [..]``, shortened for one line."""
+    return f"target {_target_text(target)} on train {_train_text(train)}"
+
+
+def _conditioning(meta: dict, n: int, param: str) -> tuple[str, list[int]] | None:
+    """The ``(target, train)`` a table is already conditioned on (posterior, conditioned-sampler or trained
+    table, from its metadata), or None for a prior table."""
+    if not (meta.get("conditioned_on_train") or volume_method(meta) == "trained"):
+        return None
+    if meta.get("target") is None or meta.get("train") is None:
+        raise BoolnetError(f"{param} is conditioned on a training set, but its metadata does not record the target "
+                           "and the training inputs (target, train): use a table written by boolnet", param=param)
+    try:
+        return check_target(meta["target"], n), check_train(meta["train"], n)
+    except BoolnetError as exc:
+        raise BoolnetError(f"{param} has unusable target/train metadata: {exc}", param=param) from None
+
+
+def conditioned_on(table: pd.DataFrame) -> tuple[str, list[int]] | None:
+    """The ``(target, train)`` a table is already conditioned on, or None for a prior (unconditioned) table.
+
+    Posterior tables, tables of the conditioned sampler (``conditioned_on_train``) and
+    trained tables (every function they hold fits the training set) are conditioned;
+    exact, sampled and merged tables are not.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"function": ["0001", "0111", "0000"], "probability": [0.25, 0.25, 0.5]})
+    >>> conditioned_on(t) is None
+    True
+    >>> conditioned_on(posterior_table(t, target="0001", train=[3, 0]))
+    ('0001', [0, 3])
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise BoolnetError("table must be a pandas DataFrame (read files with boolnet's read_table)", param="table")
+    head, meta = _prepared(attach(table.head(1).copy(), metadata_of(table)), "table")  # metadata and n only
+    return _conditioning(meta, _n_of(head, "table"), "table")
 
 
 def _is_counted(df: pd.DataFrame, meta: dict) -> bool:
@@ -119,10 +212,20 @@ def posterior_table(table: pd.DataFrame, *, target: str, train) -> pd.DataFrame:
         ``train_size``, ``conditioned_on_train = True``, ``evidence`` (``P(S)``, the prior
         mass that fits ``S``) with ``evidence_low/high``, ``source_rows``, ``kept_rows``.
 
+        A table already conditioned on this same target and training set (a posterior
+        table, a table of the conditioned sampler, or a trained table: see
+        :func:`conditioned_on`) is returned as it is, with ``test_error`` added:
+        conditioning twice on ``S`` changes nothing, and its metadata (its ``evidence``,
+        where it has one) stays the recorded one.
+
     Raises
     ------
     boolnet.errors.BoolnetError
-        No row fits ``S``, or ``target``/``train`` do not match the table's ``n``.
+        ``table`` is not a volume table (missing columns, NaN or negative
+        probabilities, truth tables of mixed lengths or with characters other than
+        0/1); no row with positive probability fits ``S`` (``P(S) = 0``); ``table`` is
+        already conditioned on another target or training set; or ``target``/``train``
+        do not match the table's ``n``.
 
     Examples
     --------
@@ -133,30 +236,52 @@ def posterior_table(table: pd.DataFrame, *, target: str, train) -> pd.DataFrame:
     >>> post.attrs["boolnet"]["evidence"]
     0.5
     """
-    from boolnet.table.build import wilson_interval
-
     df, meta = _prepared(table, "table")
     n = _n_of(df, "table")
-    target = check_target(target, n)
-    train = check_train(train, n)
+    return _posterior(df, meta, n, check_target(target, n), check_train(train, n), "table")
+
+
+def _posterior(df: pd.DataFrame, meta: dict, n: int, target: str, train: list[int], param: str) -> pd.DataFrame:
+    """:func:`posterior_table` of a prepared table; errors name ``param``."""
+    from boolnet.table.build import wilson_interval
+
+    already = _conditioning(meta, n, param)
+    if already is not None and already != (target, train):
+        raise BoolnetError(f"{param} is already conditioned on {_short(*already)}, not on {_short(target, train)}: "
+                           "a conditioned table cannot be conditioned again on another target or training set; "
+                           "condition the prior table it came from (exact or sampled) instead", param=param)
     fits, errors = _agreement(df["function"].tolist(), target, train)
+    if already is not None:
+        if not fits.all():
+            raise BoolnetError(f"{param}'s metadata says it is conditioned on {_short(target, train)}, but row "
+                               f"{int(np.flatnonzero(~fits)[0])} disagrees with the target there: the table is "
+                               "damaged", param=param)
+        # Conditioning again on the same S changes nothing: the table as it is (its evidence stays the recorded one).
+        out = df.copy()
+        out["test_error"] = errors
+        meta.update(target=target, train=list(train), train_size=len(train))
+        return attach(out, meta)
     kept = df[fits].copy()
     kept["test_error"] = errors[fits]
-    if len(kept) == 0:
-        raise BoolnetError(f"no function of the table agrees with the target on the {len(train)} training inputs: "
-                           "the table holds too few functions (sample more, or use a smaller training set)",
-                           param="table")
     counted = _is_counted(df, meta)
     if counted:
         counts = kept["count"].to_numpy(dtype=np.int64)
         total = int(df["count"].sum())
         n_s = int(counts.sum())
+    else:
+        prob = kept["probability"].to_numpy(dtype=np.float64)
+        n_s = total = None
+    if len(kept) == 0 or (n_s == 0 if counted else not prob.sum() > 0):
+        raise BoolnetError(f"no function in {param} agrees with the target on the {len(train)} training inputs "
+                           f"with positive probability ({len(kept)} of {len(df)} rows fit them, P(S) = 0), so "
+                           "P_B(f | S) is undefined: sample more, use a smaller training set or another target",
+                           param=param)
+    if counted:
         p = counts / n_s
         lo, hi = wilson_interval(counts, n_s)
         ev_lo, ev_hi = wilson_interval(np.array([n_s]), total)
         evidence, evidence_low, evidence_high = n_s / total, float(ev_lo[0]), float(ev_hi[0])
     else:
-        prob = kept["probability"].to_numpy(dtype=np.float64)
         low = kept["probability_low"].to_numpy(dtype=np.float64) if "probability_low" in kept else prob
         high = kept["probability_high"].to_numpy(dtype=np.float64) if "probability_high" in kept else prob
         evidence, evidence_low, evidence_high = float(prob.sum()), float(low.sum()), float(high.sum())

@@ -30,6 +30,7 @@ from boolnet.checks import check_checkpoint_interval, check_choice, check_real, 
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, strings_from_packed, \
     training_set  # noqa: F401 - the trainer's public helpers
+from boolnet.io import check_output_path
 from boolnet.network import parameter_offsets, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
@@ -134,7 +135,8 @@ class _Setup:
             "seed": self.seed,
             "max_epochs": self.max_epochs,
             "precision": "float64",
-            "rng": "xoshiro256** per run (seed, run index); sampler's ziggurat init; Fisher-Yates per epoch",
+            "rng": "xoshiro256** per run (seed, run index); float64 Box-Muller init from 53-bit uniforms "
+                   "(uniform prior: 2u - 1); Fisher-Yates per epoch",
             "boolnet_version": __version__,
         }
         if self.optimizer == "sgd":
@@ -254,6 +256,8 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     True
     """
     t0 = time.perf_counter()
+    # The checkpoint's folder is checked before any work, not at the first save (the sampler does the same).
+    checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
     runs = check_whole(runs, "runs", low=1, high=MAX_RUNS)
     threads = check_threads(threads)
     setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
@@ -267,7 +271,6 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     out_status = np.zeros(runs, dtype=np.int8)
     done = np.zeros(runs, dtype=bool)
     if checkpoint is not None:
-        checkpoint = Path(checkpoint)
         _load_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, done)
     resumed = int(done.sum())
     pending = np.flatnonzero(~done).astype(np.int64)
