@@ -30,7 +30,7 @@ def run(args) -> int:
     from boolnet.io import read_table, write_table
     from boolnet.training import posterior_table
     from boolnet.training.posterior import conditioned_on
-    from boolnet.training.train import check_target, resolve_training
+    from boolnet.functions import check_target, resolve_training
 
     target = check_target(args.target)
     n = len(target).bit_length() - 1

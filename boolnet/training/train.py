@@ -14,7 +14,6 @@ trainer on whole trajectories.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import threading
