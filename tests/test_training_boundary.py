@@ -15,7 +15,7 @@ import pytest
 
 from boolnet.errors import BoolnetError
 from boolnet.io import read_table, write_table
-from boolnet.schema import attach
+from boolnet.table.schema import attach
 from boolnet.training import compare_tables, posterior_table, train_table, training_set
 from boolnet.training.posterior import conditioned_on
 
@@ -164,10 +164,10 @@ def test_compare_undefined_values_are_none_not_nan():
 def test_training_set_names_its_own_parameters():
     with pytest.raises(BoolnetError) as e:
         training_set(2, size=5)
-    assert e.value.param == "size" and str(e.value).startswith("size must be in 1..4")
+    assert e.value.param == "size" and str(e.value).startswith("size must be a whole number from 1 to 4")
     with pytest.raises(BoolnetError) as e:  # train_table's parameter is train_size
         train_table("2-1", target="0001", train_size=0, runs=1)
-    assert e.value.param == "train_size" and str(e.value).startswith("train_size must be in 1..4")
+    assert e.value.param == "train_size" and str(e.value).startswith("train_size must be a whole number from 1 to 4")
 
 
 def test_trainer_metadata_names_its_generator():

@@ -58,7 +58,7 @@ def run(args) -> int:
         trusted_rows,
         used_rows,
     )
-    from boolnet.levin.fit import json_clean
+    from boolnet.levin.fit import json_clean, trusted_enough
     from boolnet.table.schema import metadata_of, table_n
 
     plot_path = check_output_path(args.plot, suffixes=(".png",), param="plot") if args.plot is not None else None
@@ -75,7 +75,7 @@ def run(args) -> int:
                            param="table")
     progress = not args.quiet
     if args.measure not in df.columns and args.measure not in NON_MEASURES and args.measure not in TABLE_COLUMNS:
-        df = ensure_measures(df, [args.measure], rows=trusted_rows(df, args.min_count)[0], progress=progress)
+        df = ensure_measures(df, [args.measure], rows=trusted_enough(df, args.min_count), progress=progress)
     report = levin_fit(df, args.measure, tau=args.tau, min_count=args.min_count, within=args.within)
 
     ranking = None

@@ -229,18 +229,26 @@ def levin_fit(
     return fit_checked(as_volume_table(df), measure, tau=tau, min_count=min_count, within=within, progress=progress)
 
 
+def trusted_enough(df, min_count: int) -> np.ndarray:
+    """The trusted rows of ``df`` (:func:`boolnet.levin.trusted_rows`), or a BoolnetError when fewer than two are.
+
+    Said before any measure is computed for them, and without blaming the measure.
+    """
+    trusted, rule = trusted_rows(df, min_count)
+    if trusted.sum() < 2:
+        raise BoolnetError(f"levin needs at least two usable functions, but only {int(trusted.sum())} of the "
+                           f"table's {len(df):,} pass the trust rule ({rule}); sample more, or lower min_count",
+                           param="min_count" if rule.startswith("count") else "table")
+    return trusted
+
+
 def fit_checked(df, measure: str, *, tau: float, min_count: int, within: str | None = None,
                 progress: bool = False) -> LevinReport:
     """:func:`levin_fit` of a table already checked by :func:`boolnet.levin.trust.as_volume_table`."""
     if measure in TABLE_COLUMNS or measure in NON_MEASURES:
         raise BoolnetError(f"{measure!r} is not a complexity measure; choose e.g. lz", param="measure")
     if measure not in df.columns:
-        trusted, rule = trusted_rows(df, min_count)
-        if trusted.sum() < 2:  # said before any measure is computed, and without blaming the measure
-            raise BoolnetError(f"levin needs at least two usable functions, but only {int(trusted.sum())} of the "
-                               f"table's {len(df):,} pass the trust rule ({rule}); sample more, or lower min_count",
-                               param="min_count" if rule.startswith("count") else "table")
-        df = ensure_measures(df, [measure], rows=trusted, progress=progress)
+        df = ensure_measures(df, [measure], rows=trusted_enough(df, min_count), progress=progress)
     mask, rule = used_rows(df, measure, min_count)
     if mask.sum() < 2:
         raise BoolnetError(f"levin needs at least two usable functions, but only {int(mask.sum())} of the table's "
