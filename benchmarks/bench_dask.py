@@ -122,7 +122,7 @@ write_table(df, sys.argv[2])
 """
 
 _CHILD_BASE = """
-import boolnet.dataset, boolnet.io, boolnet.sampling.sampler, boolnet.sampling.counts, pyarrow.parquet
+import boolnet.io, boolnet.sampling.sampler, boolnet.sampling.counts, boolnet.table.build, pyarrow.parquet
 from boolnet.sampling.sampler import sample_table
 sample_table("7-1", samples=4096, seed=3)
 """

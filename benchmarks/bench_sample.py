@@ -18,7 +18,7 @@ tables. Printed per case:
 * the ceiling: the wall-clock ratio that a sampler doing the dense forward pass at the FMA throughput measured
   on all threads at once would reach against the baseline (on this machine's two vCPUs, two threads get only
   about 1.2x one thread's FMAs, so the ceiling is low; relu can pass it by skipping zero terms);
-* for ``7-1``, also the run that writes the table to a Parquet file (``written``: ``sample_table(output=...)``,
+* for ``7-1``, also the run that writes the table to a Parquet file (``written``: ``write_sampled``,
   what ``boolnet sample -o t.parquet`` does), the issue's "including writing the table".
 
 Fresh memory: on a virtual machine whose host backs the guest's memory lazily (a Firecracker VM here), the
@@ -58,7 +58,7 @@ from numba.extending import intrinsic  # noqa: E402
 from boolnet import functions as F  # noqa: E402
 from boolnet.network import NetworkSpec  # noqa: E402
 from boolnet.priors import Prior  # noqa: E402
-from boolnet.sampling import sample_table  # noqa: E402
+from boolnet.sampling import sample_table, write_sampled  # noqa: E402
 from boolnet.sampling.sampler import sample_counts  # noqa: E402
 
 CASES = [  # (arch, activation, sigma_b, boolnet samples, numpy samples); --quick divides both by 10
@@ -248,9 +248,9 @@ def bench(arch, activation, sigma_b, samples, numpy_samples, threads, fma_rate, 
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            w_wall, w_cpu, _, _ = _measure(lambda: sample_table(arch, activation=activation, prior=prior,
-                                                                samples=samples, seed=0, threads=threads,
-                                                                output=os.path.join(tmp, "t.parquet")), samples)
+            w_wall, w_cpu, _, _ = _measure(lambda: write_sampled(arch, os.path.join(tmp, "t.parquet"),
+                                                                 activation=activation, prior=prior, samples=samples,
+                                                                 seed=0, threads=threads), samples)
     macs = macs_per_sample(arch)
     name = f"{arch} {activation if '-' in arch[2:] else ''} sigma_b={sigma_b}".replace("  ", " ")
     print(f"{name}: {samples:.0e} samples, {df.attrs['boolnet']['distinct']} distinct; NumPy {numpy_samples:.0e}")

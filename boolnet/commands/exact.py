@@ -32,9 +32,13 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
+    from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.functions import check_n
     from boolnet.io import write_table
     from boolnet.pipeline import exact_table
 
+    if args.n is not None:  # --n N is the perceptron N-1: its range is said in terms of --n
+        check_n(args.n, high=MAX_EXACT_N, what="exact perceptron volumes")
     arch = args.arch if args.arch is not None else args.n
     path = output_path(args)
     table = exact_table(arch, activation=args.activation, prior=prior_from_args(args), encoding=args.encoding,
