@@ -5,12 +5,14 @@
 ``enumerate_table`` counts them exactly over every parameter vector of a finite
 grid. Both return one volume table in the schema of :mod:`boolnet.table.schema`
 (``function, probability, probability_low, probability_high, count``, metadata in
-``df.attrs["boolnet"]``), ready for :func:`boolnet.io.write_table`.
+``df.attrs["boolnet"]``), ready for :func:`boolnet.io.write_table`;
+``write_sampled`` writes the sampled table to a file or dataset without holding it
+whole. ``merge_tables`` and ``write_merged`` add runs of different seeds;
+``truth_tables`` evaluates given parameters with the sampler's kernels.
 
 The network vocabulary (``parse_arch``, ``Architecture``, activations, parameter
-layout, ``truth_tables``) lives in :mod:`boolnet.network` and is re-exported here.
-Names are imported on first use, so ``from boolnet.sampling import parse_arch``
-does not load numba.
+layout) lives in :mod:`boolnet.network` and is re-exported here. Names are imported
+on first use, so ``from boolnet.sampling import parse_arch`` does not load numba.
 """
 
 from __future__ import annotations

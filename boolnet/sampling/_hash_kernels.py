@@ -98,8 +98,8 @@ def _add_all(src, target, part, parts, clear):
             continue
         slot = np.int64(h >> shift)
         # The home slot's cache line and the next: a new entry probes about two slots past its home at
-        # load 1/2 (24-byte slots, 64-byte lines), and an unrequested second line cost a full miss. Merging
-        # 8192 new entries into a 2**23-slot table: 94 -> 65 ns each at load 1/2, 55 -> 28 at load 1/5.
+        # load 1/2 (24-byte slots, 64-byte lines), and an unrequested second line costs a full miss
+        # (docs/sampling.md has the measurement).
         prefetch_row(target, slot)
         prefetch_row(target, (slot + 2) & mask)
         r = queued % PREFETCH_AHEAD

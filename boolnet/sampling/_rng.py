@@ -12,7 +12,8 @@ starts from ``mix(key1 ^ mix(key0 + b))`` (``mix`` is the SplitMix64 finaliser, 
 bijection, so distinct blocks get distinct seeds), expanded to the 256-bit state
 by four SplitMix64 steps (the seeding recommended by xoshiro's authors).
 
-Normals (stream v2): the Box-Muller transform on 8 lanes, one 64-bit output per
+Normals (stream v2): the Box-Muller transform on ``NORMAL_LANES`` float32 lanes (16
+where numba compiles for AVX-512, else 8; the lanes change no value), one 64-bit output per
 pair of normals (40 bits for the radius, 24 for the angle), computed in float32
 from exactly specified operations only (:func:`boolnet.sampling._simd.normal_pairs`),
 so every machine gives the same bits and the tails are right to float32
@@ -143,8 +144,8 @@ def fill_batch(s, scales, gaussian, out, count, words, z):
     """The parameters of the next ``count`` samples into ``out[i * P + p]`` (flat rows of ``P``), from stream ``s``.
 
     Exactly the values of ``count`` calls of :func:`fill_parameters` (sample ``i`` takes the ``ceil(P / 2)``
-    64-bit outputs after those of sample ``i - 1``), but the Box-Muller groups of 8 pairs run across samples
-    with whole-vector stores: for a perceptron (``P = 8``: one group per two samples) about 3x faster.
+    64-bit outputs after those of sample ``i - 1``), but the Box-Muller groups of pairs run across samples
+    with whole-vector stores, which a perceptron (``P = 8``: one group per two samples) would leave half empty.
     ``words`` and ``z`` come from :func:`batch_scratch`.
     """
     P = scales.shape[0]

@@ -13,8 +13,8 @@ Every partial sum is computed in a fixed order: the bias first (0 without
 biases), then one term per source unit in the order given, each added by an
 IEEE fused multiply-add ``fma(x, w, acc)`` (one rounding). ``llvm.fma`` is
 exactly specified, so the results are the same on every machine: with FMA
-hardware it is one instruction (which made the 40 x 40 layer 1.4x faster than
-a separate multiply and add here), elsewhere a correctly rounded library call.
+hardware it is one instruction (faster than a separate multiply and add), elsewhere
+a correctly rounded library call.
 The other helpers are the vector forms of loops LLVM leaves scalar.
 
 Developers: numba's on-disk cache (``cache=True``) of the kernels that call
@@ -40,7 +40,7 @@ def _host_vector_bytes() -> int:
 
     The width changes no value: each output of the dense micro-kernel is the same chain of fused
     multiply-adds whatever the number of lanes; only how many outputs one instruction computes.
-    On a Xeon with two 512-bit FMA units, 16 float32 lanes do 1.9x the multiply-adds of 8.
+    On a CPU with two 512-bit FMA units, 16 float32 lanes do nearly twice the multiply-adds of 8.
     """
     from numba.core import config
 

@@ -63,7 +63,7 @@ def _sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
             for first in range(0, count, BATCH):
                 k = min(BATCH, count - first)
                 fill_batch(state, scales, gaussian, batch, k, batch_words, batch_normals)
-                if n == 7:  # the literal 7 lets LLVM unroll the perceptron (~30 ns less)
+                if n == 7:  # the literal 7 lets LLVM unroll the perceptron
                     for r in range(k):
                         bo = b_off[0] + r * P if b_off[0] >= 0 else b_off[0]
                         w0, w1 = _perceptron(batch, 7, w_off[0] + r * P, bo, pm1, lowbit, low, high)
@@ -87,8 +87,8 @@ def _sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
 
 
 _WORKER_DOC = _sample_worker.__doc__ + """
-    This copy is compiled for {what} only (numba drops the other path: about 6 s less
-    compiling for a perceptron run, 3 s less for an MLP run).
+    This copy is compiled for {what} only: numba drops the other path, so a run compiles
+    only the code it uses.
     """
 sample_worker_perceptron = njit(nogil=True, cache=True)(renamed(
     _sample_worker, "sample_worker_perceptron", _WORKER_DOC.format(what="perceptrons (``widths`` of length 2)"),

@@ -1,8 +1,8 @@
 """Numba kernels for building output tables: row order by radix sort, Wilson intervals.
 
 Why: a 7-input perceptron run of 2e7 samples has about 9 million distinct
-functions; ordering them with NumPy's argsorts took 6 s and the interval
-formula with NumPy temporaries 1.4 s, more than the sampling itself.
+functions; ordering them with NumPy's argsorts and computing the intervals with
+NumPy temporaries cost more than the sampling itself (docs/sampling.md).
 """
 
 from __future__ import annotations

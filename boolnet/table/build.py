@@ -230,7 +230,7 @@ def frame_from_sorted(words: np.ndarray, counts: np.ndarray, n: int, total: int,
     else:
         lo, hi = wilson_interval(counts, total)
     # copy=False: the columns are new arrays that nothing else holds; copying them into one block would
-    # cost as much as building them (about 1 s for 9 million rows).
+    # cost as much as building them.
     return pd.DataFrame({"function": function, "probability": probability, "probability_low": lo,
                          "probability_high": hi, "count": counts}, copy=False)
 
