@@ -93,7 +93,8 @@ def inputs(n: int, encoding: str = "01", dtype=np.int8) -> np.ndarray:
 def n_from_length(length: int) -> int:
     """Number of inputs of a truth table with ``length`` entries (a power of two)."""
     if length < 1 or length & (length - 1):
-        raise UsageError(f"a truth table has 2**n characters; got {length}, which is not a power of two")
+        raise UsageError(f"a truth table has 2**n characters; got {length}, which is not a power of two",
+                         param="function")
     return length.bit_length() - 1
 
 
@@ -108,7 +109,7 @@ def bits_from_string(table: str) -> np.ndarray:
     n_from_length(len(table))
     raw = np.frombuffer(table.encode("ascii", errors="replace"), dtype=np.uint8)
     if not np.all((raw == ord("0")) | (raw == ord("1"))):
-        raise UsageError(f"a truth table contains only 0 and 1; got {table[:40]!r}")
+        raise UsageError(f"a truth table contains only 0 and 1; got {table[:40]!r}", param="function")
     return (raw - ord("0")).astype(np.uint8)
 
 
@@ -161,12 +162,12 @@ def pack_strings(tables) -> np.ndarray:
         return np.zeros((0, 1), dtype=np.uint64)
     length = len(tables[0])
     if any(len(t) != length for t in tables):
-        raise UsageError("all truth tables in one table must have the same length (same n)")
+        raise UsageError("all truth tables in one table must have the same length (same n)", param="functions")
     n_from_length(length)
     raw = np.frombuffer("".join(tables).encode("ascii", errors="replace"), dtype=np.uint8)
     raw = raw.reshape(len(tables), length)
     if not np.all((raw == ord("0")) | (raw == ord("1"))):
-        raise UsageError("truth tables contain only the characters 0 and 1")
+        raise UsageError("truth tables contain only the characters 0 and 1", param="functions")
     return pack_bits(raw - ord("0"))
 
 

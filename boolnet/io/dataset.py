@@ -37,7 +37,7 @@ from boolnet.checks import MAX_PARTITIONS, check_partitions
 from boolnet.errors import BoolnetError
 from boolnet.functions import words_from_strings
 from boolnet.io.formats import made_ahead, parquet_options, with_metadata  # noqa: F401 - made_ahead: part of a part's writing
-from boolnet.io.paths import atomic_dir, refuse_second_writer
+from boolnet.io.paths import as_path, atomic_dir, refuse_second_writer
 from boolnet.table.build import row_order
 
 
@@ -96,7 +96,7 @@ def partition_ids(words: np.ndarray, partitions: int) -> np.ndarray:
 
 def is_dataset(path) -> bool:
     """True if ``path`` is a directory holding a boolnet dataset manifest."""
-    return (Path(path) / MANIFEST).is_file()
+    return isinstance(path, (str, os.PathLike)) and (Path(path) / MANIFEST).is_file()
 
 
 def is_dataset_target(path) -> bool:
@@ -107,13 +107,15 @@ def is_dataset_target(path) -> bool:
     >>> is_dataset_target("big/"), is_dataset_target("big.parquet")
     (True, False)
     """
+    if not isinstance(path, (str, os.PathLike)):
+        return False  # not a path at all: the file checks name the parameter
     text = os.fspath(path)
     return text.endswith("/") or text.endswith(os.sep) or is_dataset(text)
 
 
 def check_dataset_target(path, param: str = "output") -> Path:
     """Check, before any long work, that a dataset can be written at ``path``."""
-    path = Path(os.fspath(path).rstrip("/" + os.sep) or ".")
+    path = Path(os.fspath(as_path(path, param)).rstrip("/" + os.sep) or ".")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise BoolnetError(f"{param} {path}: folder {parent} does not exist; create it or choose another path",

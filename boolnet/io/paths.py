@@ -29,6 +29,24 @@ TABLE_SUFFIXES = (".csv", ".parquet")
 _TEMP_PATTERN = re.compile(r"^\.(?P<name>.+)\.(?P<tag>[^.]+)\.tmp$")
 
 
+def as_path(path, param: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, or a BoolnetError naming ``param`` when it is not a path.
+
+    Examples
+    --------
+    >>> as_path(3, "output")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: output must be a file path (str or pathlib.Path), got int
+    """
+    if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
+        try:
+            return Path(path)
+        except TypeError:
+            pass
+    raise BoolnetError(f"{param} must be a file path (str or pathlib.Path), got {type(path).__name__}", param=param)
+
+
 def _describe(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return "the disk is full (or a file-size limit was reached); free some space or choose another path"
@@ -152,7 +170,7 @@ def check_output_path(path, *, suffixes=TABLE_SUFFIXES, param: str = "output") -
     """
     if path is None:
         return None
-    path = Path(path)
+    path = as_path(path, param)
     if suffixes and path.suffix not in suffixes:
         raise BoolnetError(f"{param} {path}: the file name must end in {' or '.join(suffixes)}", param=param)
     parent = path.parent if str(path.parent) else Path(".")
