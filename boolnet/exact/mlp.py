@@ -752,7 +752,8 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
         ``1 <= N <= 4`` inputs, hidden widths ``1..5`` (gaussian prior with ``N <= 2``: the last
         hidden layer up to 8); the cost grows as ``C(T + H - 1, H)`` with ``T`` the number of
         threshold functions of the layer below (14, 104, 1882 for n = 2, 3, 4), divided by the
-        input symmetries for one hidden layer (4-3-1: ~2 minutes): see docs/exact_mlp.md.
+        input symmetries for one hidden layer (4-3-1, the largest, takes minutes): timings in
+        docs/exact_mlp.md.
     activation : {"step", "sign"}
         Hidden units output 0/1 (step) or -1/+1 (sign); ``step(0) = sign(0) = 0``. The output unit
         is 1 iff its pre-activation is > 0.
