@@ -448,3 +448,22 @@ def test_input_symmetry_reduction_changes_nothing(arch, prior, kwargs, monkeypat
         b = dict(zip(reduced.function, zip(reduced.probability, reduced.probability_high - reduced.probability)))
         assert set(a) == set(b)
         assert all(abs(a[f][0] - b[f][0]) <= a[f][1] + b[f][1] for f in a)
+
+
+def test_rational_primes_are_sympys_and_rebuild_big_integers():
+    """The moduli are the largest primes below 2**31 (trial division, checked against sympy), and
+    enough of them rebuild any integer up to the bound asked for."""
+    import sympy
+
+    from boolnet.exact._rational import crt, primes_below_2_31, primes_covering, residues
+
+    expected, p = [], 2**31
+    for _ in range(6):
+        p = int(sympy.prevprime(p))
+        expected.append(p)
+    assert primes_below_2_31(6) == expected
+    for bound in (48, 46080**3 * 24, 2**64, 10**40):
+        primes = primes_covering(bound)
+        assert math.prod(primes) > bound and math.prod(primes[:-1]) <= bound
+        for x in (0, 1, bound // 3, bound):
+            assert crt(residues([x], primes)[:, 0].tolist(), primes) == x

@@ -1,8 +1,8 @@
 """The one place boolnet talks to Normaliz (exact polyhedral computation, via PyNormaliz).
 
 Normaliz parallelises each computation with OpenMP; boolnet's cones are tiny
-(dimension <= 7, <= 64 inequalities), so thread start-up dominates: one thread
-is about 10x faster per cone, and parallelism, where wanted, belongs at the
+(dimension <= 7, <= 64 inequalities), so thread start-up dominates and one thread
+is faster per cone (docs/exact.md); parallelism, where wanted, belongs at the
 level of many cones.
 """
 

@@ -275,8 +275,8 @@ def _input_sensitivity(C, dC):
 
 
 # Inlined (at numba IR level) into the loop: it runs at every quadrature node, and a real call
-# would pass the seven arguments it does not use (arrays travel as several words each); inlined,
-# the m = 4 and 5 loop is ~10% faster than with a call. The arithmetic is unchanged.
+# would pass the seven arguments it does not use (arrays travel as several words each). Inlining
+# moves no arithmetic, so the values are the same either way (timing in docs/gaussian.md).
 @njit(cache=True, inline="always")
 def _inner_closed(C, blk, i, j, t, rest, scratch, tol, xq, wk, wg, plen, block_start):
     """(P_{m-2}, bound) given Y_i = Y_j = 0 on C(t), m = 4, 5: a closed form.
@@ -700,10 +700,11 @@ def orthant_corr_closed(C, dC, tol, xq, wk, wg, plen, block_start):
 
     The batch kernels for stacks of m <= 5 call this one, so that a command whose cones are
     all of dimension <= 5 (the n <= 4 perceptrons) never compiles plackett_nested and
-    plackett_nested2 (about 7 s of a cold compile). `orthant_corr` calls it for m <= 5, so the
+    plackett_nested2, most of a cold compile. `orthant_corr` calls it for m <= 5, so the
     two give the same values and bounds there; m > 5 is the caller's error. Inlined into the
     batch kernels and into `orthant_corr` (a dispatch on m: no speed to gain from a separate
-    function, whose own compile, linked with plackett_closed and optimised again, cost about 1.4 s).
+    function, whose own compile, linked with plackett_closed and optimised again, would add
+    compile time; figures in docs/gaussian.md).
     """
     m = C.shape[0]
     if m == 1:

@@ -70,7 +70,8 @@ def exact_table(
     Parameters
     ----------
     n : int
-        Number of inputs, 1 <= n <= 6 (n = 6: about 10 minutes under the cube prior; longer otherwise).
+        Number of inputs, 1 <= n <= 6 (n = 6 takes minutes under the cube prior and far longer
+        otherwise: timings in docs/exact.md).
     prior : Prior, optional
         Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}

@@ -46,6 +46,16 @@ import numpy as np
 import pandas as pd
 
 from boolnet.errors import BoolnetError
+from boolnet.exact._rational import (
+    crt,
+    gram_basis,
+    nonsingular,
+    primes_covering,
+    residues,
+    row_space_key,
+    scale_to_integers,
+    solve,
+)
 from boolnet.functions import string_from_int
 from boolnet.priors import Prior
 from boolnet.table.schema import attach, bounds_from_error
@@ -65,16 +75,6 @@ MAX_MULTISETS = 60_000_000
 USE_INPUT_SYMMETRY = True
 
 _EPS = np.finfo(np.float64).eps
-_PRIMES: list[int] = []
-
-
-def _primes_below_2_31(count: int) -> list[int]:
-    """The ``count`` largest primes below 2**31."""
-    from sympy import prevprime
-
-    while len(_PRIMES) < count:
-        _PRIMES.append(int(prevprime(_PRIMES[-1] if _PRIMES else 2**31)))
-    return _PRIMES[:count]
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,8 @@ def _perceptron(n: int, prior: Prior, encoding: str, bias: bool) -> _Perceptron:
         error.extend([err] * k)
     tables = np.concatenate(tables)
     if all(e is not None for e in exact):
-        den = math.lcm(*(e.denominator for e in exact))
-        nums = tuple(int(e.numerator * (den // e.denominator)) for e in exact)
+        den, nums = scale_to_integers(exact)
+        nums = tuple(nums)
         if sum(nums) != den:  # the perceptron tables sum to exactly 1
             raise AssertionError(f"perceptron table n={n} does not sum to 1")
         return _Perceptron(tables, nums, den, np.array([float(e) for e in exact]), np.zeros(len(exact)))
@@ -161,67 +161,6 @@ GRAM_MIN_WIDTH = 5
 GRAM_MAX_WIDTH = 8
 
 
-def _solve(A: list, b: list) -> list:
-    """Solve A x = b exactly (A nonsingular, Fractions; Gauss-Jordan)."""
-    n = len(A)
-    m = [list(A[i]) + [b[i]] for i in range(n)]
-    for c in range(n):
-        piv = next(r for r in range(c, n) if m[r][c] != 0)
-        m[c], m[piv] = m[piv], m[c]
-        inv = 1 / m[c][c]
-        m[c] = [v * inv for v in m[c]]
-        for r in range(n):
-            if r != c and m[r][c] != 0:
-                f = m[r][c]
-                m[r] = [vr - f * vc for vr, vc in zip(m[r], m[c])]
-    return [m[i][n] for i in range(n)]
-
-
-def _det(A: list) -> Fraction:
-    n = len(A)
-    m = [list(r) for r in A]
-    det = Fraction(1)
-    for c in range(n):
-        piv = next((r for r in range(c, n) if m[r][c] != 0), None)
-        if piv is None:
-            return Fraction(0)
-        if piv != c:
-            m[c], m[piv] = m[piv], m[c]
-            det = -det
-        det *= m[c][c]
-        for r in range(c + 1, n):
-            f = m[r][c] / m[c][c]
-            if f:
-                m[r] = [vr - f * vc for vr, vc in zip(m[r], m[c])]
-    return det
-
-
-def _rref_key(K: np.ndarray) -> tuple:
-    """The reduced row echelon form of an integer matrix, exactly: a canonical name of its row space.
-
-    For a covariance K the row space fixes the linear relations among the variables, which is all
-    an orthant recipe depends on.
-    """
-    m = [[Fraction(int(v)) for v in row] for row in K.tolist()]
-    rows, cols = len(m), len(m[0])
-    r = 0
-    for c in range(cols):
-        piv = next((i for i in range(r, rows) if m[i][c] != 0), None)
-        if piv is None:
-            continue
-        m[r], m[piv] = m[piv], m[r]
-        inv = 1 / m[r][c]
-        m[r] = [v * inv for v in m[r]]
-        for i in range(rows):
-            if i != r and m[i][c] != 0:
-                f = m[i][c]
-                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
-        r += 1
-        if r == rows:
-            break
-    return tuple(tuple(row) for row in m[:r])
-
-
 def _orthant_recipe(M: list, labels: tuple):
     """How to measure {z_x > 0 where labels[x] = 1, z_x <= 0 elsewhere} for z ~ N(0, M), any rank.
 
@@ -245,11 +184,7 @@ def _orthant_recipe(M: list, labels: tuple):
         live.append(x)
     sign = {x: (1 if labels[x] else -1) for x in live}
     Y = [[M[a][b] * sign[a] * sign[b] for b in live] for a in live]
-    basis: list[int] = []
-    for i in range(len(live)):
-        trial = basis + [i]
-        if _det([[Y[a][b] for b in trial] for a in trial]) != 0:
-            basis.append(i)
+    basis = gram_basis(Y)
     r = len(basis)
     inputs = [live[i] for i in basis]
     signs = [sign[x] for x in inputs]
@@ -260,13 +195,12 @@ def _orthant_recipe(M: list, labels: tuple):
     for i in range(len(live)):
         if i in basis:
             continue
-        lam = _solve(M_II, [Y[a][i] for a in basis])
+        lam = solve(M_II, [Y[a][i] for a in basis])
         if all(v >= 0 for v in lam):
             continue                       # implied by v >= 0
         if all(v <= 0 for v in lam):
             return None                    # forces lam . v = 0: a null set
-        den = math.lcm(*[Fraction(v).denominator for v in lam])
-        rows.append([int(v * den) for v in lam])
+        rows.append(scale_to_integers(lam)[1])
     identity = [[1 if j == k else 0 for j in range(r)] for k in range(r)]
     if not rows:
         return inputs, signs, [np.array(identity, dtype=np.int64)]
@@ -287,10 +221,10 @@ class _Run:
     """One evaluation of the nested sum (see the module docstring)."""
 
     def __init__(self, arch_text, widths, tables, exact, primes, skip0, progress, prior=None, activation="step",
-                 bias=True, use_gram=False):
+                 bias=True, use_gram=False, maps=None):
         self.prior, self.activation, self.bias, self.use_gram = prior, activation, bias, use_gram
         self._orthant_memo = {}
-        self.maps = None
+        self.maps = maps              # input symmetry maps: compose canonical multisets only (one hidden layer)
         self.arch_text = arch_text
         self.widths = widths
         self.tables = tables          # tables[l]: _Perceptron of the unit above hidden layer l (1-based)
@@ -308,7 +242,7 @@ class _Run:
             if t is None:
                 continue
             if exact:
-                res = np.array([[v % p for v in t.numerators] for p in primes], dtype=np.int64).reshape(len(primes), -1)
+                res = residues(t.numerators, primes)
                 self._g[layer] = (res, np.zeros((3, 0)))
             else:
                 self._g[layer] = (np.zeros((0, len(t.tables)), dtype=np.int64), t.channels())
@@ -404,7 +338,7 @@ class _Run:
         if self.skip0:
             Kint[:, 0, :] = 0
             Kint[:, :, 0] = 0
-        full = _nonsingular(Kint)
+        full = nonsingular(Kint)
         half = np.arange(nF // 2)                      # f and not f: the same orthant probability
         signs = 2 * ((half[:, None] >> np.arange(N)[None, :]) & 1) - 1   # +1 where f(x) = 1
         # every term W * p is kept and each sum is rounded once (math.fsum)
@@ -434,7 +368,7 @@ class _Run:
         # functions are present; the covariances of the simplicial cones are batched by dimension.
         batches: dict[int, tuple[list, list]] = {}
         for q in np.flatnonzero(~full):
-            key_s = _rref_key(Kint[q])
+            key_s = row_space_key(Kint[q])
             Kq = Kint[q]
             for f in range(nF):
                 key = (key_s, f)
@@ -543,55 +477,268 @@ class _Run:
         return out
 
 
-def _nonsingular(K: np.ndarray) -> np.ndarray:
-    """Which matrices of a stack of small integer matrices are nonsingular, exactly.
+@dataclass(frozen=True)
+class _Network:
+    """The checked arguments of :func:`exact_mlp_table` and what follows from them."""
 
-    Floating-point determinants of integer matrices are integers up to a tiny error; those
-    below 1e3 in magnitude are recomputed exactly (Bareiss).
+    widths: tuple
+    activation: str
+    prior: Prior
+    encoding: str
+    bias: bool
+
+    @property
+    def arch_text(self) -> str:
+        return "-".join(str(w) for w in self.widths)
+
+    @property
+    def n(self) -> int:
+        return self.widths[0]
+
+    @property
+    def L(self) -> int:
+        """Number of hidden layers."""
+        return len(self.widths) - 2
+
+    @property
+    def code_encoding(self) -> str:
+        """Encoding of the hidden codes, which the units above see as their inputs."""
+        return "01" if self.activation == "step" else "pm1"
+
+    @property
+    def skip0(self) -> bool:
+        """Sign units without biases output 0 on input 0...0, a code no unit above sees (module docstring)."""
+        return self.activation == "sign" and self.encoding == "01" and not self.bias and self.L > 0
+
+    @property
+    def use_gram(self) -> bool:
+        """Whether the last hidden layer goes by the covariance of the output pre-activations."""
+        return (self.prior.kind == "gaussian" and self.n <= GRAM_MAX_N and self.L > 0
+                and self.widths[self.L] >= GRAM_MIN_WIDTH)
+
+
+@dataclass
+class _Sums:
+    """The probabilities of the functions with positive probability, before they become a table.
+
+    Exact: ``numerators`` over ``den``. Otherwise: ``value``, ``low``, ``high`` and the relative
+    floating-point allowance ``rel`` added to every error bound.
     """
-    if len(K) == 0:
-        return np.zeros(0, dtype=bool)
-    approx = np.abs(np.linalg.det(K.astype(np.float64)))
-    if float(np.abs(K).max()) ** K.shape[1] * K.shape[1] ** K.shape[1] * 1e-13 > 0.25:
-        check = np.arange(len(K))                  # entries too large for the float test
+
+    functions: np.ndarray
+    exact: bool
+    den: int | None = None
+    numerators: list | None = None
+    value: np.ndarray | None = None
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
+    rel: float = 0.0
+    run: _Run | None = None
+
+
+def _check_arguments(arch, activation, prior, encoding, bias) -> _Network:
+    """Refuse bad arguments before any work, and fill in the default prior.
+
+    Every check that can fail runs here, so a bad call costs nothing and names the parameter.
+    """
+    if activation not in ACTIVATIONS:
+        raise BoolnetError(f"activation {activation!r} has no exact engine: use one of {', '.join(ACTIVATIONS)} "
+                           f"(sample relu, tanh and linear networks with boolnet.sampling.sample_table)",
+                           param="activation")
+    if encoding not in ("01", "pm1"):
+        raise BoolnetError(f"encoding {encoding!r} is unknown: use '01' or 'pm1'", param="encoding")
+    if prior is None:
+        prior = Prior()
+    if not isinstance(prior, Prior):
+        raise BoolnetError("prior must be a boolnet.priors.Prior, e.g. Prior('uniform', fan_in_scaling=False)",
+                           param="prior")
+    prior.require_scalar("the exact MLP engine")
+    if not isinstance(bias, (bool, np.bool_)):
+        raise BoolnetError(f"bias must be True or False, got {bias!r}", param="bias")
+    widths = _parse(arch, gram_ok=prior.kind == "gaussian")
+    return _Network(widths, activation, prior, encoding, bool(bias))
+
+
+def _first_layer(net: _Network) -> _Perceptron:
+    """Every threshold function a first-layer unit computes, with its probability.
+
+    The first-layer units are perceptrons of the network's inputs, independent of each other,
+    so one perceptron table serves them all.
+    """
+    return _perceptron(net.n, net.prior, net.encoding, net.bias)
+
+
+def _input_symmetries(net: _Network) -> tuple[np.ndarray | None, int]:
+    """The input symmetry group, as maps of the inputs, when the run composes canonical multisets only.
+
+    Only one hidden layer is reduced: deeper layers see distributions of functions that are not
+    closed under the group, and the covariance path enumerates its own multisets. Returns
+    ``(maps, |G|)``, or ``(None, 1)`` when no reduction applies.
+    """
+    if not (USE_INPUT_SYMMETRY and net.L == 1 and not net.use_gram):
+        return None, 1
+    from boolnet.functions import symmetry_input_maps
+
+    maps = np.ascontiguousarray(symmetry_input_maps(net.n, net.encoding), dtype=np.int64)
+    return maps, len(maps)
+
+
+def _upper_units(net: _Network) -> dict:
+    """Every threshold function of each unit above a hidden layer, with its probability.
+
+    ``{l: _Perceptron}`` for the unit above hidden layer ``l`` (1-based), over that layer's codes;
+    the last layer's entry is None on the covariance path, which needs no table (and lifts the
+    width limit that the table imposes).
+    """
+    L = net.L
+    if L == 0:
+        return {}
+    tables = {layer: _perceptron(net.widths[layer], net.prior, net.code_encoding, net.bias) for layer in range(1, L)}
+    tables[L] = None if net.use_gram else _perceptron(net.widths[L], net.prior, net.code_encoding, net.bias)
+    return tables
+
+
+def _perceptron_sums(first: _Perceptron, exact: bool) -> _Sums:
+    """No hidden layer: the network is the perceptron, and its table is the answer."""
+    functions = first.tables.astype(np.int64)
+    if exact:
+        return _Sums(functions, True, den=first.denominator, numerators=list(first.numerators))
+    value, low, high = first.channels()
+    return _Sums(functions, False, value=value, low=low, high=high, rel=0.0)
+
+
+def _common_denominator(net: _Network, first: _Perceptron, tables: dict, group: int) -> int:
+    """A denominator of every exact probability of the network (times ``group``).
+
+    Each term of the nested sum is a product of one first-layer probability per first-layer unit,
+    one probability per unit of every layer above, and the output's, so the product of their
+    tables' denominators with those multiplicities clears them all; the symmetrised sum is ``group``
+    times the distribution.
+    """
+    widths, L = net.widths, net.L
+    den = first.denominator ** widths[1]
+    for layer in range(2, L + 1):
+        den *= tables[layer - 1].denominator ** widths[layer]
+    den *= tables[L].denominator
+    den *= group
+    return den
+
+
+def _network_sums(net: _Network, first: _Perceptron, tables: dict, exact: bool, maps, group: int,
+                  progress: bool) -> _Sums:
+    """Evaluate the nested sum over multisets of hidden functions (module docstring).
+
+    Exact mode carries integer numerators modulo enough primes to rebuild every one of them
+    (:func:`boolnet.exact._rational.crt`) and checks that they sum to the denominator exactly.
+    Float mode carries the value and its lower and upper ends, and adds a floating-point allowance
+    for the roundings of products and sums.
+    """
+    if exact:
+        den = _common_denominator(net, first, tables, group)
+        primes = primes_covering(den)
     else:
-        check = np.flatnonzero(approx < 1e3)
-    out = approx >= 1e3
-    out[check] = _int_dets(K[check]) != 0
-    return out
+        den, primes = None, []
+    run = _Run(net.arch_text, net.widths, tables, exact, primes, net.skip0, progress, prior=net.prior,
+               activation=net.activation, bias=net.bias, use_gram=net.use_gram, maps=maps)
+    U = first.tables.astype(np.uint64)
+    if exact:
+        U_res = residues(first.numerators, primes)
+        U_flt = np.zeros((3, 0))
+    else:
+        U_res = np.zeros((0, len(U)), dtype=np.int64)
+        U_flt = first.channels()
+    acc_res, acc_flt, acc_cmp, hit = run.top(U, U_res, np.ascontiguousarray(U_flt), 1)
+    functions = np.flatnonzero(hit)
+    if exact:
+        numerators = [crt(acc_res[:, f].tolist(), primes) for f in functions]
+        if sum(numerators) != den:
+            raise AssertionError("exact MLP probabilities do not sum to 1 (CRT range too small?)")
+        return _Sums(functions, True, den=den, numerators=numerators, run=run)
+    total = (acc_flt + acc_cmp) / group
+    value, low, high = total[0, functions], total[1, functions], total[2, functions]
+    # floating-point allowance: products of <= H + 2 factors, histogram sums of up to |G|
+    # terms, compensated sums, outer sums; relative to the upper bound, with margin 2
+    rel = 0.0
+    for layer in range(1, net.L + 1):
+        rel += ((len(tables[layer].tables) if tables[layer] is not None else 0) + net.widths[layer] + 10) * _EPS
+    rel += (run.outer_terms + 4) * _EPS
+    rel *= 2.0
+    return _Sums(functions, False, value=value, low=low, high=high, rel=rel, run=run)
 
 
-def _int_dets(K: np.ndarray) -> np.ndarray:
-    """Exact determinants of a stack of small integer matrices (Bareiss, Python ints)."""
-    out = []
-    for mat in K.tolist():
-        a = [row[:] for row in mat]
-        n = len(a)
-        prev, sign = 1, 1
-        det = None
-        for k in range(n - 1):
-            if a[k][k] == 0:
-                swap = next((i for i in range(k + 1, n) if a[i][k] != 0), None)
-                if swap is None:
-                    det = 0
-                    break
-                a[k], a[swap] = a[swap], a[k]
-                sign = -sign
-            for i in range(k + 1, n):
-                for j in range(k + 1, n):
-                    a[i][j] = (a[i][j] * a[k][k] - a[i][k] * a[k][j]) // prev
-            prev = a[k][k]
-        out.append(0 if det == 0 else sign * a[n - 1][n - 1])
-    return np.array(out, dtype=object)
+def _table(sums: _Sums, n: int) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The rows of the table, most probable first (ties by function), and their error bounds.
+
+    Exact rows carry the fraction and equal floats as all three columns (error bounds None).
+    Float rows widen ``value -+ error`` to outward-rounded bounds and drop functions whose value
+    is 0.
+    """
+    names = [string_from_int(f, n) for f in sums.functions]
+    if sums.exact:
+        fracs = [Fraction(k, sums.den) for k in sums.numerators]
+        order = sorted(range(len(names)), key=lambda i: (-fracs[i], names[i]))
+        p = np.array([float(fracs[i]) for i in order])
+        return pd.DataFrame({
+            "function": [names[i] for i in order],
+            "probability": p,
+            "probability_low": p,
+            "probability_high": p,
+            "probability_exact": [str(fracs[i]) for i in order],
+        }), None
+    value, low, high = (np.asarray(a, dtype=np.float64) for a in (sums.value, sums.low, sums.high))
+    err = np.maximum(high - value, value - low) + sums.rel * high
+    keep = value > 0
+    idx = np.flatnonzero(keep)
+    # equal probabilities (symmetric functions) may differ in the last bits: sort by 12 digits
+    order = sorted(idx.tolist(), key=lambda i: (-float(f"{value[i]:.12g}"), names[i]))
+    lo, hi = bounds_from_error(value[order], err[order])
+    return pd.DataFrame({
+        "function": [names[i] for i in order],
+        "probability": value[order],
+        "probability_low": lo,
+        "probability_high": hi,
+    }), err[order]
 
 
-def _crt(residues: list[int], primes: list[int]) -> int:
-    x, mod = 0, 1
-    for r, p in zip(residues, primes):
-        t = ((r - x) * pow(mod, -1, p)) % p
-        x += mod * t
-        mod *= p
-    return x
+def _metadata(net: _Network, sums: _Sums, df: pd.DataFrame, err: np.ndarray | None, group: int) -> dict:
+    """The table's metadata: the setup, the method, the run's counts and the sums' checks."""
+    exact, run = sums.exact, sums.run
+    meta = {
+        "volume_method": "exact" if exact else "quadrature",
+        "n": net.n,
+        "architecture": net.arch_text,
+        "activation": net.activation,
+        **net.prior.metadata(),
+        "encoding": net.encoding,
+        "bias": net.bias,
+        "method": ("exact MLP engine: sum over multisets of hidden threshold functions of products of perceptron "
+                   "volumes" + (" (exact rationals, multi-modular integer arithmetic)" if exact else
+                                " (floats with propagated error bounds)")),
+        "functions": int(len(df)),
+    }
+    if run is not None:
+        meta.update({"multisets": int(run.multisets), "code_sets": int(run.code_sets)})
+        if run.maps is not None:
+            meta["multisets_without_symmetry"] = int(run.full_multisets)
+            meta["input_symmetries"] = int(group)
+        if net.use_gram:
+            meta["method"] += ("; last hidden layer by the covariance of the output pre-activations "
+                               "(orthant probabilities of distinct covariance matrices)")
+            meta["covariance_matrices"] = int(getattr(run, "gram_matrices", 0))
+    if exact:
+        meta["probability_sum_exact"] = str(sum(Fraction(k, sums.den) for k in sums.numerators))
+        meta["probability_sum"] = float(df["probability"].sum())
+    else:
+        meta["probability_sum"] = float(df["probability"].sum())
+        meta["error_bound_sum"] = float(err.sum())
+        meta["error_bound_max"] = float(err.max()) if len(err) else 0.0
+    try:
+        from boolnet import __version__ as version
+
+        meta["boolnet_version"] = version
+    except ImportError:  # pragma: no cover
+        pass
+    return meta
 
 
 def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = None, encoding: str = "01",
@@ -605,7 +752,8 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
         ``1 <= N <= 4`` inputs, hidden widths ``1..5`` (gaussian prior with ``N <= 2``: the last
         hidden layer up to 8); the cost grows as ``C(T + H - 1, H)`` with ``T`` the number of
         threshold functions of the layer below (14, 104, 1882 for n = 2, 3, 4), divided by the
-        input symmetries for one hidden layer (4-3-1: ~2 minutes): see docs/exact_mlp.md.
+        input symmetries for one hidden layer (4-3-1, the largest, takes minutes): timings in
+        docs/exact_mlp.md.
     activation : {"step", "sign"}
         Hidden units output 0/1 (step) or -1/+1 (sign); ``step(0) = sign(0) = 0``. The output unit
         is 1 iff its pre-activation is > 0.
@@ -646,156 +794,19 @@ def exact_mlp_table(arch, *, activation: str = "step", prior: Prior | None = Non
     '1'
     """
     start = time.perf_counter()
-    if activation not in ACTIVATIONS:
-        raise BoolnetError(f"activation {activation!r} has no exact engine: use one of {', '.join(ACTIVATIONS)} "
-                           f"(sample relu, tanh and linear networks with boolnet.sampling.sample_table)",
-                           param="activation")
-    if encoding not in ("01", "pm1"):
-        raise BoolnetError(f"encoding {encoding!r} is unknown: use '01' or 'pm1'", param="encoding")
-    if prior is None:
-        prior = Prior()
-    if not isinstance(prior, Prior):
-        raise BoolnetError("prior must be a boolnet.priors.Prior, e.g. Prior('uniform', fan_in_scaling=False)",
-                           param="prior")
-    prior.require_scalar("the exact MLP engine")
-    if not isinstance(bias, (bool, np.bool_)):
-        raise BoolnetError(f"bias must be True or False, got {bias!r}", param="bias")
-    bias = bool(bias)
-    widths = _parse(arch, gram_ok=prior.kind == "gaussian")
-    arch_text = "-".join(str(w) for w in widths)
-    n = widths[0]
-    N = 1 << n
-    L = len(widths) - 2
-    code_encoding = "01" if activation == "step" else "pm1"
-    skip0 = activation == "sign" and encoding == "01" and not bias and L > 0
-
-    first = _perceptron(n, prior, encoding, bias)
-    use_sym = USE_INPUT_SYMMETRY and L == 1 and not (prior.kind == "gaussian" and n <= GRAM_MAX_N
-                                                     and widths[1] >= GRAM_MIN_WIDTH)
-    if use_sym:
-        from boolnet.functions import symmetry_input_maps
-
-        maps = np.ascontiguousarray(symmetry_input_maps(n, encoding), dtype=np.int64)
-        group = len(maps)
-    else:
-        maps, group = None, 1
-    _check_multisets(arch_text, len(first.tables), widths[1], 1, group) if L else None
-    use_gram = prior.kind == "gaussian" and n <= GRAM_MAX_N and L > 0 and widths[L] >= GRAM_MIN_WIDTH
-    tables = {layer: _perceptron(widths[layer], prior, code_encoding, bias) for layer in range(1, L)}
-    tables[L] = None if use_gram or L == 0 else _perceptron(widths[L], prior, code_encoding, bias)
-    tables = {k: v for k, v in tables.items() if k >= 1}
+    net = _check_arguments(arch, activation, prior, encoding, bias)
+    first = _first_layer(net)
+    maps, group = _input_symmetries(net)
+    if net.L:  # before the tables of the units above, which can be the expensive part
+        _check_multisets(net.arch_text, len(first.tables), net.widths[1], 1, group)
+    tables = _upper_units(net)
     exact = first.exact and all(t is not None and t.exact for t in tables.values())
-    run = None
-    if L == 0:
-        functions = first.tables.astype(np.int64)
-        if exact:
-            den = first.denominator
-            numerators = list(first.numerators)
-        else:
-            ch = first.channels()
-            value, low, high = ch
-            rel = 0.0
+    if net.L:
+        sums = _network_sums(net, first, tables, exact, maps, group, progress)
     else:
-        if exact:
-            den = first.denominator ** widths[1]
-            for layer in range(2, L + 1):
-                den *= tables[layer - 1].denominator ** widths[layer]
-            den *= tables[L].denominator
-            den *= group                       # the symmetrised sum is |G| times the distribution
-            count = 1
-            while math.prod(_primes_below_2_31(count)) <= den:
-                count += 1
-            primes = _primes_below_2_31(count)
-        else:
-            primes = []
-        run = _Run(arch_text, widths, tables, exact, primes, skip0, progress, prior=prior, activation=activation,
-                   bias=bias, use_gram=use_gram)
-        run.maps = maps
-        U = first.tables.astype(np.uint64)
-        if exact:
-            U_res = np.array([[v % p for v in first.numerators] for p in primes], dtype=np.int64)
-            U_flt = np.zeros((3, 0))
-        else:
-            U_res = np.zeros((0, len(U)), dtype=np.int64)
-            U_flt = first.channels()
-        acc_res, acc_flt, acc_cmp, hit = run.top(U, U_res, np.ascontiguousarray(U_flt), 1)
-        functions = np.flatnonzero(hit)
-        if exact:
-            numerators = [_crt(acc_res[:, f].tolist(), primes) for f in functions]
-            if sum(numerators) != den:
-                raise AssertionError("exact MLP probabilities do not sum to 1 (CRT range too small?)")
-        else:
-            total = (acc_flt + acc_cmp) / group
-            value, low, high = total[0, functions], total[1, functions], total[2, functions]
-            # floating-point allowance: products of <= H + 2 factors, histogram sums of up to |G|
-            # terms, compensated sums, outer sums; relative to the upper bound, with margin 2
-            rel = 0.0
-            for layer in range(1, L + 1):
-                rel += ((len(tables[layer].tables) if tables[layer] is not None else 0) + widths[layer] + 10) * _EPS
-            rel += (run.outer_terms + 4) * _EPS
-            rel *= 2.0
-    names = [string_from_int(f, n) for f in functions]
-    if exact:
-        fracs = [Fraction(k, den) for k in numerators]
-        order = sorted(range(len(names)), key=lambda i: (-fracs[i], names[i]))
-        p = np.array([float(fracs[i]) for i in order])
-        df = pd.DataFrame({
-            "function": [names[i] for i in order],
-            "probability": p,
-            "probability_low": p,
-            "probability_high": p,
-            "probability_exact": [str(fracs[i]) for i in order],
-        })
-    else:
-        value, low, high = (np.asarray(a, dtype=np.float64) for a in (value, low, high))
-        err = np.maximum(high - value, value - low) + rel * high
-        keep = value > 0
-        idx = np.flatnonzero(keep)
-        # equal probabilities (symmetric functions) may differ in the last bits: sort by 12 digits
-        order = sorted(idx.tolist(), key=lambda i: (-float(f"{value[i]:.12g}"), names[i]))
-        lo, hi = bounds_from_error(value[order], err[order])
-        df = pd.DataFrame({
-            "function": [names[i] for i in order],
-            "probability": value[order],
-            "probability_low": lo,
-            "probability_high": hi,
-        })
-        err = err[order]
-    meta = {
-        "volume_method": "exact" if exact else "quadrature",
-        "n": n,
-        "architecture": arch_text,
-        "activation": activation,
-        **prior.metadata(),
-        "encoding": encoding,
-        "bias": bias,
-        "method": ("exact MLP engine: sum over multisets of hidden threshold functions of products of perceptron "
-                   "volumes" + (" (exact rationals, multi-modular integer arithmetic)" if exact else
-                                " (floats with propagated error bounds)")),
-        "functions": int(len(df)),
-    }
-    if run is not None:
-        meta.update({"multisets": int(run.multisets), "code_sets": int(run.code_sets)})
-        if use_sym:
-            meta["multisets_without_symmetry"] = int(run.full_multisets)
-            meta["input_symmetries"] = int(group)
-        if use_gram:
-            meta["method"] += ("; last hidden layer by the covariance of the output pre-activations "
-                               "(orthant probabilities of distinct covariance matrices)")
-            meta["covariance_matrices"] = int(getattr(run, "gram_matrices", 0))
-    if exact:
-        meta["probability_sum_exact"] = str(sum(Fraction(k, den) for k in numerators))
-        meta["probability_sum"] = float(df["probability"].sum())
-    else:
-        meta["probability_sum"] = float(df["probability"].sum())
-        meta["error_bound_sum"] = float(err.sum())
-        meta["error_bound_max"] = float(err.max()) if len(err) else 0.0
-    try:
-        from boolnet import __version__ as version
-
-        meta["boolnet_version"] = version
-    except ImportError:  # pragma: no cover
-        pass
+        sums = _perceptron_sums(first, exact)
+    df, err = _table(sums, net.n)
+    meta = _metadata(net, sums, df, err, group)
     meta["seconds"] = time.perf_counter() - start
     return attach(df, meta)
 
