@@ -357,6 +357,18 @@ def test_bad_options_name_their_parameter(kwargs, param):
     assert err.value.param == param
 
 
+def test_one_activation_table():
+    """The trainer's kernels branch on the codes of boolnet.network.ACTIVATIONS; linear is the identity."""
+    from boolnet.network import ACTIVATIONS
+    from boolnet.training import _train_kernels as K
+    from boolnet.training.train import TRAINABLE
+
+    assert (K.RELU, K.TANH) == (ACTIVATIONS["relu"], ACTIVATIONS["tanh"]) and set(TRAINABLE) <= set(ACTIVATIONS)
+    z, a = -0.75, -0.75
+    assert [K._act(z, ACTIVATIONS[name]) for name in TRAINABLE] == [0.0, math.tanh(z), z]
+    assert [K._dact(z, a, ACTIVATIONS[name]) for name in TRAINABLE] == [0.0, 1.0 - a * a, 1.0]
+
+
 def test_training_set():
     s = training_set(7, 32, seed=0)
     assert len(s) == 32 == len(set(s)) and s == sorted(s) and 0 <= s[0] and s[-1] < 128

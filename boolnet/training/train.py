@@ -30,7 +30,7 @@ from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, strings_from_packed, \
     training_set  # noqa: F401 - the trainer's public helpers
 from boolnet.io import check_output_path
-from boolnet.network import parameter_offsets, parse_arch
+from boolnet.network import NetworkSpec, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
 from boolnet.table.schema import attach
@@ -44,35 +44,11 @@ MAX_EPOCHS = 20_000
 MAX_RUNS = 10**8
 
 
+#: Hidden activations the trainer can differentiate (kernel codes: :data:`boolnet.network.ACTIVATIONS`).
+TRAINABLE = ("relu", "tanh", "linear")
+
+
 # ----------------------------------------------------------------------------------------- set-up
-class Layout:
-    """Flat parameter layout of an architecture: per layer ``W[k, j]`` at ``w_off + k * width + j``, then biases.
-
-    Examples
-    --------
-    >>> lay = Layout(parse_arch("2-3-1"), bias=True)
-    >>> lay.w_off.tolist(), lay.b_off.tolist(), lay.n_parameters
-    ([0, 9], [6, 12], 13)
-    """
-
-    def __init__(self, arch, bias: bool):
-        widths = arch.widths
-        self.widths = np.array(widths, dtype=np.int64)
-        self.bias = bool(bias)
-        self.w_off, self.b_off, self.n_parameters = parameter_offsets(widths, self.bias)
-
-    def scales(self, prior: Prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter, in layout order."""
-        out = np.empty(self.n_parameters)
-        for layer, (fan_in, width) in enumerate(zip(self.widths[:-1], self.widths[1:])):
-            wo = int(self.w_off[layer])
-            out[wo : wo + fan_in * width] = prior.weight_scale(int(fan_in))
-            if self.bias:
-                bo = int(self.b_off[layer])
-                out[bo : bo + width] = prior.bias_scale()
-        return out
-
-
 class _Setup:
     """Validated options of a training call, as the kernels want them."""
 
@@ -84,7 +60,7 @@ class _Setup:
         self.target = check_target(target, n)
         self.seed = check_seed(seed)
         self.train = resolve_training(n, train, train_size, self.seed)
-        self.activation = check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+        self.activation = check_choice(activation, "activation", TRAINABLE)
         self.optimizer = check_choice(optimizer, "optimizer", tuple(K.OPTIMIZERS))
         self.loss = check_choice(loss, "loss", tuple(K.LOSSES))
         self.lr = check_real(lr, "lr", low=0.0, low_open=True)
@@ -99,8 +75,10 @@ class _Setup:
         except BoolnetError as exc:
             raise BoolnetError(str(exc), param="encoding") from None
         self.bias = bool(bias)
-        self.spec = Layout(self.arch, self.bias)
-        self.scales = self.spec.scales(self.prior)
+        self.spec = NetworkSpec(self.arch, self.activation, self.encoding, self.bias)
+        # One scale per network, not per layer: the trainer's options and metadata have scalar sigmas only.
+        self.prior.require_scalar("the trainer")
+        self.scales = self.spec.parameter_scales(self.prior, np.float64)
         self.gaussian = self.prior.kind == "gaussian"
         self.key0, self.key1 = seed_keys(self.seed)
         self.X = inputs(n, self.encoding, dtype=np.float64)
@@ -111,7 +89,7 @@ class _Setup:
 
     def kernel_args(self):
         s = self.spec
-        return (self.X, self.y_train, self.train_idx, s.widths, s.w_off, s.b_off, K.ACTIVATIONS[self.activation],
+        return (self.X, self.y_train, self.train_idx, s.widths, s.w_off, s.b_off, s.act,
                 K.LOSSES[self.loss], K.OPTIMIZERS[self.optimizer], self.lr, self.momentum, ADAM_BETA1, ADAM_BETA2,
                 ADAM_EPS, self.batch, self.max_epochs)
 
@@ -485,14 +463,14 @@ def loss_and_gradient(arch, theta, rows, targets, *, activation: str = "relu", l
     (0.693147, [-0.25, 0.0])
     """
     a = parse_arch(arch)
-    check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+    check_choice(activation, "activation", TRAINABLE)
     check_choice(loss, "loss", tuple(K.LOSSES))
-    spec = Layout(a, bias)
+    spec = NetworkSpec(a, activation, encoding, bool(bias))
     theta = np.ascontiguousarray(theta, dtype=np.float64)
     if theta.shape != (spec.n_parameters,):
         raise BoolnetError(f"theta must have {spec.n_parameters} entries for {a}", param="theta")
     X = inputs(a.n, encoding, dtype=np.float64)[np.asarray(rows, dtype=np.int64)]
     y = np.asarray(targets, dtype=np.float64)
     value, grad = K.loss_and_gradient(theta, np.ascontiguousarray(X), y, spec.widths, spec.w_off, spec.b_off,
-                                      K.ACTIVATIONS[activation], K.LOSSES[loss])
+                                      spec.act, K.LOSSES[loss])
     return float(value), grad
