@@ -115,14 +115,18 @@ class Checkpoint:
             raise self._not_a_checkpoint("empty file" if not magic else "not a NumPy .npz file")
         try:
             with np.load(self.path, allow_pickle=False) as data:
-                if not {"fingerprint", *self.arrays} <= set(data.files):
-                    raise self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
+                without = self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
+                if "fingerprint" not in data.files:
+                    raise without
                 if data["fingerprint"].dtype != np.uint8:  # e.g. a training checkpoint of boolnet 0.2
                     raise self._not_a_checkpoint("a .npz file of another kind, or of an older format")
                 saved = json.loads(bytes(data["fingerprint"]).decode())
+                # The format first: another kind of checkpoint (sampler, trainer) is named as such.
+                if not isinstance(saved, dict) or saved.get("format") != self.format:
+                    raise self._not_a_checkpoint("a .npz file of another kind")
+                if not set(self.arrays) <= set(data.files):
+                    raise without
                 arrays = {name: data[name].copy() for name in self.arrays}
-            if not isinstance(saved, dict) or saved.get("format") != self.format:
-                raise self._not_a_checkpoint("a .npz file of another kind")
             state = self._state(saved, arrays)
         except BoolnetError:
             raise
