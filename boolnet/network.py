@@ -259,10 +259,18 @@ class NetworkSpec:
         """``(widths, w_off, b_off, act, pm1, lowbit)`` in kernel argument order."""
         return (self.widths, self.w_off, self.b_off, self.act, self.pm1, self.lowbit)
 
-    def parameter_scales(self, prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter under ``prior``, in layout order, float32.
+    def parameter_scales(self, prior, dtype=np.float32) -> np.ndarray:
+        """Scale (std or half-width) of every parameter under ``prior``, in layout order.
 
-        Per-layer sigmas (:class:`boolnet.priors.Prior`) must have one value per layer with parameters.
+        Computed in float64 and rounded to ``dtype`` (the sampler's kernels take float32, the
+        trainer's float64). Per-layer sigmas (:class:`boolnet.priors.Prior`) must have one
+        value per layer with parameters.
+
+        Examples
+        --------
+        >>> from boolnet.priors import Prior
+        >>> NetworkSpec("4-1", "relu", "01", True).parameter_scales(Prior(), np.float64).tolist()
+        [0.5, 0.5, 0.5, 0.5, 1.0]
         """
         scales = np.empty(self.n_parameters, dtype=np.float64)
         widths = self.arch.widths
@@ -273,7 +281,7 @@ class NetworkSpec:
             if self.bias:
                 bo = self.b_off[layer]
                 scales[bo : bo + width] = prior.bias_scale(layer)
-        return scales.astype(np.float32)
+        return scales.astype(dtype)
 
     def split(self, theta: np.ndarray):
         """Per layer ``(W (..., fan_in, width), b (..., width) or None)`` views of flat parameter vectors.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import re
+import signal
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from boolnet.errors import BoolnetError
+from boolnet.errors import BoolnetError, Interrupted
 from boolnet.priors import Prior
 from boolnet.training import loss_and_gradient, train_table, training_set, training_trajectory
 
@@ -318,6 +324,97 @@ def test_checkpoint_resumes_to_the_same_table(tmp_path):
     assert err.value.param == "checkpoint"
 
 
+CKPT_KW = dict(target="0001011101111111", train=[0, 2, 5, 6, 9, 13], runs=40, seed=3, lr=0.05, threads=2)
+
+
+def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path, monkeypatch):
+    from boolnet.sampling import driver
+    from boolnet.training import train as T
+
+    full = train_table("4-6-1", **CKPT_KW)
+    monkeypatch.setattr(driver, "CHUNK_SECONDS", 0.0)  # chunks of one run per worker: the stop comes early
+    path = tmp_path / "run.ckpt"
+    real = T._Runs.run_workers
+    calls = []
+
+    def run_workers(self, step, pool=None):
+        real(self, step, pool)
+        calls.append(1)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(T._Runs, "run_workers", run_workers)
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    with pytest.raises(Interrupted) as info:
+        train_table("4-6-1", checkpoint=path, **CKPT_KW)
+    exc = info.value
+    assert exc.signal_name == "SIGTERM" and "stopped by SIGTERM" in str(exc) and len(calls) == 1
+    assert exc.checkpoint == str(path) and 0 < exc.done < exc.total == 40
+    meta = exc.partial.attrs["boolnet"]
+    assert meta["runs"] == exc.done and meta["runs_requested"] == 40 and meta["interrupted"] == "SIGTERM"
+    assert int(exc.partial["count"].sum()) == meta["fitted"] <= exc.done
+    assert {s: signal.getsignal(s) for s in before} == before
+    monkeypatch.setattr(T._Runs, "run_workers", real)
+    again = train_table("4-6-1", checkpoint=path, **CKPT_KW)
+    assert again.attrs["boolnet"]["runs_resumed"] == exc.done
+    assert again[["function", "count"]].equals(full[["function", "count"]])
+    assert again.attrs["boolnet"]["epochs_total"] == full.attrs["boolnet"]["epochs_total"]
+
+
+def test_failed_last_training_save_keeps_the_runs_elsewhere(tmp_path, monkeypatch):
+    from boolnet.errors import BoolnetWarning
+    from boolnet.sampling import checkpoint as C
+
+    full = train_table("4-6-1", **CKPT_KW)
+    real = C._write_npz
+
+    def full_disk_here(path, **arrays):
+        if Path(path).parent == tmp_path:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, **arrays)
+
+    monkeypatch.setattr(C, "_write_npz", full_disk_here)
+    path = tmp_path / "run.ckpt"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = train_table("4-6-1", checkpoint=path, **CKPT_KW)
+    messages = [str(w.message) for w in caught if issubclass(w.category, BoolnetWarning)]
+    assert len(messages) == 1 and f"final save of checkpoint {path} failed" in messages[0], messages
+    assert df[["function", "count"]].equals(full[["function", "count"]]) and not path.exists()
+    rescued = Path(re.search(r"were saved to (.+?) instead", messages[0]).group(1))
+    try:
+        monkeypatch.setattr(C, "_write_npz", real)
+        again = train_table("4-6-1", checkpoint=rescued, **CKPT_KW)
+        assert again.attrs["boolnet"]["runs_resumed"] == 40
+        assert again[["function", "count"]].equals(full[["function", "count"]])
+    finally:
+        rescued.unlink()
+
+
+def test_training_checkpoints_refuse_other_runs_by_name(tmp_path):
+    from boolnet.sampling import sample_table
+
+    path = tmp_path / "run.ckpt"
+    stale = tmp_path / ".run.ckpt.999999999.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    train_table("4-6-1", checkpoint=path, **CKPT_KW)
+    assert path.exists() and not stale.exists()
+    with pytest.raises(BoolnetError) as err:
+        train_table("4-6-1", checkpoint=path, **{**CKPT_KW, "lr": 0.1, "batch": 4})
+    assert err.value.param == "checkpoint" and "lr: 0.05 there, 0.1 here" in str(err.value)
+    assert "batch: 8 there, 4 here" in str(err.value)
+    sampled = tmp_path / "sampled.ckpt"
+    sample_table("2-1", samples=5000, seed=1, checkpoint=sampled)
+    with pytest.raises(BoolnetError) as err:  # each kind of checkpoint refuses the other's
+        train_table("4-6-1", checkpoint=sampled, **CKPT_KW)
+    assert err.value.param == "checkpoint" and "not a boolnet training checkpoint (a .npz file of another kind" \
+        in str(err.value)
+    with pytest.raises(BoolnetError) as err:
+        sample_table("2-1", samples=5000, seed=1, checkpoint=path)
+    assert err.value.param == "checkpoint" and "not a boolnet checkpoint (a .npz file of another kind" \
+        in str(err.value)
+
+
 def test_unfittable_runs_are_counted_and_left_out():
     # A perceptron cannot fit XOR on all four inputs: every run stops at the epoch limit.
     df = train_table("2-1", target="0110", train=[0, 1, 2, 3], runs=6, max_epochs=7, lr=0.1)
@@ -355,6 +452,18 @@ def test_bad_options_name_their_parameter(kwargs, param):
     with pytest.raises(BoolnetError) as err:
         train_table("2-1", **{**base, **kwargs})
     assert err.value.param == param
+
+
+def test_one_activation_table():
+    """The trainer's kernels branch on the codes of boolnet.network.ACTIVATIONS; linear is the identity."""
+    from boolnet.network import ACTIVATIONS
+    from boolnet.training import _train_kernels as K
+    from boolnet.training.train import TRAINABLE
+
+    assert (K.RELU, K.TANH) == (ACTIVATIONS["relu"], ACTIVATIONS["tanh"]) and set(TRAINABLE) <= set(ACTIVATIONS)
+    z, a = -0.75, -0.75
+    assert [K._act(z, ACTIVATIONS[name]) for name in TRAINABLE] == [0.0, math.tanh(z), z]
+    assert [K._dact(z, a, ACTIVATIONS[name]) for name in TRAINABLE] == [0.0, 1.0 - a * a, 1.0]
 
 
 def test_training_set():

@@ -8,6 +8,11 @@ tables with their counts. It is written through :func:`boolnet.io.atomic_path`
 (a temporary file in the same folder, synced, renamed over the target), so the
 path always holds a complete checkpoint, even after ``kill -9`` or a power loss;
 temporary files of a killed save are removed when the next run starts.
+
+:class:`Checkpoint` saves a sampler run; another kind of run (the trainer's, in
+:mod:`boolnet.training.train`) subclasses it and says which arrays it saves and how
+they are read back, keeping the atomic writes, the fingerprint check, the clean-up
+and :meth:`Checkpoint.save_elsewhere`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from boolnet.errors import BoolnetError
 from boolnet.io import atomic_path, check_output_path
 
 CHECKPOINT_FORMAT = "boolnet-sample-checkpoint 1"
-_NPZ_ARRAYS = {"fingerprint", "done", "words", "counts"}
 
 
 def _write_npz(path, **arrays) -> None:
@@ -35,6 +39,9 @@ def _write_npz(path, **arrays) -> None:
 
 class Checkpoint:
     """Atomic save and checked load of ``(samples done, counts)`` for one run's options.
+
+    A subclass saves another run's state by overriding :attr:`format`, :attr:`kind`,
+    :attr:`arrays`, :meth:`_arrays` and :meth:`_state`.
 
     Parameters
     ----------
@@ -48,8 +55,15 @@ class Checkpoint:
     Attributes
     ----------
     saved_done : int or None
-        Samples held by the file (after :meth:`load` or a successful :meth:`save`).
+        Units (samples) held by the file (after :meth:`load` or a successful :meth:`save`).
     """
+
+    #: Tag stored in the fingerprint: a file with another tag is refused.
+    format = CHECKPOINT_FORMAT
+    #: What a file of this kind is called in a refusal.
+    kind = "boolnet"
+    #: The arrays a file holds besides ``fingerprint``.
+    arrays = ("done", "words", "counts")
 
     def __init__(self, path, fingerprint: dict):
         self.path = check_output_path(path, suffixes=None, param="checkpoint")
@@ -57,11 +71,31 @@ class Checkpoint:
         self.saved_done: int | None = None
 
     def _not_a_checkpoint(self, why: str) -> BoolnetError:
-        return BoolnetError(f"checkpoint {self.path} is not a boolnet checkpoint ({why}); delete it or choose "
+        return BoolnetError(f"checkpoint {self.path} is not a {self.kind} checkpoint ({why}); delete it or choose "
                             "another path", param="checkpoint")
 
+    def _arrays(self, done: int, results) -> dict:
+        """The arrays saved for ``done`` units of ``results`` (here a :class:`~boolnet.sampling.counts.Counts`)."""
+        words, counts = results.entries()
+        return {"done": np.int64(done), "words": words, "counts": counts}
+
+    def _state(self, saved: dict, arrays: dict) -> tuple:
+        """What :meth:`load` returns, ``done`` first, from a file's fingerprint and :attr:`arrays`.
+
+        Raises ``self._not_a_checkpoint(...)`` when they do not fit together.
+        """
+        done, words, counts = int(arrays["done"]), arrays["words"], arrays["counts"]
+        # A conditioned run (``fit`` in its options) counts only the accepted samples: at most the samples done.
+        conditioned = "fit" in saved
+        if (words.ndim != 2 or words.shape[1:] != (2,) or counts.shape != (words.shape[0],) or done < 0
+                or (counts.size and (int(counts.sum()) > done if conditioned else int(counts.sum()) != done))):
+            raise self._not_a_checkpoint("its counts do not add up to the samples done: damaged")
+        return done, words, counts
+
     def load(self):
-        """``(done, words, counts)`` of an existing checkpoint of the same options, or None when there is none.
+        """The state of an existing checkpoint of the same options, or None when there is none.
+
+        Here ``(done, words, counts)``; a subclass's :meth:`_state` says what it is.
 
         Raises
         ------
@@ -81,35 +115,35 @@ class Checkpoint:
             raise self._not_a_checkpoint("empty file" if not magic else "not a NumPy .npz file")
         try:
             with np.load(self.path, allow_pickle=False) as data:
-                if not _NPZ_ARRAYS <= set(data.files):
-                    raise self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
+                without = self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
+                if "fingerprint" not in data.files:
+                    raise without
+                if data["fingerprint"].dtype != np.uint8:  # e.g. a training checkpoint of boolnet 0.2
+                    raise self._not_a_checkpoint("a .npz file of another kind, or of an older format")
                 saved = json.loads(bytes(data["fingerprint"]).decode())
-                done = int(data["done"])
-                words = data["words"].copy()
-                counts = data["counts"].copy()
+                # The format first: another kind of checkpoint (sampler, trainer) is named as such.
+                if not isinstance(saved, dict) or saved.get("format") != self.format:
+                    raise self._not_a_checkpoint("a .npz file of another kind")
+                if not set(self.arrays) <= set(data.files):
+                    raise without
+                arrays = {name: data[name].copy() for name in self.arrays}
+            state = self._state(saved, arrays)
         except BoolnetError:
             raise
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise self._not_a_checkpoint(f"truncated or damaged: {first}") from None
-        if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
-            raise self._not_a_checkpoint("a .npz file of another kind")
-        # A conditioned run (``fit`` in its options) counts only the accepted samples: at most the samples done.
-        conditioned = "fit" in saved
-        if (words.ndim != 2 or words.shape[1:] != (2,) or counts.shape != (words.shape[0],) or done < 0
-                or (counts.size and (int(counts.sum()) > done if conditioned else int(counts.sum()) != done))):
-            raise self._not_a_checkpoint("its counts do not add up to the samples done: damaged")
-        mine = dict(self.fingerprint, format=CHECKPOINT_FORMAT)
+        mine = dict(self.fingerprint, format=self.format)
         diff = [k for k in sorted(set(saved) | set(mine)) if saved.get(k) != mine.get(k)]
         if diff:
             details = ", ".join(f"{k}: {saved.get(k)!r} there, {mine.get(k)!r} here" for k in diff)
             raise BoolnetError(f"checkpoint {self.path} was made with different options ({details}); run with "
                                "the same options to resume it, or use another checkpoint path", param="checkpoint")
-        self.saved_done = done
-        return done, words, counts
+        self.saved_done = state[0]
+        return state
 
-    def save(self, done: int, counts) -> None:
-        """Write ``done`` and the entries of ``counts`` (a :class:`~boolnet.sampling.counts.Counts`) atomically.
+    def save(self, done: int, results) -> None:
+        """Write the state of ``done`` units of ``results`` atomically (here the entries of a ``Counts``).
 
         Raises
         ------
@@ -117,14 +151,14 @@ class Checkpoint:
             The file could not be written (full disk, permission); the previous
             checkpoint, if any, is left as it was.
         """
-        self._write(self.path, done, counts)
+        self._write(self.path, done, results)
         _sync_folder(self.path)
         self.saved_done = done
 
-    def save_elsewhere(self, done: int, counts) -> Path | None:
+    def save_elsewhere(self, done: int, results) -> Path | None:
         """After a failed :meth:`save`, save to a new file in the temporary folder; its path, or None.
 
-        Used when a run ends or stops with its last save failed, so that the counts
+        Used when a run ends or stops with its last save failed, so that its results
         survive the process (the temporary folder is often on another disk). Nothing
         is tried when that folder is the checkpoint's own.
         """
@@ -138,7 +172,7 @@ class Checkpoint:
             return None
         other = Path(name)
         try:
-            self._write(other, done, counts)
+            self._write(other, done, results)
         except (OSError, BoolnetError):
             try:
                 other.unlink()
@@ -147,12 +181,11 @@ class Checkpoint:
             return None
         return other
 
-    def _write(self, path: Path, done: int, counts) -> None:
-        words, cnt = counts.entries()
-        fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
+    def _write(self, path: Path, done: int, results) -> None:
+        arrays = self._arrays(done, results)
+        fingerprint = json.dumps(dict(self.fingerprint, format=self.format), sort_keys=True)
         with atomic_path(path) as tmp:
-            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
-                       done=np.int64(done), words=words, counts=cnt)
+            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8), **arrays)
 
 
 def _sync_folder(path: Path) -> None:

@@ -26,6 +26,7 @@ import threading
 import numpy as np
 
 from boolnet.sampling import _hash_kernels as K
+from boolnet.sampling.driver import run_steps
 from boolnet.table.build import fresh_array, zeroed_array
 
 #: Slots of each worker's table (a power of two; 24 bytes each).
@@ -148,20 +149,11 @@ class Counts:
         is full) and says whether worker ``t`` has finished its share. With a
         thread pool the workers run at once, each merging on its own.
         """
-        def loop(worker):
-            while True:
-                finished = step(worker)
-                self.merge_worker(worker)
-                if finished:
-                    return
+        run_steps(step, self.worker_used.shape[0], pool, self.merge_worker)
 
-        workers = range(self.worker_used.shape[0])
-        if pool is None:
-            for worker in workers:
-                loop(worker)
-        else:
-            for future in [pool.submit(loop, worker) for worker in workers]:
-                future.result()
+    def postfix(self) -> dict:
+        """What the progress bar shows after the rate: the distinct functions so far."""
+        return {"distinct": self.distinct}
 
     def release(self) -> None:
         """Free the master and worker tables (after :meth:`entries`); the counts can no longer be used."""

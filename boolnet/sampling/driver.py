@@ -1,11 +1,12 @@
-"""The chunked parallel driver shared by the sampler and the grid enumerator.
+"""The chunked parallel driver shared by the sampler, the grid enumerator and the trainer.
 
-A job (:class:`Job`) is ``total`` work units (samples, grid points) cut into
-indivisible *granules* (a block of 4096 samples, one grid point). :func:`drive`
-hands consecutive ranges of granules ("chunks", sized to take about
-``CHUNK_SECONDS``) to the job's worker kernels on a thread pool, merges the
-workers' counts into a :class:`~boolnet.sampling.counts.Counts` after each call,
-and between chunks, never in the middle of one:
+A job (:class:`Job`) is ``total`` work units (samples, grid points, trainings) cut
+into indivisible *granules* (a block of 4096 samples, one grid point, one training).
+:func:`drive` hands consecutive ranges of granules ("chunks", sized to take about
+``CHUNK_SECONDS``) to the job's worker kernels on a thread pool, has the run's
+*results* merge the workers' output after each call (a
+:class:`~boolnet.sampling.counts.Counts` adds the workers' counts; the trainer's
+runs are written in place), and between chunks, never in the middle of one:
 
 * updates the progress bar (only with ``progress=True``; the library never prints);
 * saves the checkpoint, if any, every ``checkpoint_interval`` seconds, at the end
@@ -19,7 +20,8 @@ and between chunks, never in the middle of one:
   ``signal_name`` set; the caller raises :class:`~boolnet.errors.Interrupted`
   with the partial table.
 
-Since chunks only decide when counts are merged, and counts only add up, the
+Since chunks only decide when results are merged, and a unit's result depends
+only on the unit (counts only add up; a training only on its run index), the
 chunking never changes a result.
 """
 
@@ -102,7 +104,7 @@ class Job:
     first_chunk : int
         Granules of the first chunk (later ones are sized to take ``CHUNK_SECONDS``).
     unit : str
-        What a unit is, for the progress bar and the metadata (``"samples"``).
+        What a unit is, for the progress bar and the metadata (``"samples"``, ``"trainings"``).
     description : str
         Progress bar label.
     """
@@ -125,9 +127,39 @@ class Job:
 
         ``step(t)`` runs a kernel that fills worker table ``t`` (stopping when it is
         full), and returns True once worker ``t`` has finished its share; the driver
-        merges the table after every call.
+        has the results merge the table after every call.
         """
         raise NotImplementedError
+
+
+def run_steps(step, workers: int, pool=None, merge=None) -> None:
+    """Call ``step(t)`` for every worker ``t < workers`` until it returns True, and ``merge(t)`` after each call.
+
+    With a thread pool the workers run at once, each merging on its own.
+
+    Examples
+    --------
+    >>> left = [2, 1]
+    >>> def step(t):
+    ...     left[t] -= 1
+    ...     return left[t] == 0
+    >>> run_steps(step, 2); left
+    [0, 0]
+    """
+    def loop(worker):
+        while True:
+            finished = step(worker)
+            if merge is not None:
+                merge(worker)
+            if finished:
+                return
+
+    if pool is None:
+        for worker in range(workers):
+            loop(worker)
+    else:
+        for future in [pool.submit(loop, worker) for worker in range(workers)]:
+            future.result()
 
 
 @dataclass
@@ -167,7 +199,7 @@ class DriveResult:
 class CheckpointSaver:
     """Saves a run's checkpoint between chunks; a failed save never stops the run.
 
-    ``saver(done, last)`` saves the counts of ``done`` work units. A failure (full disk,
+    ``saver(done, last)`` saves the results (counts) of ``done`` work units. A failure (full disk,
     permission) is remembered in :attr:`error`; unless it is the ``last`` save (which the
     caller reports once: in the Interrupted message or a warning at the end) it warns
     (:class:`~boolnet.errors.BoolnetWarning`) that the run goes on with the counts in
@@ -175,14 +207,14 @@ class CheckpointSaver:
     file on disk holds. Shared by the local driver and the Dask backend.
     """
 
-    def __init__(self, checkpoint, counts, total: int, unit: str, interval: float):
-        self.checkpoint, self.counts, self.total, self.unit, self.interval = checkpoint, counts, total, unit, interval
+    def __init__(self, checkpoint, results, total: int, unit: str, interval: float):
+        self.checkpoint, self.results, self.total, self.unit, self.interval = checkpoint, results, total, unit, interval
         self.error: str | None = None
         self.saved_done: int | None = getattr(checkpoint, "saved_done", None)
 
     def __call__(self, done: int, last: bool) -> None:
         try:
-            self.checkpoint.save(done, self.counts)
+            self.checkpoint.save(done, self.results)
         except (OSError, BoolnetError) as exc:
             self.error = str(exc)
             if not last:
@@ -194,22 +226,27 @@ class CheckpointSaver:
             self.saved_done = done
 
 
-def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = False, checkpoint=None,
+def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = False, checkpoint=None,
           checkpoint_interval: float = 30.0, stop_after: int | None = None) -> DriveResult:
-    """Run ``job`` chunk by chunk on ``threads`` workers, counting into ``counts``.
+    """Run ``job`` chunk by chunk on ``threads`` workers, gathering into ``results``.
 
     Parameters
     ----------
     job : Job
-    counts : boolnet.sampling.counts.Counts
-        With ``threads`` worker tables; holds the counts of the ``start`` units already done.
+    results : boolnet.sampling.counts.Counts or alike
+        Holds the results of the ``start`` units already done and gathers the others:
+        ``results.run_workers(step, pool)`` runs a chunk's steps (:func:`run_steps`)
+        with ``threads`` workers, merging their output after each call;
+        ``results.plan(done, total)`` hears how far the run is after each chunk;
+        ``results.postfix()`` is a dict for the progress bar. A
+        :class:`~boolnet.sampling.counts.Counts` with ``threads`` worker tables is one.
     threads : int
     start : int
         Units already done (resumed from a checkpoint); a multiple of ``job.granule``
         or ``job.total``.
     progress : bool
         A tqdm progress bar on stderr.
-    checkpoint : object with ``save(done, counts)`` and ``path``, optional
+    checkpoint : object with ``save(done, results)`` and ``path``, optional
         Saved every ``checkpoint_interval`` seconds, at the end and on a stop.
     checkpoint_interval : float
     stop_after : int, optional
@@ -234,10 +271,10 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                    dynamic_ncols=True, smoothing=0.1, desc=job.description)
     begin = time.perf_counter()
     last_attempt = begin
-    save = CheckpointSaver(checkpoint, counts, total, job.unit, checkpoint_interval)
+    save = CheckpointSaver(checkpoint, results, total, job.unit, checkpoint_interval)
     signal_name = None
 
-    counts.plan(done, total)
+    results.plan(done, total)
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
         with StopSignals() as stop:
@@ -245,12 +282,12 @@ def drive(job: Job, counts, *, threads: int, start: int = 0, progress: bool = Fa
                 first = done // job.granule
                 count = min(chunk, total_granules - first)
                 t0 = time.perf_counter()
-                counts.run_workers(job.make_step(first, count, threads), pool)
+                results.run_workers(job.make_step(first, count, threads), pool)
                 elapsed = time.perf_counter() - t0
                 new_done = min(total, (first + count) * job.granule)
-                counts.plan(new_done, total)  # sizes the growth of the master table; never changes a count
+                results.plan(new_done, total)  # e.g. sizes the growth of a master table; never changes a result
                 if bar is not None:
-                    bar.set_postfix(distinct=counts.distinct, refresh=False)
+                    bar.set_postfix(results.postfix(), refresh=False)
                     bar.update(new_done - done)
                 done = new_done
                 # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).

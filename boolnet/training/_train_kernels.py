@@ -37,8 +37,9 @@ from numba import njit
 from boolnet.sampling._rng import next_u64, seed_block
 
 
-#: Trainable hidden activations and their kernel codes.
-ACTIVATIONS = {"relu": 0, "tanh": 1, "linear": 2}
+#: Codes of the activations the kernels branch on: those of :data:`boolnet.network.ACTIVATIONS` (the trainer
+#: maps names with that table; this module imports numpy and numba only). Any other code is the identity (linear).
+RELU, TANH = 0, 1
 #: Loss functions: binary cross-entropy on the logit, squared error of the logit against -1/+1.
 LOSSES = {"ce": 0, "mse": 1}
 #: Optimisers.
@@ -81,18 +82,18 @@ def draw_parameters(s, scales, gaussian, theta):
 # ------------------------------------------------------------------------------------ networks
 @njit(cache=True, nogil=True)
 def _act(z, act):
-    if act == 0:
+    if act == RELU:
         return z if z > 0.0 else 0.0
-    if act == 1:
+    if act == TANH:
         return math.tanh(z)
     return z
 
 
 @njit(cache=True, nogil=True)
 def _dact(z, a, act):
-    if act == 0:
+    if act == RELU:
         return 1.0 if z > 0.0 else 0.0
-    if act == 1:
+    if act == TANH:
         return 1.0 - a * a
     return 1.0
 

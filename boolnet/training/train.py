@@ -13,13 +13,9 @@ trainer on whole trajectories.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,12 +23,14 @@ import pandas as pd
 from boolnet import __version__
 from boolnet.checks import check_checkpoint_interval, check_choice, check_real, check_seed, check_threads, check_whole
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
-from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, strings_from_packed, \
-    training_set  # noqa: F401 - the trainer's public helpers
+from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, \
+    strings_from_packed, training_set  # noqa: F401 - the trainer's public helpers
 from boolnet.io import check_output_path
-from boolnet.network import parameter_offsets, parse_arch
+from boolnet.network import NetworkSpec, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
+from boolnet.sampling.checkpoint import Checkpoint
+from boolnet.sampling.driver import Job, drive, end_warning, run_steps, stop_message
 from boolnet.table.schema import attach
 from boolnet.training import _train_kernels as K
 
@@ -44,35 +42,11 @@ MAX_EPOCHS = 20_000
 MAX_RUNS = 10**8
 
 
+#: Hidden activations the trainer can differentiate (kernel codes: :data:`boolnet.network.ACTIVATIONS`).
+TRAINABLE = ("relu", "tanh", "linear")
+
+
 # ----------------------------------------------------------------------------------------- set-up
-class Layout:
-    """Flat parameter layout of an architecture: per layer ``W[k, j]`` at ``w_off + k * width + j``, then biases.
-
-    Examples
-    --------
-    >>> lay = Layout(parse_arch("2-3-1"), bias=True)
-    >>> lay.w_off.tolist(), lay.b_off.tolist(), lay.n_parameters
-    ([0, 9], [6, 12], 13)
-    """
-
-    def __init__(self, arch, bias: bool):
-        widths = arch.widths
-        self.widths = np.array(widths, dtype=np.int64)
-        self.bias = bool(bias)
-        self.w_off, self.b_off, self.n_parameters = parameter_offsets(widths, self.bias)
-
-    def scales(self, prior: Prior) -> np.ndarray:
-        """Scale (std or half-width) of every parameter, in layout order."""
-        out = np.empty(self.n_parameters)
-        for layer, (fan_in, width) in enumerate(zip(self.widths[:-1], self.widths[1:])):
-            wo = int(self.w_off[layer])
-            out[wo : wo + fan_in * width] = prior.weight_scale(int(fan_in))
-            if self.bias:
-                bo = int(self.b_off[layer])
-                out[bo : bo + width] = prior.bias_scale()
-        return out
-
-
 class _Setup:
     """Validated options of a training call, as the kernels want them."""
 
@@ -84,7 +58,7 @@ class _Setup:
         self.target = check_target(target, n)
         self.seed = check_seed(seed)
         self.train = resolve_training(n, train, train_size, self.seed)
-        self.activation = check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+        self.activation = check_choice(activation, "activation", TRAINABLE)
         self.optimizer = check_choice(optimizer, "optimizer", tuple(K.OPTIMIZERS))
         self.loss = check_choice(loss, "loss", tuple(K.LOSSES))
         self.lr = check_real(lr, "lr", low=0.0, low_open=True)
@@ -99,8 +73,10 @@ class _Setup:
         except BoolnetError as exc:
             raise BoolnetError(str(exc), param="encoding") from None
         self.bias = bool(bias)
-        self.spec = Layout(self.arch, self.bias)
-        self.scales = self.spec.scales(self.prior)
+        self.spec = NetworkSpec(self.arch, self.activation, self.encoding, self.bias)
+        # One scale per network, not per layer: the trainer's options and metadata have scalar sigmas only.
+        self.prior.require_scalar("the trainer")
+        self.scales = self.spec.parameter_scales(self.prior, np.float64)
         self.gaussian = self.prior.kind == "gaussian"
         self.key0, self.key1 = seed_keys(self.seed)
         self.X = inputs(n, self.encoding, dtype=np.float64)
@@ -111,7 +87,7 @@ class _Setup:
 
     def kernel_args(self):
         s = self.spec
-        return (self.X, self.y_train, self.train_idx, s.widths, s.w_off, s.b_off, K.ACTIVATIONS[self.activation],
+        return (self.X, self.y_train, self.train_idx, s.widths, s.w_off, s.b_off, s.act,
                 K.LOSSES[self.loss], K.OPTIMIZERS[self.optimizer], self.lr, self.momentum, ADAM_BETA1, ADAM_BETA2,
                 ADAM_EPS, self.batch, self.max_epochs)
 
@@ -163,10 +139,119 @@ def _volume_frame(words: np.ndarray, n: int) -> pd.DataFrame:
                          "probability_high": hi, "count": counts})
 
 
-#: Wall time a chunk of runs aims at (Ctrl-C and the progress bar wait about this long).
-CHUNK_SECONDS = 0.25
-#: Largest chunk of runs handed to a worker at once.
-MAX_CHUNK = 1 << 14
+# ----------------------------------------------------------------------------------------- the run loop
+class _Runs:
+    """The results of a :func:`train_table` call: per run its function's words, epochs and status.
+
+    The driver's units are the runs in the order ``resumed runs, then the others by
+    index`` (:attr:`pending`): after ``done`` units, the runs done are the resumed ones
+    and ``pending[: done - start]``. Each run's row is written by the worker that trains
+    it, so there is nothing to merge after a step.
+    """
+
+    def __init__(self, runs: int, words: int, threads: int):
+        self.words = np.zeros((runs, words), dtype=np.uint64)
+        self.epochs = np.zeros(runs, dtype=np.int32)
+        self.status = np.zeros(runs, dtype=np.int8)
+        self.resumed = np.zeros(runs, dtype=bool)
+        self.pending = np.arange(runs, dtype=np.int64)
+        self.start = 0
+        self.threads = threads
+
+    def load(self, mask, words, epochs, status) -> None:
+        """Take the finished runs (``mask``) of a checkpoint."""
+        self.words[mask] = words[mask]
+        self.epochs[mask] = epochs[mask]
+        self.status[mask] = status[mask]
+        self.resumed = mask.copy()
+        self.pending = np.flatnonzero(~mask).astype(np.int64)
+        self.start = int(mask.sum())
+
+    def done_mask(self, done: int) -> np.ndarray:
+        """Which runs are finished after ``done`` units."""
+        mask = self.resumed.copy()
+        mask[self.pending[: done - self.start]] = True
+        return mask
+
+    def run_workers(self, step, pool=None) -> None:
+        run_steps(step, self.threads, pool)
+
+    def plan(self, done: int, total: int) -> None:
+        pass
+
+    def postfix(self) -> dict:
+        return {}
+
+
+class _TrainJob(Job):
+    """Trainings: a chunk's runs are handed out to the workers in small pieces."""
+
+    unit = "trainings"
+
+    def __init__(self, setup: _Setup, results: _Runs, threads: int):
+        self.setup, self.results = setup, results
+        self.total = results.words.shape[0]
+        self.first_chunk = threads
+        self.description = f"train {setup.arch}"
+        self.args = (setup.key0, setup.key1, setup.scales, setup.gaussian, *setup.kernel_args())
+
+    def _train(self, idx) -> None:
+        r = self.results
+        K.train_runs(idx, *self.args, r.words, r.epochs, r.status)
+
+    def prepare(self):
+        self._train(np.zeros(0, np.int64))
+
+    def make_step(self, first, count, threads):
+        r = self.results
+        idx = r.pending[first - r.start : first - r.start + count]
+        # A training takes from no epoch to max_epochs: small pieces taken in turn keep every worker busy
+        # until the chunk's last runs (which worker trains a run never changes its result).
+        piece = max(1, count // (4 * threads))
+        starts = iter(range(0, count, piece))
+        lock = threading.Lock()
+
+        def step(t):
+            with lock:
+                lo = next(starts, None)
+            if lo is None:
+                return True
+            self._train(idx[lo : lo + piece])
+            return False
+
+        return step
+
+
+class _TrainingCheckpoint(Checkpoint):
+    """A training run's checkpoint: which runs are finished (``done``, a mask) and their results."""
+
+    format = "boolnet-train-checkpoint 2"
+    kind = "boolnet training"
+    arrays = ("done", "words", "epochs", "status")
+
+    def __init__(self, path, fingerprint: dict, words_shape: tuple):
+        super().__init__(path, fingerprint)
+        self.words_shape = words_shape
+
+    def _arrays(self, done: int, results: _Runs) -> dict:
+        # Saved between chunks only: the rows of the runs not done are still zero.
+        return {"done": results.done_mask(done), "words": results.words, "epochs": results.epochs,
+                "status": results.status}
+
+    def _state(self, saved: dict, arrays: dict) -> tuple:
+        mask, words, epochs, status = (arrays[k] for k in self.arrays)
+        runs = mask.shape[0] if mask.ndim == 1 else -1
+        if (mask.dtype != np.bool_ or words.dtype != np.uint64 or words.ndim != 2 or words.shape[0] != runs
+                or epochs.shape != (runs,) or status.shape != (runs,)):
+            raise self._not_a_checkpoint("its arrays do not fit together: damaged")
+        return int(mask.sum()), mask, words, epochs, status
+
+    def load(self):
+        """``(done, mask, words, epochs, status)`` of a checkpoint of the same options, or None."""
+        state = super().load()
+        if state is not None and state[2].shape != self.words_shape:
+            raise self._not_a_checkpoint("its arrays do not fit its options: damaged")
+        return state
 
 
 # ----------------------------------------------------------------------------------------- public API
@@ -225,9 +310,12 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     progress : bool
         Progress bar on stderr.
     checkpoint : path, optional
-        Save the finished runs there every ``checkpoint_interval`` seconds, on Ctrl-C and at
-        the end; an existing checkpoint of the same options is resumed (its runs are not
-        trained again; the table is the same as without the interruption).
+        Save the finished runs there (atomically, as the sampler's checkpoints) every
+        ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end; an existing
+        checkpoint of the same options is resumed (its runs are not trained again; the
+        table is the same as without the interruption); one of other options is refused.
+        A failed save warns and the run goes on; if the last one fails, the runs are
+        saved to the temporary folder instead and the warning or message says where.
     checkpoint_interval : float
         Seconds between checkpoints.
 
@@ -244,7 +332,8 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     boolnet.errors.BoolnetError
         Bad options (the message names the parameter).
     boolnet.errors.Interrupted
-        On Ctrl-C, carrying the table of the runs finished so far.
+        On Ctrl-C or SIGTERM (after the runs under way finish), carrying the table of the
+        runs finished so far (``interrupted`` in its metadata).
 
     Examples
     --------
@@ -263,150 +352,32 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
                    optimizer=optimizer, lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed,
                    max_epochs=max_epochs, prior=prior, encoding=encoding, bias=bias)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
-    fingerprint = json.dumps({k: v for k, v in setup.metadata().items() if k != "boolnet_version"} | {"runs": runs},
-                             sort_keys=True)
-    out_words = np.zeros((runs, setup.words), dtype=np.uint64)
-    out_epochs = np.zeros(runs, dtype=np.int32)
-    out_status = np.zeros(runs, dtype=np.int8)
-    done = np.zeros(runs, dtype=bool)
+    results = _Runs(runs, setup.words, threads)
+    ckpt = None
     if checkpoint is not None:
-        _load_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, done)
-    resumed = int(done.sum())
-    pending = np.flatnonzero(~done).astype(np.int64)
-    lock = threading.Lock()
-    state = {"next": 0, "stop": False, "error": None}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=runs, initial=resumed, unit="trainings", unit_scale=True, file=sys.stderr,
-                   desc="boolnet train")
-
-    def save():
-        if checkpoint is None:
-            return
-        with lock:
-            snapshot = done.copy()  # rows of runs marked done are final
-        _save_checkpoint(checkpoint, fingerprint, out_words, out_epochs, out_status, snapshot)
-    args = setup.kernel_args()
-
-    def worker():
-        size = 1  # runs per chunk, adapted to CHUNK_SECONDS (chunking never changes the results)
-        try:
-            while True:
-                with lock:
-                    if state["stop"] or state["next"] >= pending.shape[0]:
-                        return
-                    lo = state["next"]
-                    hi = min(pending.shape[0], lo + size)
-                    state["next"] = hi
-                idx = pending[lo:hi]
-                t = time.perf_counter()
-                K.train_runs(idx, setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
-                             out_epochs, out_status)
-                elapsed = time.perf_counter() - t
-                with lock:
-                    done[idx] = True
-                    if bar is not None:
-                        bar.update(hi - lo)
-                if elapsed < CHUNK_SECONDS / 2:
-                    size = min(MAX_CHUNK, 2 * size)
-                elif elapsed > 2 * CHUNK_SECONDS and size > 1:
-                    size //= 2
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            with lock:
-                state["error"] = exc
-                state["stop"] = True
-        finally:
-            with lock:
-                state["active"] -= 1
-
-    # Compile (or load from cache) on the main thread first, with a zero-length call.
-    K.train_runs(np.zeros(0, np.int64), setup.key0, setup.key1, setup.scales, setup.gaussian, *args, out_words,
-                 out_epochs, out_status)
-    t_train = time.perf_counter()
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, max(1, pending.shape[0])))]
-    interrupted = False
-    last_save = time.perf_counter()
-    state["active"] = len(pool)
-
-    def running() -> bool:
-        # Polled instead of Thread.join: a join interrupted by Ctrl-C can leave a live thread marked finished.
-        with lock:
-            return state["active"] > 0
-
-    try:
-        for th in pool:
-            th.start()
-        while running():
-            time.sleep(0.05)
-            if checkpoint is not None and time.perf_counter() - last_save >= checkpoint_interval:
-                save()
-                last_save = time.perf_counter()
-    except KeyboardInterrupt:
-        interrupted = True
-        with lock:
-            state["stop"] = True
-        while running():
-            time.sleep(0.01)
-    finally:
-        if bar is not None:
-            bar.close()
-    if state["error"] is not None:
-        raise state["error"]
-    volume_seconds = time.perf_counter() - t_train
-    save()
-    df = _finish(setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0, resumed)
-    if interrupted:
-        where = f"; resume from {checkpoint}" if checkpoint is not None else ""
-        raise Interrupted(f"training interrupted after {int(done.sum())} of {runs} runs{where}", partial=df,
-                          done=int(done.sum()), total=runs, checkpoint=None if checkpoint is None else str(checkpoint))
+        fingerprint = {k: v for k, v in setup.metadata().items() if k != "boolnet_version"} | {"runs": runs}
+        ckpt = _TrainingCheckpoint(checkpoint, fingerprint, results.words.shape)
+        state = ckpt.load()
+        if state is not None:
+            results.load(*state[1:])
+    result = drive(_TrainJob(setup, results, threads), results, threads=threads, start=results.start,
+                   progress=progress, checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
+    df = _finish(setup, runs, results.words, results.epochs, results.status, results.done_mask(result.done),
+                 result.seconds, t0, results.start, interrupted=result.signal_name)
+    path = str(ckpt.path) if ckpt is not None else None
+    # The last save failed: keep the finished runs beyond this process anyway, in the temporary folder.
+    rescued = ckpt.save_elsewhere(result.done, results) if result.save_error is not None else None
+    if result.signal_name is not None:
+        raise Interrupted(stop_message(result, runs, "trainings", path, rescued=rescued), partial=df,
+                          done=result.done, total=runs, checkpoint=str(rescued) if rescued is not None else path,
+                          signal_name=result.signal_name)
+    if result.save_error is not None:
+        warnings.warn(end_warning(result, runs, "trainings", path, rescued=rescued), BoolnetWarning, stacklevel=2)
     return df
 
 
-#: Format tag of training checkpoints.
-CHECKPOINT_FORMAT = "boolnet-train-checkpoint v1"
-
-
-def _load_checkpoint(path: Path, fingerprint: str, out_words, out_epochs, out_status, done) -> None:
-    if not path.exists():
-        return
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            tag, fp = str(z["format"]), str(z["fingerprint"])
-            words, epochs, status, mask = z["words"], z["epochs"], z["status"], z["done"]
-    except Exception as exc:  # noqa: BLE001 - any unreadable file
-        raise BoolnetError(f"checkpoint {path} is not a readable training checkpoint ({exc}); delete it or "
-                           "choose another path", param="checkpoint") from None
-    if tag != CHECKPOINT_FORMAT or fp != fingerprint or words.shape != out_words.shape:
-        raise BoolnetError(f"checkpoint {path} belongs to a run with other options; rerun with the same options "
-                           "to resume it, or choose another checkpoint path", param="checkpoint")
-    out_words[mask] = words[mask]
-    out_epochs[mask] = epochs[mask]
-    out_status[mask] = status[mask]
-    done[:] = mask
-
-
-def _save_checkpoint(path: Path, fingerprint: str, out_words, out_epochs, out_status, done) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, format=np.array(CHECKPOINT_FORMAT), fingerprint=np.array(fingerprint),
-                     words=np.where(done[:, None], out_words, 0), epochs=np.where(done, out_epochs, 0),
-                     status=np.where(done, out_status, 0), done=done)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        warnings.warn(f"could not save the checkpoint {path}: {exc}", BoolnetWarning, stacklevel=3)
-        if tmp.exists():
-            tmp.unlink()
-
-
-
-
 def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume_seconds, t0,
-            resumed: int = 0) -> pd.DataFrame:
+            resumed: int = 0, interrupted: str | None = None) -> pd.DataFrame:
     status = out_status[done]
     epochs = out_epochs[done]
     fitted = status == K.FITTED
@@ -432,6 +403,8 @@ def _finish(setup: _Setup, runs, out_words, out_epochs, out_status, done, volume
         per_second=(completed - resumed) / volume_seconds if volume_seconds > 0 else None,
         unit="trainings",
     )
+    if interrupted is not None:
+        meta["interrupted"] = interrupted
     return attach(df, meta)
 
 
@@ -485,14 +458,14 @@ def loss_and_gradient(arch, theta, rows, targets, *, activation: str = "relu", l
     (0.693147, [-0.25, 0.0])
     """
     a = parse_arch(arch)
-    check_choice(activation, "activation", tuple(K.ACTIVATIONS))
+    check_choice(activation, "activation", TRAINABLE)
     check_choice(loss, "loss", tuple(K.LOSSES))
-    spec = Layout(a, bias)
+    spec = NetworkSpec(a, activation, encoding, bool(bias))
     theta = np.ascontiguousarray(theta, dtype=np.float64)
     if theta.shape != (spec.n_parameters,):
         raise BoolnetError(f"theta must have {spec.n_parameters} entries for {a}", param="theta")
     X = inputs(a.n, encoding, dtype=np.float64)[np.asarray(rows, dtype=np.int64)]
     y = np.asarray(targets, dtype=np.float64)
     value, grad = K.loss_and_gradient(theta, np.ascontiguousarray(X), y, spec.widths, spec.w_off, spec.b_off,
-                                      K.ACTIVATIONS[activation], K.LOSSES[loss])
+                                      spec.act, K.LOSSES[loss])
     return float(value), grad
