@@ -273,6 +273,7 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     1
     """
     from boolnet.complexity import add_measures, check_measure_names, default_measure_names
+    from boolnet.complexity.registry import resolve_measures
     from boolnet.functions import check_encoding
     from boolnet.table.schema import attach, metadata_of
 
@@ -290,11 +291,10 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
         check_path(checkpoint, "checkpoint")
     chosen = choose_method(arch, method, activation)
     n = arch.n
-    if measures is not None and not isinstance(measures, (dict, str, list, tuple)):
-        raise BoolnetError(f"measures must be measure names (a list of text or 'a,b') or a dict name -> function, "
-                           f"got {measures!r}", param="measures")
     custom = dict(measures) if isinstance(measures, dict) else None
-    if custom is None:
+    if custom is not None:
+        resolve_measures(custom, n)  # a bad entry fails here, before the long work
+    else:
         # Fail on a bad name before the long work; by default leave out the per-function solvers
         # (sympy, exact DNF) that would dominate the run above n = 5.
         names = check_measure_names(measures if measures is not None else default_measure_names(n), n)
