@@ -222,5 +222,5 @@ def read_table(path):
     if "function" in df.columns and not df["function"].isna().any():
         df["function"] = df["function"].astype(str)
     df, metadata = upgrade(df, metadata)
-    check_volume_table(df, str(path), need_probability=False)
+    check_volume_table(df, str(path), need_probability=False, param="path")
     return attach(df, metadata)

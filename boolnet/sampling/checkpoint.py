@@ -150,7 +150,7 @@ class Checkpoint:
     def _write(self, path: Path, done: int, counts) -> None:
         words, cnt = counts.entries()
         fingerprint = json.dumps(dict(self.fingerprint, format=CHECKPOINT_FORMAT), sort_keys=True)
-        with atomic_path(path) as tmp:
+        with atomic_path(path, param="checkpoint") as tmp:
             _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8),
                        done=np.int64(done), words=words, counts=cnt)
 
