@@ -289,6 +289,9 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
         raise BoolnetError(f"the 'function' column holds truth tables of {length} characters, which is not a power "
                            "of two; a truth table has 2**n characters 0/1", param="df")
     inferred = n_from_length(length)
+    if inferred > MAX_N:
+        raise BoolnetError(f"the 'function' column holds truth tables of 2**{inferred} characters; measures are "
+                           f"computed for n <= {MAX_N}", param="df")
     if n is not None and n != inferred:
         raise BoolnetError(f"n = {n} was given but the truth tables have {lengths.iloc[0]} characters "
                            f"(n = {inferred})", param="n")
@@ -341,6 +344,9 @@ def measure(function: str, name="lz"):
     (5.0, 1.0, '0001')
     """
     n = n_from_length(len(bits_from_string(function, param="function")), param="function")
+    if n > MAX_N:
+        raise BoolnetError(f"function has 2**{n} characters; measures are computed for n <= {MAX_N}",
+                           param="function")
     words = pack_strings([function], param="function")
     if isinstance(name, str):
         if name not in MEASURES:

@@ -236,6 +236,11 @@ def check_volume_table(df: pd.DataFrame, where: str = "the table", *, need_proba
         if col not in df.columns:
             continue
         values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
+        missing = np.isnan(values) & ~df[col].isna().to_numpy()  # text that is not a number (NaN is out of range)
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise BoolnetError(f"{where}: column '{col}' holds {str(df[col].iloc[row])[:40]!r} in row {row}, which "
+                               "is not a number: probabilities are numbers in [0, 1]", param=param)
         bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
