@@ -223,7 +223,7 @@ def levin_fit(
     >>> levin_fit(df.iloc[:1], "k")
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: levin needs at least two usable functions, but only 1 of the table's 1 pass the trust rule (every function with P > 0) with a value of 'k'; sample more, or lower min_count
+    boolnet.errors.BoolnetError: levin needs at least two usable functions, but only 1 of the table's 1 pass the trust rule (every function with P > 0) with a value of 'k'; the table needs more functions with P > 0
     """
     tau = check_real(tau, "tau", low=0.0, high=1.0, low_open=True, high_open=True)
     measure = check_text(measure, "measure", what="a complexity column such as 'lz'", empty=False)
@@ -242,7 +242,9 @@ def _blamed(rule: str) -> str:
 def _remedy(rule: str) -> str:
     if rule.startswith("count"):
         return "sample more, or lower min_count"
-    return "the table needs more functions with P > 0 (and, with bounds, bounds within 1% of P)"
+    if "within 1%" in rule:
+        return "the table needs more functions whose bounds lie within 1% of P"
+    return "the table needs more functions with P > 0"
 
 
 def trusted_enough(df, min_count: int) -> np.ndarray:
