@@ -332,3 +332,80 @@ def check_scheduler(address) -> str | None:
     if not ok:
         raise BoolnetError(f"scheduler {address!r} is not a Dask scheduler address: {hint}", param="scheduler")
     return text
+
+
+def check_text(value, param: str, *, what: str = "text", empty: bool = True) -> str:
+    """``value`` if it is a string (non-empty unless ``empty``); ``what`` says what the text is for.
+
+    Examples
+    --------
+    >>> check_text("lz", "measure", what="a column name")
+    'lz'
+    >>> check_text(3, "measure", what="a column name")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: measure must be a column name (text), got 3
+    """
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
+        raise BoolnetError(f"{param} must be {what} (text), got {shown!r}", param=param)
+    return value
+
+
+def check_path(value, param: str = "path"):
+    """``value`` if it is a file path: a non-empty string or an :class:`os.PathLike` of text.
+
+    Examples
+    --------
+    >>> check_path("t.csv")
+    't.csv'
+    >>> check_path(1.5)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: path must be a file path (text or pathlib.Path), got 1.5
+    """
+    text = value
+    if isinstance(value, os.PathLike):
+        text = os.fspath(value)
+    if not isinstance(text, str) or not text.strip():
+        raise BoolnetError(f"{param} must be a file path (text or pathlib.Path), got {value!r}", param=param)
+    return value
+
+
+def check_callable(value, param: str, what: str = "a function") -> object:
+    """``value`` if it can be called.
+
+    Examples
+    --------
+    >>> check_callable(None, "func", "a function of a truth-table string")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: func must be a function of a truth-table string, got None
+    """
+    if not callable(value):
+        raise BoolnetError(f"{param} must be {what}, got {value!r}", param=param)
+    return value
+
+
+def check_names(value, param: str, what: str = "names") -> list[str] | None:
+    """``None``, a comma-separated string or a list of strings, as a list of names (or None).
+
+    Examples
+    --------
+    >>> check_names("lz, csr", "measures")
+    ['lz', 'csr']
+    >>> check_names(3, "measures", "measure names")
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: measures must be measure names: a list of text or 'a,b', got 3
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [s.strip() for s in value.split(",") if s.strip()]
+    if isinstance(value, (list, tuple)) or type(value).__name__ in ("ndarray", "Index", "Series"):
+        names = list(value)
+        bad = [v for v in names if not isinstance(v, str)]
+        if not bad:
+            return names
+    raise BoolnetError(f"{param} must be {what}: a list of text or 'a,b', got {value!r}", param=param)

@@ -90,26 +90,34 @@ def inputs(n: int, encoding: str = "01", dtype=np.int8) -> np.ndarray:
     return bits
 
 
-def n_from_length(length: int) -> int:
-    """Number of inputs of a truth table with ``length`` entries (a power of two)."""
+def n_from_length(length: int, *, param: str = "function") -> int:
+    """Number of inputs of a truth table with ``length`` entries (a power of two).
+
+    ``param`` is the caller's parameter that holds the truth table (named by the error).
+    """
     if length < 1 or length & (length - 1):
-        raise UsageError(f"a truth table has 2**n characters; got {length}, which is not a power of two",
-                         param="function")
+        raise UsageError(f"{param} must be a truth table of 2**n characters; got {length} characters, which is "
+                         "not a power of two", param=param)
     return length.bit_length() - 1
 
 
-def bits_from_string(table: str) -> np.ndarray:
+def bits_from_string(table: str, *, param: str = "table") -> np.ndarray:
     """Truth-table string -> array of 0/1 ``uint8`` (``out[i] = f(input i)``).
+
+    ``param`` is the caller's parameter that holds the truth table (named by the error).
 
     Examples
     --------
     >>> bits_from_string("0001").tolist()
     [0, 0, 0, 1]
     """
-    n_from_length(len(table))
+    if not isinstance(table, str):
+        raise UsageError(f"{param} must be a truth-table string such as '0001', got {table!r}", param=param)
+    n_from_length(len(table), param=param)
     raw = np.frombuffer(table.encode("ascii", errors="replace"), dtype=np.uint8)
     if not np.all((raw == ord("0")) | (raw == ord("1"))):
-        raise UsageError(f"a truth table contains only 0 and 1; got {table[:40]!r}", param="function")
+        raise UsageError(f"{param} must be a truth table of the characters 0 and 1; got {table[:40]!r}",
+                         param=param)
     return (raw - ord("0")).astype(np.uint8)
 
 
@@ -138,7 +146,7 @@ def pack_bits(bits: np.ndarray) -> np.ndarray:
     """
     bits = np.asarray(bits, dtype=np.uint64)
     length = bits.shape[-1]
-    n_from_length(length)
+    n_from_length(length, param="bits")
     if length < 64:
         bits = np.concatenate([bits, np.zeros(bits.shape[:-1] + (64 - length,), np.uint64)], axis=-1)
     words = bits.reshape(bits.shape[:-1] + (-1, 64))
@@ -155,19 +163,22 @@ def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     return bits[..., : 1 << n]
 
 
-def pack_strings(tables) -> np.ndarray:
-    """Truth-table strings (all of one length) -> ``(m, n_words)`` uint64 array."""
+def pack_strings(tables, *, param: str = "functions") -> np.ndarray:
+    """Truth-table strings (all of one length) -> ``(m, n_words)`` uint64 array.
+
+    ``param`` is the caller's parameter that holds the truth tables (named by the error).
+    """
     tables = list(tables)
     if not tables:
         return np.zeros((0, 1), dtype=np.uint64)
     length = len(tables[0])
     if any(len(t) != length for t in tables):
-        raise UsageError("all truth tables in one table must have the same length (same n)", param="functions")
-    n_from_length(length)
+        raise UsageError("all truth tables in one table must have the same length (same n)", param=param)
+    n_from_length(length, param=param)
     raw = np.frombuffer("".join(tables).encode("ascii", errors="replace"), dtype=np.uint8)
     raw = raw.reshape(len(tables), length)
     if not np.all((raw == ord("0")) | (raw == ord("1"))):
-        raise UsageError("truth tables contain only the characters 0 and 1", param="functions")
+        raise UsageError("truth tables contain only the characters 0 and 1", param=param)
     return pack_bits(raw - ord("0"))
 
 
@@ -235,7 +246,7 @@ def words_from_strings(functions, n: int | None = None) -> np.ndarray:
         raise UsageError("all truth tables must have the same length (one n); some differ", param="functions")
     if n is not None and length != 1 << n:
         raise UsageError(f"truth tables have {length} characters, expected {1 << n}", param="functions")
-    if n_from_length(length) > 7:
+    if n_from_length(length, param="functions") > 7:
         raise UsageError(f"truth tables of {length} characters are beyond n = 7, the packed tables' limit",
                          param="functions")
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8, count=int(offsets[-1]) - int(offsets[0]),
@@ -256,7 +267,7 @@ def int_from_string(table: str) -> int:
     >>> int_from_string("0001")
     8
     """
-    bits_from_string(table)
+    bits_from_string(table, param="table")
     return int(table[::-1], 2)
 
 

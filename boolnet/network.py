@@ -124,9 +124,16 @@ class Architecture:
     def __str__(self) -> str:
         return "-".join(str(w) for w in self.widths)
 
+    def __repr__(self) -> str:
+        # Messages that quote an architecture with !r show its widths as they are written.
+        return f"Architecture({str(self)!r})"
+
 
 def parse_arch(text) -> Architecture:
     """Read ``"N-H1-...-1"`` (``"N-1"`` is a perceptron) into an :class:`Architecture`.
+
+    An :class:`Architecture` is returned as it is (it was checked when it was parsed), so
+    front doors parse text once and hand the result to the engines.
 
     A hidden width may be repeated: ``"7-64x10-1"`` is ten hidden layers of 64 units
     (``HxK`` stands for ``K`` layers of width ``H``; ``K >= 1``).
@@ -150,7 +157,10 @@ def parse_arch(text) -> Architecture:
     """
     if isinstance(text, Architecture):
         return text
-    raw = str(text).strip()
+    if not isinstance(text, str):
+        raise BoolnetError(f"arch must be layer widths as text such as '3-1' or '7-40-40-1', got {text!r}",
+                           param="arch")
+    raw = text.strip()
     if not _ARCH_RE.match(raw):
         raise BoolnetError(f"arch {text!r} is malformed: write layer widths joined by '-', e.g. 7-1, 7-40-40-1 or "
                            "7-64x10-1 (ten hidden layers of 64)", param="arch")

@@ -12,7 +12,14 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from boolnet.checks import as_prior, check_bool
+from boolnet.checks import (
+    as_prior,
+    check_bool,
+    check_path,
+    check_samples,
+    check_seed,
+    check_threads,
+)
 from boolnet.errors import BoolnetError
 
 
@@ -23,11 +30,29 @@ METHODS = ("exact", "sample")
 
 
 def _parse_arch(arch):
-    from boolnet.network import parse_arch
+    """The :class:`~boolnet.network.Architecture` of ``arch`` (text, an int N for ``N-1``, or one already parsed).
 
+    Parsed once here: the engines are handed the Architecture, which they take as it is.
+    """
+    from boolnet.network import Architecture, parse_arch
+
+    if isinstance(arch, Architecture):
+        return arch
     if isinstance(arch, int) and not isinstance(arch, bool):
         arch = f"{arch}-1"
-    return parse_arch(str(arch))
+    if not isinstance(arch, str):
+        raise BoolnetError(f"arch must be layer widths as text such as '3-1' or '2-2-1' (or an int N for N-1), "
+                           f"got {arch!r}", param="arch")
+    return parse_arch(arch)
+
+
+def _check_activation(activation, *, optional: bool = False):
+    from boolnet.network import check_activation
+
+    if activation is None and optional:
+        return None
+    check_activation(activation)
+    return activation
 
 
 def _exact_mlp_engine():
@@ -66,7 +91,8 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
     ('exact', 'sample')
     """
     arch = _parse_arch(arch)
-    if method is not None and method not in METHODS:
+    activation = _check_activation(activation)
+    if method is not None and (not isinstance(method, str) or method not in METHODS):
         raise BoolnetError(f"method {method!r} is unknown: use one of {', '.join(METHODS)}", param="method")
     if method is None:
         if not arch.hidden:
@@ -115,10 +141,15 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     """
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.functions import check_encoding
+
     parsed = _parse_arch(arch)
+    activation = _check_activation(activation, optional=True)
     prior = as_prior(prior)
+    encoding = check_encoding(encoding)
     bias = check_bool(bias, "bias")
     orbits = check_bool(orbits, "orbits")
+    progress = check_bool(progress, "progress")
     if not parsed.hidden and parsed.n > MAX_EXACT_N:
         raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N}; "
                            "estimate this one with sample_table", param="arch")
@@ -133,7 +164,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
                            f"with activation {activation!r} can be sampled with sample_table", param="activation")
     if orbits:
         raise BoolnetError("orbits=True is for perceptrons only", param="orbits")
-    return engine(str(parsed), activation=activation, prior=prior, encoding=encoding, bias=bias, progress=progress)
+    return engine(parsed, activation=activation, prior=prior, encoding=encoding, bias=bias, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -180,14 +211,14 @@ def probability(function: str, *, prior=None, encoding: str = "01", bias: bool =
     """
     from boolnet.exact.regions import region
     from boolnet.exact.volumes import probability as region_probability
-    from boolnet.functions import bits_from_string, check_encoding, check_n, n_from_length
+    from boolnet.functions import bits_from_string, check_encoding, n_from_length
 
     bias = check_bool(bias, "bias")
-    if not isinstance(function, str):
-        raise BoolnetError(f"function must be a truth-table string such as '0001', got {function!r}",
-                           param="function")
-    bits = bits_from_string(function)
-    check_n(n_from_length(len(bits)), high=6, what="exact probabilities of one function")
+    bits = bits_from_string(function, param="function")
+    n = n_from_length(len(bits), param="function")
+    if n > 6:
+        raise BoolnetError(f"function has {len(bits)} characters (n = {n}); exact probabilities of one function "
+                           "are computed for n <= 6 (at most 64 characters)", param="function")
     check_encoding(encoding)
     prior = as_prior(prior)
     reg = region(function, encoding, bias)
@@ -242,6 +273,7 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     1
     """
     from boolnet.complexity import add_measures, check_measure_names, default_measure_names
+    from boolnet.complexity.registry import resolve_measures
     from boolnet.functions import check_encoding
     from boolnet.table.schema import attach, metadata_of
 
@@ -250,10 +282,19 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     encoding = check_encoding(encoding)
     prior = as_prior(prior)
     bias = check_bool(bias, "bias")
+    progress = check_bool(progress, "progress")
+    # The sampling options are checked even when the volumes are exact: a bad value is a mistake either way.
+    check_samples(samples)
+    check_seed(seed)
+    check_threads(threads)
+    if checkpoint is not None:
+        check_path(checkpoint, "checkpoint")
     chosen = choose_method(arch, method, activation)
     n = arch.n
     custom = dict(measures) if isinstance(measures, dict) else None
-    if custom is None:
+    if custom is not None:
+        resolve_measures(custom, n)  # a bad entry fails here, before the long work
+    else:
         # Fail on a bad name before the long work; by default leave out the per-function solvers
         # (sympy, exact DNF) that would dominate the run above n = 5.
         names = check_measure_names(measures if measures is not None else default_measure_names(n), n)
@@ -261,12 +302,12 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
         if checkpoint is not None:
             raise BoolnetError("checkpoint is for sampled volumes; exact volumes are not checkpointed: drop it "
                                "or use method='sample'", param="checkpoint")
-        df = exact_table(str(arch), activation=activation if arch.hidden else None, prior=prior, encoding=encoding,
+        df = exact_table(arch, activation=activation if arch.hidden else None, prior=prior, encoding=encoding,
                          bias=bias, progress=progress)
     else:
         from boolnet.sampling import sample_table
 
-        df = sample_table(str(arch), activation=activation, prior=prior, encoding=encoding, bias=bias,
+        df = sample_table(arch, activation=activation, prior=prior, encoding=encoding, bias=bias,
                           samples=samples, seed=seed, threads=threads, checkpoint=checkpoint, progress=progress)
     meta = metadata_of(df)
     volume_seconds = time.perf_counter() - started

@@ -71,4 +71,5 @@ def refuse_unused(args, parser_defaults: dict, reason: str) -> None:
     changed = [name for name, default in parser_defaults.items() if getattr(args, name) != default]
     if changed:
         flags = ", ".join("--" + name.replace("_", "-") for name in changed)
-        raise BoolnetError(f"{flags} {'does' if len(changed) == 1 else 'do'} not apply here: {reason}")
+        raise BoolnetError(f"{flags} {'does' if len(changed) == 1 else 'do'} not apply here: {reason}",
+                           param=changed[0])

@@ -42,7 +42,8 @@ def run(args) -> int:
     from boolnet.table.schema import attach, metadata_of, table_n
 
     if (args.table is None) == (args.n is None):
-        raise BoolnetError("give either a TABLE to add measures to or --n N to tabulate all functions, not both")
+        raise BoolnetError("give either a TABLE to add measures to or --n N to tabulate all functions, not both",
+                           param="n")
     path = check_output_path(args.output)
     progress = not args.quiet
     if args.n is not None:

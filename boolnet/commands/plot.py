@@ -64,11 +64,11 @@ def run(args) -> int:
         fig = regions.sphere_figure_plotly(args.n, prior, args.encoding)
         html = fig.to_html(include_plotlyjs=True, full_html=True, default_height="100vh",
                            config={"displaylogo": False, "responsive": True})
-        with atomic_path(path) as tmp:
+        with atomic_path(path, param="output") as tmp:
             tmp.write_text(html, encoding="utf-8")
     else:
         make = regions.sphere_figure if kind == "sphere" else regions.cube_figure
         fig = make(args.n, prior, args.encoding)
-        with atomic_path(path) as tmp:
+        with atomic_path(path, param="output") as tmp:
             fig.savefig(tmp, format="png", dpi=fig.dpi)
     return 0

@@ -24,7 +24,7 @@ def run(args) -> int:
 
     if args.train is not None and args.seed is not None:  # before any work
         raise BoolnetError("--seed is used only with --train-size (it draws the random training set); "
-                           "--train gives the set itself: leave --seed out")
+                           "--train gives the set itself: leave --seed out", param="seed")
     path = output_path(args)
 
     from boolnet.io import read_table, write_table

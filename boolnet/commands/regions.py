@@ -43,7 +43,7 @@ def run(args) -> int:
     table = regions_table(args.n, encoding=args.encoding, bias=not args.no_bias, latex=latex)
     if latex:
         table.attrs["boolnet"]["boolnet_version"] = __version__
-        with atomic_write(path) as fh:
+        with atomic_write(path, param="output") as fh:
             fh.write(latex_table(table))
     else:
         write_table(table, path)

@@ -68,7 +68,8 @@ def run(args) -> int:
     path = output_path(args)  # checked before any long work
     arch = parse_arch(args.arch)
     if not arch.hidden and args.activation is not None:
-        raise BoolnetError(f"--activation is for the hidden units of MLPs; {arch} is a perceptron: drop it")
+        raise BoolnetError(f"--activation is for the hidden units of MLPs; {arch} is a perceptron: drop it",
+                           param="activation")
     activation = args.activation or "relu"
     method = choose_method(arch, args.method, activation)
     if method == "exact":

@@ -58,11 +58,12 @@ def run(args) -> int:
         refuse_unused(args, {"momentum": "0.9"}, "Adam has no momentum option (beta1 = 0.9, beta2 = 0.999)")
     arch = parse_arch(args.arch)
     if args.activation is not None and not arch.hidden:
-        raise BoolnetError(f"--activation does not apply to the perceptron {arch}: it sets the hidden units' "
-                           "activation, and a perceptron has no hidden layer; leave --activation out")
+        raise BoolnetError(f"--activation does not apply to the perceptron {arch}: it sets the hidden units, "
+                           "and a perceptron has no hidden layer; leave --activation out",
+                           param="activation")
     if args.checkpoint_interval is not None and args.checkpoint is None:
         raise BoolnetError("--checkpoint-interval is used only with --checkpoint PATH: add it, or leave "
-                           "--checkpoint-interval out")
+                           "--checkpoint-interval out", param="checkpoint_interval")
     # train_table checks the checkpoint's folder (check_output_path) before it trains anything.
     try:
         df = train_table(args.arch, target=args.target, train=args.train, train_size=args.train_size,

@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from boolnet.checks import check_bool, check_callable, check_choice, check_text, check_whole
 from boolnet.complexity._words import check_words
 from boolnet.errors import BoolnetError
 
@@ -114,6 +115,21 @@ def _check_name(name) -> str:
     return name
 
 
+#: Most rows handed to a measure at once (larger asks would only build one huge array).
+MAX_ROWS_PER_CALL = 1 << 30
+
+
+def _check_options(max_n, rows_per_call, definition, reference, replace) -> tuple[int | None, int]:
+    """The options every registration shares, checked: ``(max_n, rows_per_call)`` as ints."""
+    if max_n is not None:
+        max_n = check_whole(max_n, "max_n", low=1)
+    rows_per_call = check_whole(rows_per_call, "rows_per_call", low=1, high=MAX_ROWS_PER_CALL)
+    check_text(definition, "definition", what="a one-line definition")
+    check_text(reference, "reference", what="a reference")
+    check_bool(replace, "replace")
+    return max_n, rows_per_call
+
+
 def measure_kernel(name: str, *, max_n: int | None = None, definition: str, reference: str,
                    rows_per_call: int = DEFAULT_ROWS_PER_CALL, builtin: bool = True, replace: bool = False):
     """Decorator: register ``kernel(words, n)`` as measure ``name`` and check its inputs on every call.
@@ -153,15 +169,18 @@ def measure_kernel(name: str, *, max_n: int | None = None, definition: str, refe
     >>> unregister_measure("first_bit")
     """
 
+    _check_name(name)
+    max_n, rows_per_call = _check_options(max_n, rows_per_call, definition, reference, replace)
+
     def decorate(kernel):
-        _check_name(name)
+        check_callable(kernel, "kernel", "a function (words, n) -> array")
         # A built-in module run as a script (python -m boolnet.complexity.boolean_formula) registers its
         # measures a second time: boolnet's own may replace boolnet's own.
         if name in MEASURES and not replace and not (builtin and MEASURES[name].builtin):
             raise BoolnetError(f"a measure named {name!r} is registered already; pass replace=True or choose "
                                f"another name", param="name")
         checked = _checked(name, max_n, kernel)
-        entry = Measure(name, checked, max_n, definition, reference, int(rows_per_call), builtin)
+        entry = Measure(name, checked, max_n, definition, reference, rows_per_call, builtin)
         checked.measure = entry
         MEASURES[name] = entry
         return checked
@@ -193,7 +212,7 @@ def string_kernel(function: Callable[[str], object]) -> Callable[[np.ndarray, in
             out = np.asarray(values, dtype=object)
         if out.ndim != 1:
             raise BoolnetError(f"measure {getattr(function, '__name__', 'function')!r} must return one number per "
-                               f"truth table; got values of shape {out.shape[1:]}")
+                               f"truth table; got values of shape {out.shape[1:]}", param="measures")
         return out[inverse.reshape(-1)]
 
     kernel.__name__ = getattr(function, "__name__", "string_measure")
@@ -244,11 +263,22 @@ def register_measure(name: str | None = None, *, on: str = "string", max_n: int 
     1     1110                1     3
     >>> unregister_measure("starts_with_one")
     """
-    if on not in ("string", "words"):
-        raise BoolnetError(f"on must be 'string' or 'words', got {on!r}", param="on")
+    if callable(name):
+        raise BoolnetError("name must be a column name or None: register_measure makes a decorator, so write "
+                           "@register_measure() or @register_measure('name') above the function", param="name")
+    if name is not None:
+        _check_name(name)
+    check_choice(on, "on", ("string", "words"))
+    _check_options(max_n, rows_per_call, definition, reference, replace)
 
     def decorate(function):
-        label = name or getattr(function, "__name__", None)
+        check_callable(function, "function", "a function of a truth-table string" if on == "string"
+                       else "a function (words, n) -> array")
+        label = name if name is not None else getattr(function, "__name__", None)
+        if label == "<lambda>":
+            raise BoolnetError("a lambda has no name to be a column: pass name, as in "
+                               "register_measure('name')(lambda table: ...)", param="name")
+        _check_name(label)
         if label in MEASURES and MEASURES[label].builtin:
             raise BoolnetError(f"{label!r} is one of boolnet's own measures; choose another name", param="name")
         kernel = string_kernel(function) if on == "string" else function
@@ -291,9 +321,11 @@ def on_words(kernel: Callable[[np.ndarray, int], np.ndarray], *, max_n: int | No
     >>> add_measures(pd.DataFrame({"function": ["0001", "0110"]}), {"last_bit": last})["last_bit"].tolist()
     [1, 0]
     """
+    check_callable(kernel, "kernel", "a function (words, n) -> array")
+    max_n, rows_per_call = _check_options(max_n, rows_per_call, "", "-", False)
     label = getattr(kernel, "__name__", "kernel")
     return Measure(label, _checked(label, max_n, kernel), max_n, getattr(kernel, "__doc__", None) or "", "-",
-                   int(rows_per_call), False)
+                   rows_per_call, False)
 
 
 def as_measure(name: str, value) -> Measure:

@@ -35,7 +35,8 @@ from boolnet.complexity.base import (  # noqa: F401 - the registration API, re-e
 )
 from boolnet.complexity.names import BUILTIN_NAMES
 from boolnet.errors import BoolnetError
-from boolnet.functions import n_from_length, pack_strings
+from boolnet.checks import check_bool, check_names, check_whole
+from boolnet.functions import MAX_N, bits_from_string, n_from_length, pack_strings
 
 # Built-in measures first, in table order, whatever order their modules registered them in.
 _builtin = {name: MEASURES.pop(name) for name in BUILTIN_NAMES}
@@ -97,9 +98,7 @@ def check_measure_names(names: Iterable[str] | str | None, n: int) -> list[str]:
     """
     if names is None:
         return measure_names(n)
-    if isinstance(names, str):
-        names = [s.strip() for s in names.split(",") if s.strip()]
-    names = list(dict.fromkeys(names))
+    names = list(dict.fromkeys(check_names(names, "measures", "measure names")))
     if not names:
         raise BoolnetError(f"no measure named; valid names for n = {n}: {', '.join(measure_names(n))}",
                            param="measures")
@@ -215,7 +214,8 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
                 part = np.asarray(entry.function(unique[start:start + step], n))
                 if part.shape != (min(step, len(unique) - start),):
                     raise BoolnetError(f"measure {column!r} returned an array of shape {part.shape} for "
-                                       f"{min(step, len(unique) - start)} truth tables; it must return one value each")
+                                       f"{min(step, len(unique) - start)} truth tables; it must return one value each",
+                                       param="measures")
                 parts.append(part)
                 bar.update(min(step, len(unique) - start))
             values = np.concatenate(parts) if parts else np.zeros(0)
@@ -262,6 +262,9 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
                            f"{type(df).__name__}", param="df")
     if "function" not in df.columns:
         raise BoolnetError("the table has no 'function' column of truth-table strings", param="df")
+    if n is not None:
+        n = check_whole(n, "n", low=0, high=MAX_N)
+    progress = check_bool(progress, "progress")
     functions = df["function"]
     if functions.isna().any():
         row = int(np.flatnonzero(functions.isna().to_numpy())[0])
@@ -281,7 +284,14 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
     if lengths.nunique() != 1:
         raise BoolnetError("all truth tables in the 'function' column must have the same length (one n per table)",
                            param="df")
-    inferred = n_from_length(int(lengths.iloc[0]))
+    length = int(lengths.iloc[0])
+    if length < 1 or length & (length - 1):
+        raise BoolnetError(f"the 'function' column holds truth tables of {length} characters, which is not a power "
+                           "of two; a truth table has 2**n characters 0/1", param="df")
+    inferred = n_from_length(length)
+    if inferred > MAX_N:
+        raise BoolnetError(f"the 'function' column holds truth tables of 2**{inferred} characters; measures are "
+                           f"computed for n <= {MAX_N}", param="df")
     if n is not None and n != inferred:
         raise BoolnetError(f"n = {n} was given but the truth tables have {lengths.iloc[0]} characters "
                            f"(n = {inferred})", param="n")
@@ -291,7 +301,11 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
     uniques = list(uniques)
     # Pack in slices: packing goes through a (rows, 2**n) uint64 array.
     step = max(1, (1 << 22) >> n)
-    words = np.concatenate([pack_strings(uniques[i:i + step]) for i in range(0, len(uniques), step)])
+    try:
+        words = np.concatenate([pack_strings(uniques[i:i + step]) for i in range(0, len(uniques), step)])
+    except BoolnetError:
+        raise BoolnetError("the 'function' column holds text other than truth tables: they contain only the "
+                           "characters 0 and 1", param="df") from None
     values = compute_measures(words, n, chosen, progress=progress)
     out = df.copy()
     for name in chosen:
@@ -329,12 +343,21 @@ def measure(function: str, name="lz"):
     >>> measure("0001", "lz"), measure("0001", "sensitivity_avg"), measure("0111", "npn_class")
     (5.0, 1.0, '0001')
     """
-    if not isinstance(function, str):
-        raise BoolnetError(f"function must be a truth-table string such as '0001', got {type(function).__name__}",
+    n = n_from_length(len(bits_from_string(function, param="function")), param="function")
+    if n > MAX_N:
+        raise BoolnetError(f"function has 2**{n} characters; measures are computed for n <= {MAX_N}",
                            param="function")
-    n = n_from_length(len(function))
-    words = pack_strings([function])
-    entry = MEASURES[check_measure_names([name], n)[0]] if isinstance(name, str) else as_measure("measure", name)
+    words = pack_strings([function], param="function")
+    if isinstance(name, str):
+        if name not in MEASURES:
+            raise BoolnetError(f"name {name[:40]!r} is not a registered measure; valid names for n = {n}: "
+                               f"{', '.join(measure_names(n))}", param="name")
+        entry = MEASURES[name]
+    elif isinstance(name, Measure) or callable(name):
+        entry = as_measure("measure", name)
+    else:
+        raise BoolnetError(f"name must be a measure name such as 'lz' or a function of a truth-table string, "
+                           f"got {name!r}", param="name")
     if not entry.valid_for(n):
         raise BoolnetError(f"{entry.name} needs n <= {entry.max_n}; got n = {n}", param="name")
     value = np.asarray(entry.function(words, n))[0]

@@ -69,10 +69,9 @@ def _rules():
 
 
 def _check_tol(tol: float) -> float:
-    tol = float(tol)
-    if not (tol > 0.0 and np.isfinite(tol)):
-        raise UsageError(f"tol must be a positive number, got {tol!r}")
-    return tol
+    from boolnet.checks import check_real
+
+    return check_real(tol, "tol", low=0.0, low_open=True)
 
 
 def _eigen_bounds(corrs: np.ndarray, dcs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -112,12 +111,13 @@ def _run_kernel(
 
 
 def _orthant_batch(
-    corrs: np.ndarray, dcs: np.ndarray, tol: float, block_start: bool = True
+    corrs: np.ndarray, dcs: np.ndarray, tol: float, block_start: bool = True, param: str = "corr"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Orthant probabilities of a (k, d, d) stack of correlation matrices (validated).
 
     block_start=False integrates along the classical path from the identity instead: an
-    independent second method for the tests.
+    independent second method for the tests. ``param`` is the caller's argument a
+    singular matrix is blamed on (``corr`` or ``generators``).
     """
     k, d, _ = corrs.shape
     if k == 0:
@@ -130,7 +130,8 @@ def _orthant_batch(
         raise UsageError(
             f"matrix {int(bad[0])} of the batch is singular or too close to singular "
             f"(smallest eigenvalue of its correlation matrix ~ {lam_lo[bad[0]] / 0.99:.3g}); "
-            "the cone must be full-dimensional: give linearly independent generators"
+            "the cone must be full-dimensional: give linearly independent generators",
+            param=param,
         )
     corrs = np.ascontiguousarray(corrs, dtype=np.float64)
     dcs = np.ascontiguousarray(dcs, dtype=np.float64)
@@ -183,26 +184,26 @@ def orthant_probability(corr: np.ndarray, *, tol: float = DEFAULT_TOL) -> tuple[
     """
     a = np.asarray(corr, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise UsageError(f"corr must be a square matrix, got shape {a.shape}")
+        raise UsageError(f"corr must be a square matrix, got shape {a.shape}", param="corr")
     d = a.shape[0]
     if not 1 <= d <= MAX_DIMENSION:
-        raise UsageError(f"corr must be d x d with 1 <= d <= {MAX_DIMENSION}, got d = {d}")
+        raise UsageError(f"corr must be d x d with 1 <= d <= {MAX_DIMENSION}, got d = {d}", param="corr")
     if not np.all(np.isfinite(a)):
-        raise UsageError("corr contains NaN or infinite entries")
+        raise UsageError("corr contains NaN or infinite entries", param="corr")
     if not np.allclose(a, a.T, rtol=1e-12, atol=1e-14 * np.abs(a).max()):
-        raise UsageError("corr must be symmetric")
+        raise UsageError("corr must be symmetric", param="corr")
     diag = np.diag(a)
     if np.any(diag <= 0.0):
-        raise UsageError("corr must have a positive diagonal (it must be positive definite)")
+        raise UsageError("corr must have a positive diagonal (it must be positive definite)", param="corr")
     tol = _check_tol(tol)
     s = 1.0 / np.sqrt(diag)
     c = 0.5 * (a + a.T) * np.outer(s, s)
     np.fill_diagonal(c, 1.0)
     if np.any(np.abs(c) >= 1.0 - 1e-15 + np.eye(d)):
-        raise UsageError("corr is singular (a correlation of +-1): it must be positive definite")
+        raise UsageError("corr is singular (a correlation of +-1): it must be positive definite", param="corr")
     # rescaling: ~3 roundings per entry
     dc = np.array([4.0 * _EPS])
-    values, errors = _orthant_batch(c[None], dc, tol)
+    values, errors = _orthant_batch(c[None], dc, tol, param="corr")
     return float(values[0]), float(errors[0])
 
 
@@ -288,24 +289,24 @@ def simplicial_cone_measures(
     """
     g = np.asarray(generators, dtype=np.float64)
     if g.ndim == 2:
-        raise UsageError("generators must be a stack (k, d, d); wrap a single cone as generators[None]")
+        raise UsageError("generators must be a stack (k, d, d); wrap a single cone as generators[None]", param="generators")
     if g.ndim != 3 or g.shape[1] != g.shape[2]:
-        raise UsageError(f"generators must have shape (k, d, d), got {g.shape}")
+        raise UsageError(f"generators must have shape (k, d, d), got {g.shape}", param="generators")
     k, d, _ = g.shape
     if not 1 <= d <= MAX_DIMENSION:
-        raise UsageError(f"cone dimension d must be 1..{MAX_DIMENSION}, got {d}")
+        raise UsageError(f"cone dimension d must be 1..{MAX_DIMENSION}, got {d}", param="generators")
     s = np.asarray(scales, dtype=np.float64)
     if s.shape != (d,):
-        raise UsageError(f"scales must have shape ({d},) to match the generators, got {s.shape}")
+        raise UsageError(f"scales must have shape ({d},) to match the generators, got {s.shape}", param="scales")
     if not np.all(np.isfinite(s)) or np.any(s <= 0.0):
-        raise UsageError(f"scales must be finite and > 0 (standard deviations), got {s.tolist()}")
+        raise UsageError(f"scales must be finite and > 0 (standard deviations), got {s.tolist()}", param="scales")
     if not np.all(np.isfinite(g)):
-        raise UsageError("generators contain NaN or infinite entries")
+        raise UsageError("generators contain NaN or infinite entries", param="generators")
     tol = _check_tol(tol)
     if k == 0:
         return np.empty(0), np.empty(0)
     corrs, dcs = _cone_correlations(g, s)
-    return _orthant_batch(corrs, dcs, tol)
+    return _orthant_batch(corrs, dcs, tol, param="generators")
 
 
 def _cone_correlations(g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -321,7 +322,8 @@ def _cone_correlations(g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.nda
         if singular.size:
             raise UsageError(
                 f"generators[{int(singular[0])}] is singular (determinant 0): the rays of a "
-                "simplicial cone must be linearly independent"
+                "simplicial cone must be linearly independent",
+                param="generators",
             )
         inv_like = adj  # columns of adj(R) are det * columns of R^-1
         # covariance entries: d products per entry, each rounded: relative (d + 2) eps
@@ -332,7 +334,8 @@ def _cone_correlations(g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.nda
         if singular.size:
             raise UsageError(
                 f"generators[{int(singular[0])}] is singular or nearly so (condition number "
-                f"{cond[singular[0]]:.3g}): the rays of a simplicial cone must be linearly independent"
+                f"{cond[singular[0]]:.3g}): the rays of a simplicial cone must be linearly independent",
+                param="generators",
             )
         inv_like = np.linalg.inv(g)
         # a backward-stable inverse has relative error ~ cond * eps in the worst direction

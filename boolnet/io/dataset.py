@@ -379,5 +379,5 @@ def read_dataset(path):
         table = table.sort_by("_row").drop_columns(["_row"])
     df = table.to_pandas()
     df, metadata = upgrade(df, dict(manifest["metadata"]))
-    check_volume_table(df, str(path), need_probability=False)
+    check_volume_table(df, str(path), need_probability=False, param="path")
     return attach(df, metadata)

@@ -169,8 +169,8 @@ def _read_csv(path: Path):
             described = json.loads(sidecar.read_text(encoding="utf-8"))
             metadata = dict(described.get(CSVW_METADATA_KEY) or {})
         except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as exc:
-            raise BoolnetError(f"cannot read {sidecar}: not a CSVW metadata file ({exc}); delete or repair it") \
-                from None
+            raise BoolnetError(f"cannot read {sidecar}: not a CSVW metadata file ({exc}); delete or repair it",
+                               param="path") from None
     df = pd.read_csv(path, skiprows=skip, dtype={c: str for c in TRUTH_TABLE_COLUMNS}, keep_default_na=True)
     return df, metadata
 

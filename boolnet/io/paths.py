@@ -187,8 +187,10 @@ def check_output_path(path, *, suffixes=TABLE_SUFFIXES, param: str = "output") -
 
 
 @contextlib.contextmanager
-def atomic_path(path):
+def atomic_path(path, *, param: str = "path"):
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    ``param`` is the caller's parameter that holds ``path`` (named by the error).
 
     The temporary file is synced to disk before the rename. On any exception it is
     removed and an :class:`OSError` becomes a :class:`BoolnetError` naming the path.
@@ -218,14 +220,14 @@ def atomic_path(path):
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as exc:
-        raise BoolnetError(f"cannot write {path}: {_describe(exc)}") from exc
+        raise BoolnetError(f"cannot write {path}: {_describe(exc)}", param=param) from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode: str = "w"):
+def atomic_write(path, mode: str = "w", *, param: str = "path"):
     """Open a temporary file for writing that replaces ``path`` atomically when closed.
 
     Examples
@@ -238,14 +240,14 @@ def atomic_write(path, mode: str = "w"):
     '\\\\begin{tabular}'
     """
     text = "b" not in mode
-    with atomic_path(path) as tmp:
+    with atomic_path(path, param=param) as tmp:
         with open(tmp, mode, **({"encoding": "utf-8", "newline": ""} if text else {})) as fh:
             yield fh
 
 
 @contextlib.contextmanager
-def atomic_dir(path):
-    """Yield a temporary directory beside ``path``; on success it replaces ``path``."""
+def atomic_dir(path, *, param: str = "path"):
+    """Yield a temporary directory beside ``path``; on success it replaces ``path`` (errors name ``param``)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     clean_stale_temps(path)  # a killed writer's directory (its pid is gone)
@@ -266,7 +268,7 @@ def atomic_dir(path):
         os.replace(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
-        raise BoolnetError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise BoolnetError(f"cannot write {path}: {exc.strerror or exc}", param=param) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from boolnet import __version__
+from boolnet.checks import check_path
 from boolnet.checks import check_partitions
 from boolnet.errors import BoolnetError
 from boolnet.io import dataset as D
@@ -79,6 +80,7 @@ def write_table(df, path=None, metadata: dict | None = None) -> None:
     if path is None:
         sys.stdout.write(format_table(df, metadata))
         return
+    check_path(path, "path")
     if D.is_dataset_target(path):
         D.write_frame_dataset(df, path, metadata)
         return
@@ -222,5 +224,5 @@ def read_table(path):
     if "function" in df.columns and not df["function"].isna().any():
         df["function"] = df["function"].astype(str)
     df, metadata = upgrade(df, metadata)
-    check_volume_table(df, str(path), need_probability=False)
+    check_volume_table(df, str(path), need_probability=False, param="path")
     return attach(df, metadata)

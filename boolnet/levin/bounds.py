@@ -91,10 +91,7 @@ def upper_hull(k, y) -> np.ndarray:
     >>> upper_hull([0, 1, 2], [0.0, -1.0, -2.0]).tolist()  # collinear: the ends only
     [0, 2]
     """
-    k = np.asarray(k, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if k.shape != y.shape or k.ndim != 1:
-        raise BoolnetError("k and y must be 1-d arrays of one length")
+    k, y = _float_arrays(k, y, ("k", "y"))
     if k.size == 0:
         return np.zeros(0, dtype=np.int64)
     order = np.lexsort((-y, k))  # by k, highest y first within equal k
@@ -114,6 +111,23 @@ def upper_hull(k, y) -> np.ndarray:
     return np.asarray(hull, dtype=np.int64)
 
 
+def _float_arrays(k, y, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` and ``y`` as float arrays of one length, or a BoolnetError naming the one at fault."""
+    arrays = []
+    for values, name in zip((k, y), names):
+        try:
+            arrays.append(np.asarray(values, dtype=float))
+        except (TypeError, ValueError):
+            raise BoolnetError(f"{name} must be a 1-d array of numbers", param=name) from None
+    k, y = arrays
+    if k.ndim != 1:
+        raise BoolnetError(f"{names[0]} must be a 1-d array, got shape {k.shape}", param=names[0])
+    if y.shape != k.shape:
+        raise BoolnetError(f"{names[0]} and {names[1]} must be 1-d arrays of one length, got shapes {k.shape} and "
+                           f"{y.shape}", param=names[1])
+    return k, y
+
+
 def check_points(k, y) -> tuple[np.ndarray, np.ndarray]:
     """``(k, y)`` as finite float arrays of one length with at least two points, or BoolnetError.
 
@@ -124,15 +138,13 @@ def check_points(k, y) -> tuple[np.ndarray, np.ndarray]:
     ...
     boolnet.errors.BoolnetError: a bound needs at least two functions to fit; got 1 (check the trust rule and the measure column)
     """
-    k = np.asarray(k, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if k.shape != y.shape or k.ndim != 1:
-        raise BoolnetError("k and log2p must be 1-d arrays of one length")
+    k, y = _float_arrays(k, y, ("k", "log2p"))
     if k.size < 2:
         raise BoolnetError(f"a bound needs at least two functions to fit; got {k.size} (check the trust rule "
-                           f"and the measure column)")
-    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(y))):
-        raise BoolnetError("k and log2p must be finite (drop functions with P = 0 or no measure value)")
+                           f"and the measure column)", param="k")
+    for values, name in ((k, "k"), (y, "log2p")):
+        if not np.all(np.isfinite(values)):
+            raise BoolnetError(f"{name} must be finite (drop functions with P = 0 or no measure value)", param=name)
     return k, y
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from boolnet.checks import check_bool, check_real, check_text, check_whole
 from boolnet.table import schema
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU, Bound, bound_quality, fit_hull_bound, fit_quantile_bound
@@ -222,11 +223,28 @@ def levin_fit(
     >>> levin_fit(df.iloc[:1], "k")
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: levin needs at least two usable functions, but only 1 of the table's 1 pass the trust rule (every function with P > 0) with a value of 'k'; sample more, or lower min_count
+    boolnet.errors.BoolnetError: levin needs at least two usable functions, but only 1 of the table's 1 pass the trust rule (every function with P > 0) with a value of 'k'; the table needs more functions with P > 0
     """
-    if not 0.0 < tau < 1.0 or not math.isfinite(tau):
-        raise BoolnetError(f"tau must lie strictly between 0 and 1, got {tau}", param="tau")
+    tau = check_real(tau, "tau", low=0.0, high=1.0, low_open=True, high_open=True)
+    measure = check_text(measure, "measure", what="a complexity column such as 'lz'", empty=False)
+    min_count = check_whole(min_count, "min_count", low=1)
+    if within is not None:
+        check_text(within, "within", what="'ones' or a numeric column", empty=False)
+    progress = check_bool(progress, "progress")
     return fit_checked(as_volume_table(df), measure, tau=tau, min_count=min_count, within=within, progress=progress)
+
+
+def _blamed(rule: str) -> str:
+    """The parameter a fit with too few trusted rows blames: min_count only where counts decide trust."""
+    return "min_count" if rule.startswith("count") else "df"
+
+
+def _remedy(rule: str) -> str:
+    if rule.startswith("count"):
+        return "sample more, or lower min_count"
+    if "within 1%" in rule:
+        return "the table needs more functions whose bounds lie within 1% of P"
+    return "the table needs more functions with P > 0"
 
 
 def trusted_enough(df, min_count: int) -> np.ndarray:
@@ -237,8 +255,8 @@ def trusted_enough(df, min_count: int) -> np.ndarray:
     trusted, rule = trusted_rows(df, min_count)
     if trusted.sum() < 2:
         raise BoolnetError(f"levin needs at least two usable functions, but only {int(trusted.sum())} of the "
-                           f"table's {len(df):,} pass the trust rule ({rule}); sample more, or lower min_count",
-                           param="min_count" if rule.startswith("count") else "table")
+                           f"table's {len(df):,} pass the trust rule ({rule}); {_remedy(rule)}",
+                           param=_blamed(rule))
     return trusted
 
 
@@ -252,8 +270,8 @@ def fit_checked(df, measure: str, *, tau: float, min_count: int, within: str | N
     mask, rule = used_rows(df, measure, min_count)
     if mask.sum() < 2:
         raise BoolnetError(f"levin needs at least two usable functions, but only {int(mask.sum())} of the table's "
-                           f"{len(df):,} pass the trust rule ({rule}) with a value of {measure!r}; sample more, "
-                           f"or lower min_count", param="min_count" if rule.startswith("count") else "table")
+                           f"{len(df):,} pass the trust rule ({rule}) with a value of {measure!r}; {_remedy(rule)}",
+                           param=_blamed(rule))
     k = measure_values(df, measure)[mask]
     p = df[schema.PROBABILITY].to_numpy(dtype=float)[mask]
     y = np.log2(p)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from boolnet.checks import check_text
 from boolnet.errors import BoolnetError
 
 
@@ -85,6 +86,7 @@ def probability_by_complexity(df, measure: str = "lz"):
     from boolnet.table import schema
     from boolnet.levin.trust import as_volume_table, measure_values
 
+    measure = check_text(measure, "measure", what="a complexity column such as 'lz'", empty=False)
     df = as_volume_table(df)
     k = measure_values(df, measure)
     p = df[schema.PROBABILITY].to_numpy(dtype=float)

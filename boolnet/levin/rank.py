@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from boolnet.checks import check_names, check_real, check_text, check_whole
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU
 from boolnet.levin.fit import fit_checked
@@ -64,17 +65,26 @@ def rank_measures(
     """
     import pandas as pd
 
-    if not 0.0 < tau < 1.0:
-        raise BoolnetError(f"tau must lie strictly between 0 and 1, got {tau}", param="tau")
+    tau = check_real(tau, "tau", low=0.0, high=1.0, low_open=True, high_open=True)
+    min_count = check_whole(min_count, "min_count", low=1)
+    if within is not None:
+        check_text(within, "within", what="'ones' or a numeric column", empty=False)
+    names = check_names(measures, "measures", "measure columns")
     df = as_volume_table(df)
-    measures = candidate_measures(df) if measures is None else list(measures)
+    measures = candidate_measures(df) if names is None else list(dict.fromkeys(names))
     if not measures:
         raise BoolnetError("the table has no complexity-measure columns to rank; add some with "
-                           "boolnet.add_measures (`boolnet complexity`)", param="measures")
+                           "boolnet.add_measures, or name them in measures", param="measures")
     strata = strata_values(df, within) if within is not None else None
     rows = []
     for name in measures:
-        r = fit_checked(df, name, tau=tau, min_count=min_count)
+        try:
+            r = fit_checked(df, name, tau=tau, min_count=min_count)
+        except BoolnetError as exc:
+            if exc.param != "measure":
+                raise
+            # fit_checked blames its one measure; here it is one of the list the caller passed as measures.
+            raise BoolnetError(str(exc), param="measures") from None
         row = {
             "measure": name,
             "n_used": r.n_used,

@@ -129,7 +129,8 @@ def stratified_spearman(k, log2p, strata) -> tuple[float, float, float, int, int
     y = np.asarray(log2p, dtype=float)
     g = np.asarray(strata)
     if not (k.shape == y.shape == g.shape) or k.ndim != 1:
-        raise BoolnetError("k, log2p and strata must be 1-d arrays of one length")
+        raise BoolnetError(f"k, log2p and strata must be 1-d arrays of one length, got shapes {k.shape}, {y.shape} "
+                           f"and {g.shape}", param="k" if k.ndim != 1 else "log2p" if y.shape != k.shape else "strata")
     nan = float("nan")
     if k.size == 0:
         return nan, nan, nan, 0, 0

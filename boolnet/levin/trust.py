@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from boolnet.checks import check_whole
 from boolnet.table import schema
 from boolnet.errors import BoolnetError
 
@@ -57,8 +58,8 @@ def as_volume_table(df, where: str = "the table"):
         raise BoolnetError(f"expected a pandas DataFrame (a volume table), got {type(df).__name__}", param="df")
     df = upgraded(df)
     if schema.PROBABILITY not in df.columns:
-        raise BoolnetError(f"{where} has no '{schema.PROBABILITY}' column; make one with boolnet.volume_table "
-                           f"(`boolnet table`), `exact` or `sample`")
+        raise BoolnetError(f"{where} has no '{schema.PROBABILITY}' column; make one with boolnet.volume_table, "
+                           "exact_table or sample_table", param="df")
     if schema.FUNCTION in df.columns:
         schema.check_volume_table(df, where)
     else:  # check the volume columns alone
@@ -130,9 +131,9 @@ def trusted_rows(df, min_count: int = DEFAULT_MIN_COUNT) -> tuple[np.ndarray, st
 
     df = upgraded(df)
     if schema.PROBABILITY not in df.columns:
-        raise BoolnetError("the table has no 'probability' column; make it with `boolnet table`, `exact` or `sample`")
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise BoolnetError(f"min_count must be a whole number >= 1, got {min_count!r}", param="min_count")
+        raise BoolnetError("the table has no 'probability' column; make it with boolnet.volume_table, exact_table or "
+                           "sample_table", param="df")
+    min_count = check_whole(min_count, "min_count", low=1)
     p = pd.to_numeric(df[schema.PROBABILITY], errors="coerce").to_numpy(dtype=float)
     mask = np.isfinite(p) & (p > 0)
     method = schema.volume_method(df)
@@ -140,7 +141,8 @@ def trusted_rows(df, min_count: int = DEFAULT_MIN_COUNT) -> tuple[np.ndarray, st
         return mask, "every function with P > 0 (grid enumeration: exact counts)"
     if counted(df):
         if schema.COUNT not in df.columns:
-            raise BoolnetError(f"the table's volume_method is {method!r} but it has no '{schema.COUNT}' column")
+            raise BoolnetError(f"the table's volume_method is {method!r} but it has no '{schema.COUNT}' column: "
+                               "a counted table needs its counts", param="df")
         count = pd.to_numeric(df[schema.COUNT], errors="coerce").to_numpy(dtype=float)
         mask &= count >= min_count
         return mask, (f"count >= {min_count} (relative standard error of P about 1/sqrt(count) <= "

@@ -184,7 +184,7 @@ class Checkpoint:
     def _write(self, path: Path, done: int, results) -> None:
         arrays = self._arrays(done, results)
         fingerprint = json.dumps(dict(self.fingerprint, format=self.format), sort_keys=True)
-        with atomic_path(path) as tmp:
+        with atomic_path(path, param="checkpoint") as tmp:
             _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8), **arrays)
 
 

@@ -27,68 +27,19 @@ chunking never changes a result.
 
 from __future__ import annotations
 
-import math
-import os
 import sys
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+# The shared rules of boolnet.checks, re-exported for the engines that import them from here.
+from boolnet.checks import MAX_THREADS, check_checkpoint_interval, check_threads  # noqa: F401
 from boolnet.errors import BoolnetError, BoolnetWarning
 from boolnet.signals import StopSignals
 
 #: Wall time a chunk aims at: a stop or a checkpoint waits at most about this long.
 CHUNK_SECONDS = 0.5
-#: Most worker threads accepted (more than the cores only oversubscribes them; counts never change).
-MAX_THREADS = 256
-
-
-def check_threads(threads) -> int:
-    """Number of worker threads: ``None`` means one per core.
-
-    Examples
-    --------
-    >>> check_threads(2)
-    2
-    >>> check_threads(0)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: threads must be 1 to 256, got 0 (default: one per core, ...)
-    """
-    if threads is None:
-        return os.cpu_count() or 1
-    try:
-        if isinstance(threads, bool) or (isinstance(threads, float) and threads != int(threads)):
-            raise ValueError
-        value = int(threads)
-    except (TypeError, ValueError, OverflowError):
-        raise BoolnetError(f"threads must be a whole number, got {threads!r}", param="threads") from None
-    if value < 1 or value > MAX_THREADS:
-        raise BoolnetError(f"threads must be 1 to {MAX_THREADS}, got {threads} (default: one per core, "
-                           f"{os.cpu_count()} here)", param="threads")
-    return value
-
-
-def check_checkpoint_interval(seconds) -> float:
-    """Seconds between checkpoint saves: a finite number > 0.
-
-    Examples
-    --------
-    >>> check_checkpoint_interval("nan")
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: checkpoint_interval must be a finite number of seconds > 0, got 'nan'
-    """
-    try:
-        value = float(seconds)
-        ok = not isinstance(seconds, bool) and math.isfinite(value) and value > 0
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise BoolnetError(f"checkpoint_interval must be a finite number of seconds > 0, got {seconds!r}",
-                           param="checkpoint_interval")
-    return value
 
 
 class Job:

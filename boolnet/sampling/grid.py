@@ -32,7 +32,8 @@ from boolnet.network import MAX_GRID_POINTS, NetworkSpec
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling.counts import Counts
 from boolnet.table.build import frame_from_counts
-from boolnet.sampling.driver import Job, check_threads, drive, stop_message
+from boolnet.checks import check_bool, check_threads
+from boolnet.sampling.driver import Job, drive, stop_message
 from boolnet.table.schema import HIGH, LOW, attach
 
 # Bounds on the scaled integers (partial sums of the pm1 subset sums reach 3x the
@@ -181,6 +182,7 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
     spec = NetworkSpec(arch, activation, encoding, bias)
     values = parse_grid(grid)
     threads = check_threads(threads)
+    progress = check_bool(progress, "progress")
     m, P = len(values), spec.n_parameters
     size = m**P
     if size > MAX_GRID_POINTS:

@@ -194,8 +194,12 @@ def upgrade(df: pd.DataFrame, metadata: dict) -> tuple[pd.DataFrame, dict]:
     return order_columns(df), meta
 
 
-def check_volume_table(df: pd.DataFrame, where: str = "the table", *, need_probability: bool = True) -> None:
+def check_volume_table(df: pd.DataFrame, where: str = "the table", *, need_probability: bool = True,
+                       param: str = "df") -> None:
     """Raise :class:`BoolnetError` unless ``df`` is a usable table (see the module docstring).
+
+    ``where`` names the table in the message (a file's path); ``param`` is the caller's
+    parameter that holds it (``df``, or ``path`` for a file being read).
 
     Checks: a ``function`` column of 0/1 strings of one power-of-two length (no empty
     cells); with ``need_probability``, a ``probability`` column of finite numbers in
@@ -210,33 +214,38 @@ def check_volume_table(df: pd.DataFrame, where: str = "the table", *, need_proba
     boolnet.errors.BoolnetError: t.csv: column 'probability' has values outside [0, 1] (1.5 in row 0): probabilities must lie in [0, 1]
     """
     if FUNCTION not in df.columns:
-        raise BoolnetError(f"{where} has no '{FUNCTION}' column of truth-table strings")
+        raise BoolnetError(f"{where} has no '{FUNCTION}' column of truth-table strings", param=param)
     functions = df[FUNCTION]
     if functions.isna().any():
         row = int(np.flatnonzero(functions.isna().to_numpy())[0])
-        raise BoolnetError(f"{where}: the '{FUNCTION}' cell of row {row} is empty; every row needs a truth table")
+        raise BoolnetError(f"{where}: the '{FUNCTION}' cell of row {row} is empty; every row needs a truth table", param=param)
     if len(df):
         lengths = functions.astype(str).str.len()
         length = int(lengths.iloc[0])
         if length < 1 or length & (length - 1) or (lengths != length).any():
             raise BoolnetError(f"{where}: truth tables must all have one length 2**n (got lengths "
-                               f"{sorted(set(lengths.tolist()))[:4]})")
+                               f"{sorted(set(lengths.tolist()))[:4]})", param=param)
         bad = ~functions.astype(str).str.fullmatch(r"[01]+")
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise BoolnetError(f"{where}: row {row} has function {str(functions.iloc[row])[:40]!r}; truth tables "
-                               f"contain only the characters 0 and 1")
+                               f"contain only the characters 0 and 1", param=param)
     if need_probability and PROBABILITY not in df.columns:
-        raise BoolnetError(f"{where} has no '{PROBABILITY}' column")
+        raise BoolnetError(f"{where} has no '{PROBABILITY}' column", param=param)
     for col in (PROBABILITY, LOW, HIGH):
         if col not in df.columns:
             continue
         values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
+        missing = np.isnan(values) & ~df[col].isna().to_numpy()  # text that is not a number (NaN is out of range)
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise BoolnetError(f"{where}: column '{col}' holds {str(df[col].iloc[row])[:40]!r} in row {row}, which "
+                               "is not a number: probabilities are numbers in [0, 1]", param=param)
         bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise BoolnetError(f"{where}: column '{col}' has values outside [0, 1] ({df[col].iloc[row]} in row "
-                               f"{row}): probabilities must lie in [0, 1]")
+                               f"{row}): probabilities must lie in [0, 1]", param=param)
     if {LOW, HIGH, PROBABILITY} <= set(df.columns):
         p, lo, hi = (df[c].to_numpy(dtype=np.float64) for c in (PROBABILITY, LOW, HIGH))
         slack = 1e-12 * np.maximum(p, 1e-300)
@@ -244,14 +253,14 @@ def check_volume_table(df: pd.DataFrame, where: str = "the table", *, need_proba
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise BoolnetError(f"{where}: row {row} has bounds [{lo[row]}, {hi[row]}] that do not contain its "
-                               f"probability {p[row]}")
+                               f"probability {p[row]}", param=param)
     if COUNT in df.columns:
         counts = pd.to_numeric(df[COUNT], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~np.isfinite(counts) | (counts < 0) | (counts != np.floor(counts))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise BoolnetError(f"{where}: column '{COUNT}' must hold whole numbers >= 0 (row {row} has "
-                               f"{df[COUNT].iloc[row]})")
+                               f"{df[COUNT].iloc[row]})", param=param)
 
 
 def table_n(df: pd.DataFrame) -> int | None:
