@@ -129,11 +129,11 @@ def _parse(arch, gram_ok=False):
     a = parse_arch(arch)
     widths = tuple(a.widths)
     if widths[0] > MAX_N:
-        raise BoolnetError(f"arch {arch!r}: the exact MLP engine takes n <= {MAX_N} inputs (got {widths[0]}); "
+        raise BoolnetError(f"arch {str(arch)!r}: the exact MLP engine takes n <= {MAX_N} inputs (got {widths[0]}); "
                            f"sample larger networks with boolnet.sampling.sample_table", param="arch")
     last_ok = gram_ok and widths[0] <= GRAM_MAX_N and len(widths) > 2 and widths[-2] <= GRAM_MAX_WIDTH
     if any(h > MAX_WIDTH for h in widths[1:-2]) or (len(widths) > 2 and widths[-2] > MAX_WIDTH and not last_ok):
-        raise BoolnetError(f"arch {arch!r}: hidden layers of the exact MLP engine have at most {MAX_WIDTH} units "
+        raise BoolnetError(f"arch {str(arch)!r}: hidden layers of the exact MLP engine have at most {MAX_WIDTH} units "
                            f"(the unit above needs every threshold function of its inputs: 15,028,134 for 6); "
                            f"sample wider networks with boolnet.sampling.sample_table", param="arch")
     return widths
@@ -147,7 +147,7 @@ def _check_multisets(arch, T: int, H: int, layer: int, group: int = 1) -> int:
     M = _multiset_count(T, H)
     if M // group > MAX_MULTISETS:
         raise BoolnetError(
-            f"arch {arch!r}: hidden layer {layer} has {M:,} multisets of {H} units over {T:,} possible hidden "
+            f"arch {str(arch)!r}: hidden layer {layer} has {M:,} multisets of {H} units over {T:,} possible hidden "
             f"functions{'' if group == 1 else f' (about {M // group:,} up to the {group} input symmetries)'}, more "
             f"than the engine enumerates ({MAX_MULTISETS:,}); use a narrower layer or sample "
             f"with boolnet.sampling.sample_table", param="arch")
