@@ -148,6 +148,8 @@ def write_counts(words: np.ndarray, counts: np.ndarray, n: int, total: int, meta
                                                                     n, total, exact)
                                                   for k in range(0, max(len(c), 1), SLICE_ROWS)))
         return writer.metadata
+    if path is None:
+        raise BoolnetError("path must be a .csv or .parquet file or a dataset directory ending in /", param="path")
     path = check_output_path(path, param="path")
     order = row_order(words, counts)
     starts = range(0, max(m, 1), SLICE_ROWS)
