@@ -47,6 +47,8 @@ _API = {
     "measure": "boolnet.complexity",
     "register_measure": "boolnet.complexity",
     "levin_fit": "boolnet.levin",
+    "LevinReport": "boolnet.levin",
+    "levin_figure": "boolnet.plots",
     "rank_measures": "boolnet.levin",
     "probability_by_complexity": "boolnet.levin",
     "train_table": "boolnet.training",

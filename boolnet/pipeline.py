@@ -8,6 +8,7 @@ engines' front doors for a whole architecture and for one function.
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -181,6 +182,23 @@ class Volume:
     probability_high: float
     probability_exact: Fraction | None
     method: str
+
+    def __str__(self) -> str:
+        """One line: the function, its probability (exact where known) and its bounds.
+
+        Examples
+        --------
+        >>> import boolnet as bn
+        >>> print(bn.probability("0001", prior="cube"))
+        P(0001) = 1/48 = 0.0208333 (exact)
+        """
+        if self.probability_exact is not None:
+            return f"P({self.function}) = {self.probability_exact} = {self.probability:.6g} ({self.method})"
+        return (f"P({self.function}) = {self.probability:.6g} in [{self.probability_low:.6g}, "
+                f"{self.probability_high:.6g}] ({self.method})")
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
 
 
 def probability(function: str, *, prior=None, encoding: str = "01", bias: bool = True) -> Volume:

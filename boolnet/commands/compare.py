@@ -30,14 +30,6 @@ def _json_safe(v):
     return v
 
 
-def _fmt(v):
-    if v is None:
-        return "n/a"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
 def run(args) -> int:
     import json
     from pathlib import Path
@@ -56,19 +48,5 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(_json_safe(result), default=str, allow_nan=False))
         return 0
-    print(f"functions: {result['common']} common, {result['only_a']} only in A, {result['only_b']} only in B")
-    if result["conditioned_a"] or result["conditioned_b"]:
-        print(f"conditioned on the training set: A {result['conditioned_a']}, B {result['conditioned_b']}")
-    print(f"mass on functions the other never saw: A {_fmt(result['mass_a_only'])}, B {_fmt(result['mass_b_only'])}")
-    print(f"log-probability correlations (common functions): Spearman {_fmt(result['spearman_log'])}, "
-          f"Kendall {_fmt(result['kendall_log'])}, Pearson {_fmt(result['pearson_log'])}")
-    print(f"KL(A||B) {_fmt(result['kl_ab'])} nats, KL(B||A) {_fmt(result['kl_ba'])} nats (common functions, "
-          "each side renormalised to them)")
-    if result["test_error"] is not None:
-        for side in ("a", "b"):
-            te = result["test_error"][side]
-            masses = " ".join(f"{m:.3g}" for m in te["mass"])
-            print(f"test error under {side.upper()}: mean {_fmt(te['mean'])} of {result['n_test']} test inputs "
-                  f"(generalisation error {_fmt(te['generalisation_error'])}); mass at 0..{result['n_test']}: "
-                  f"{masses}")
+    print(result)
     return 0

@@ -52,6 +52,9 @@ def run(args) -> int:
         words = np.arange(1 << (1 << n), dtype=np.uint64)[:, None]
         df = attach(pd.DataFrame({"function": strings_from_packed(words, n)}), {"command": "complexity", "n": n})
         write_table(add_measures(df, names, n=n, progress=progress), path)
+        if path is not None and progress:
+            print(f"boolnet complexity: {len(names)} measure{'s' * (len(names) != 1)} of all {len(df):,} functions of n = {n} -> {path}",
+                  file=sys.stderr)
         return 0
     df = read_table(args.table)
     n = table_n(df)
@@ -65,4 +68,7 @@ def run(args) -> int:
     out = add_measures(df, names, n=n, progress=progress)
     meta = metadata_of(out)
     write_table(out, path, meta)
+    if path is not None and progress:
+        print(f"boolnet complexity: {len(names)} measure{'s' * (len(names) != 1)} ({', '.join(names[:6])}{', ...' if len(names) > 6 else ''})"
+              f" of {len(out):,} functions -> {path}", file=sys.stderr)
     return 0

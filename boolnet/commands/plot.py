@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 HELP = "draw the n = 2 perceptron's parameter sphere or cube coloured by function (PNG), or an interactive page (HTML)"
 
 KINDS = ("sphere", "cube", "html")
@@ -71,4 +73,8 @@ def run(args) -> int:
         fig = make(args.n, prior, args.encoding)
         with atomic_path(path, param="output") as tmp:
             fig.savefig(tmp, format="png", dpi=fig.dpi)
+    what = {"html": "interactive sphere (open it in a browser; works offline)", "sphere": "parameter sphere",
+            "cube": "parameter cube slices"}[kind]
+    print(f"boolnet plot: {what} of the n = {args.n} perceptron, {prior.kind} prior, encoding {args.encoding} "
+          f"-> {path}", file=sys.stderr)
     return 0

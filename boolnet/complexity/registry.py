@@ -233,7 +233,9 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
         Its metadata (``df.attrs["boolnet"]``) is kept; its ``measures`` entry gains
         the new names.
     measures : list of str, comma-separated str or dict, optional
-        Registered measure names (default: every measure valid for n), or a dict
+        Registered measure names (default: those of :func:`default_measure_names`, the
+        same set as ``boolnet complexity``: every measure valid for n except the
+        per-function solvers above n = 5, which are slow and opt-in by name), or a dict
         ``{column: measure}`` whose values are registered names, functions decorated
         with :func:`~boolnet.complexity.register_measure`, kernels on packed words
         wrapped by :func:`~boolnet.complexity.base.on_words`, or plain functions of one
@@ -275,7 +277,7 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
             n = schema.metadata_of(df).get("n")
         if n is None:
             raise BoolnetError("the table is empty, so n cannot be inferred; pass n", param="n")
-        chosen = resolve_measures(measures, n)
+        chosen = resolve_measures(measures if measures is not None else default_measure_names(n), n)
         out = df.copy()
         for name in chosen:
             out[name] = pd.Series(dtype=object)
@@ -296,7 +298,7 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
         raise BoolnetError(f"n = {n} was given but the truth tables have {lengths.iloc[0]} characters "
                            f"(n = {inferred})", param="n")
     n = inferred
-    chosen = resolve_measures(measures, n)
+    chosen = resolve_measures(measures if measures is not None else default_measure_names(n), n)
     codes, uniques = pd.factorize(functions)
     uniques = list(uniques)
     # Pack in slices: packing goes through a (rows, 2**n) uint64 array.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import asdict, dataclass
 
@@ -11,6 +12,7 @@ from boolnet.checks import check_bool, check_real, check_text, check_whole
 from boolnet.table import schema
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU, Bound, bound_quality, fit_hull_bound, fit_quantile_bound
+from boolnet.levin.report import describe_metadata, format_report
 from boolnet.levin.strata import WithinReport, strata_values, within_report
 from boolnet.levin.trust import (
     DEFAULT_MIN_COUNT,
@@ -68,6 +70,15 @@ class LevinReport:
     hull: Bound
     quantile: Bound
     within: WithinReport | None = None
+    #: The fitted table's options in words (for the printed report), not part of :meth:`to_dict`.
+    source: str = ""
+
+    def __str__(self) -> str:
+        """The report of ``boolnet levin``, within 100 columns (:func:`boolnet.levin.format_report`)."""
+        return format_report(self)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
 
     @property
     def uniform_probability(self) -> float | None:
@@ -77,6 +88,7 @@ class LevinReport:
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (NaN becomes None)."""
         d = asdict(self)
+        d.pop("source")
         d["uniform_probability"] = self.uniform_probability
         return json_clean(d)
 
@@ -295,4 +307,5 @@ def fit_checked(df, measure: str, *, tau: float, min_count: int, within: str | N
         hull=bound_quality("hull", *hull_ab, k, y, p),
         quantile=bound_quality("quantile", *quant_ab, k, y, p, tau=tau),
         within=strata,
+        source=describe_metadata(schema.metadata_of(df)),
     )

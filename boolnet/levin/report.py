@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 from boolnet.table import schema
 
@@ -75,37 +76,42 @@ def format_report(report, metadata: dict | None = None) -> str:
     Levin bound  log2 P <= -a K - b,  K = K
     """
     r = report
-    lines = [
-        f"Levin bound  log2 P <= -a K - b,  K = {r.measure}",
-        f"table:      {describe_metadata(metadata)}",
-        f"functions:  {r.n_used:,} used of {r.n_functions:,} (trusted: {r.trust_rule}); "
-        f"their probability mass {r.mass_used:.6g}",
-    ]
+    table = describe_metadata(metadata) if metadata is not None else (getattr(r, "source", "") or "(no metadata)")
+    lines = [f"Levin bound  log2 P <= -a K - b,  K = {r.measure}"]
+    lines += _wrapped(f"table:      {table}")
+    lines += _wrapped(f"functions:  {r.n_used:,} used of {r.n_functions:,} (trusted: {r.trust_rule}); "
+                      f"their probability mass {r.mass_used:.6g}")
     if r.uniform_log2 is not None:
-        lines.append(
-            f"uniform:    2^-(2^{r.n}) = 2^{r.uniform_log2:g} = {r.uniform_probability:.6g} per function "
-            f"(the probability of each function if all were equally likely)"
-        )
+        lines += _wrapped(f"uniform:    2^-(2^{r.n}) = 2^{r.uniform_log2:g} = {r.uniform_probability:.6g} per "
+                          "function (the probability of each function if all were equally likely)")
     lines.append(f"Spearman rho(K, log2 P) = {_rho_text(r.spearman_rho, r.spearman_p)}")
     lines.append("")
-    header = f"{'bound':<24}{'a':>10}{'b':>10}{'mean gap':>11}  {'within 1 bit':>21}  {'within 5 bits':>21}  {'above':>7}"
-    lines.append(header)
-    lines.append(f"{'':<24}{'bits/unit':>10}{'bits':>10}{'bits':>11}  {'functions / mass':>21}  "
-                 f"{'functions / mass':>21}  {'':>7}")
+    lines.append(f"{'bound':<22}{'a':>8}{'b':>9}{'mean gap':>10}  {'within 1 bit':>15}  {'within 5 bits':>15}"
+                 f"  {'above':>6}")
+    lines.append(f"{'':<22}{'bits/K':>8}{'bits':>9}{'bits':>10}  {'funcs / mass':>15}  {'funcs / mass':>15}"
+                 f"  {'':>6}")
     for label, bnd in (("tightest (upper hull)", r.hull), (f"robust (quantile {r.quantile.tau:g})", r.quantile)):
         w1 = f"{_pct(bnd.share_within[1])} / {_pct(bnd.mass_within[1])}"
         w5 = f"{_pct(bnd.share_within[5])} / {_pct(bnd.mass_within[5])}"
-        lines.append(
-            f"{label:<24}{bnd.a:>10.4f}{bnd.b:>10.4f}{bnd.mean_gap:>11.3f}  {w1:>21}  {w5:>21}  "
-            f"{_pct(bnd.share_above):>7}"
-        )
+        lines.append(f"{label:<22}{bnd.a:>8.4f}{bnd.b:>9.4f}{bnd.mean_gap:>10.3f}  {w1:>15}  {w5:>15}"
+                     f"  {_pct(bnd.share_above):>6}")
     lines.append("")
-    lines.append("mean gap: mean of (-a K - b - log2 P) over the used functions; within d bits: log2 P >= -a K - b - d "
-                 "(mass: their total probability); above: share of functions over the line.")
+    lines += _wrapped("mean gap: mean of (-a K - b - log2 P) over the used functions; within d bits: "
+                      "log2 P >= -a K - b - d (mass: their total probability); above: share of functions over "
+                      "the line.", "")
     if r.within is not None:
         lines.append("")
         lines.append(format_within(r.within, r.measure))
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in "\n".join(lines).splitlines()) + "\n"
+
+
+#: Width of the printed reports (a notebook cell or a terminal of 100 columns shows them whole).
+REPORT_WIDTH = 100
+
+
+def _wrapped(text: str, indent: str = "            ") -> list[str]:
+    """``text`` as lines of at most :data:`REPORT_WIDTH` characters, continuation lines indented."""
+    return textwrap.wrap(text, REPORT_WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
 def format_within(within, measure: str = "K") -> str:
@@ -115,15 +121,17 @@ def format_within(within, measure: str = "K") -> str:
     --------
     >>> from boolnet.levin import within_report
     >>> w = within_report([0, 1, 0, 1], [-1.0, -2.0, -3.0, -4.0], [.4, .2, .1, .05], [1, 1, 2, 2])
-    >>> print(format_within(w).splitlines()[0])
-    Within strata of ones (class balance held fixed): pooled Spearman rho(K, log2 P) = -1.0000 (p = 0.157), z = -1.41
+    >>> print("\\n".join(format_within(w).splitlines()[:2]))
+    Within strata of ones (class balance held fixed): pooled Spearman rho(K, log2 P) = -1.0000 (p =
+      0.157), z = -1.41
     """
     w = within
-    lines = [
-        f"Within strata of {w.by} (class balance held fixed): pooled Spearman rho(K, log2 P) = "
-        f"{_rho_text(w.rho, w.p)}" + (f", z = {w.z:+.2f}" if math.isfinite(w.z) else ""),
-        f"  {w.n_informative} of {w.n_strata} strata informative (>= 2 functions, K and P not constant), "
-        f"{w.n_informative_functions:,} functions; strata pooled as blocks (docs/levin.md)",
+    lines = _wrapped(f"Within strata of {w.by} (class balance held fixed): pooled Spearman rho(K, log2 P) = "
+                     f"{_rho_text(w.rho, w.p)}" + (f", z = {w.z:+.2f}" if math.isfinite(w.z) else ""), "  ")
+    lines += _wrapped(f"  {w.n_informative} of {w.n_strata} strata informative (>= 2 functions, K and P not "
+                      f"constant), {w.n_informative_functions:,} functions; strata pooled as blocks (docs/levin.md)",
+                      "  ")
+    lines += [
         "",
         f"{w.by:>6}{'functions':>11}{'mass':>11}{'rho':>9}{'p':>11}{'hull a':>9}{'hull b':>9}{'gap':>8}"
         f"{'robust a':>10}{'robust b':>10}",

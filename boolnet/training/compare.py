@@ -29,6 +29,9 @@ Rules (also in docs/sgd_bayes.md):
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -143,6 +146,55 @@ def _compare_frame(a, b, target, train):
     return frame, info
 
 
+class Comparison(dict):
+    """What :func:`compare_tables` found: a dict, printed as a readable report (and as one in Jupyter)."""
+
+    def __str__(self) -> str:
+        return format_comparison(self)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def format_comparison(result: dict) -> str:
+    """The text report of ``boolnet compare`` for a result of :func:`compare_tables`, within 100 columns.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"function": ["0001", "0011"], "probability": [0.5, 0.5]})
+    >>> b = pd.DataFrame({"function": ["0001", "0111"], "probability": [0.6, 0.4]})
+    >>> print(format_comparison(compare_tables(a, b)).splitlines()[0])
+    functions: 1 common, 1 only in A, 1 only in B
+    """
+    r = result
+    lines = [f"functions: {r['common']} common, {r['only_a']} only in A, {r['only_b']} only in B"]
+    if r.get("conditioned_a") or r.get("conditioned_b"):
+        lines.append(f"conditioned on the training set: A {r.get('conditioned_a')}, B {r.get('conditioned_b')}")
+    lines.append(f"mass on the common functions: A {_fmt(r.get('mass_a_common'))}, B {_fmt(r.get('mass_b_common'))}; "
+                 f"on functions the other never saw: A {_fmt(r['mass_a_only'])}, B {_fmt(r['mass_b_only'])}")
+    lines.append(f"log-probability correlations over the {r['common']} common functions only: Spearman "
+                 f"{_fmt(r['spearman_log'])}, Kendall {_fmt(r['kendall_log'])}, Pearson {_fmt(r['pearson_log'])}")
+    lines.append(f"KL(A||B) {_fmt(r['kl_ab'])} nats, KL(B||A) {_fmt(r['kl_ba'])} nats (common functions, each side "
+                 "renormalised to them)")
+    if r.get("test_error") is not None:
+        for side in ("a", "b"):
+            te = r["test_error"][side]
+            masses = " ".join(f"{m:.3g}" for m in te["mass"])
+            lines.append(f"test error under {side.upper()}: mean {_fmt(te['mean'])} of {r['n_test']} test inputs "
+                         f"(generalisation error {_fmt(te['generalisation_error'])})")
+            lines += textwrap.wrap(f"mass at 0..{r['n_test']} errors: {masses}", 100, initial_indent="  ",
+                                   subsequent_indent="    ")
+    return "\n".join(lines)
+
+
 def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None) -> dict:
     """Compare two volume tables over the same ``n`` (and training set): see the module docstring.
 
@@ -157,8 +209,10 @@ def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None)
 
     Returns
     -------
-    dict
-        ``common, only_a, only_b`` (numbers of functions), ``mass_a_only``, ``mass_b_only``,
+    Comparison
+        A dict that prints as a readable report (:func:`format_comparison`):
+        ``common, only_a, only_b`` (numbers of functions), ``mass_a_common``, ``mass_b_common``
+        (each side's mass on the functions both saw), ``mass_a_only``, ``mass_b_only``,
         ``spearman_log``, ``kendall_log``, ``pearson_log`` (over common functions; None with
         fewer than 2), ``kl_ab``, ``kl_ba`` (nats, common support), ``test_error``: per side
         ``{"mass": [mass at distance 0, 1, ...], "mean": ..., "generalisation_error": ...}``
@@ -192,8 +246,9 @@ def compare_tables(a: pd.DataFrame, b: pd.DataFrame, *, target=None, train=None)
     pa = frame["p_a"].to_numpy()
     pb = frame["p_b"].to_numpy()
     common = (pa > 0) & (pb > 0)
-    out = dict(info)
+    out = Comparison(info)
     out.update(common=int(common.sum()), only_a=int(((pa > 0) & ~common).sum()),
+               mass_a_common=float(pa[common].sum()), mass_b_common=float(pb[common].sum()),
                only_b=int(((pb > 0) & ~common).sum()),
                mass_a=float(pa.sum()), mass_b=float(pb.sum()),
                mass_a_only=float(pa[(pa > 0) & (pb == 0)].sum()), mass_b_only=float(pb[(pb > 0) & (pa == 0)].sum()))
