@@ -16,6 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
 
 #: A python cell, optionally followed (after blank lines only) by the text block of what it prints.
@@ -70,11 +72,12 @@ def _listing() -> set:
     return {p.relative_to(REPO) for folder in (REPO, REPO / "docs", REPO / "tables") for p in folder.iterdir()}
 
 
-def test_every_cell_runs_and_prints_what_the_guide_shows():
+@pytest.mark.parametrize("workdir", [REPO, REPO / "docs"], ids=["from the root", "from docs"])
+def test_every_cell_runs_and_prints_what_the_guide_shows(workdir):
     text = GUIDE.read_text(encoding="utf-8")
     n_cells = 0
     before = _listing()
-    for match, printed in run_cells(text):
+    for match, printed in run_cells(text, workdir):
         n_cells += 1
         code = match.group("code").strip().splitlines()[0]
         if match.group("out") is None:
