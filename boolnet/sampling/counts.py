@@ -152,8 +152,9 @@ class Counts:
         run_steps(step, self.worker_used.shape[0], pool, self.merge_worker)
 
     def postfix(self) -> dict:
-        """What the progress bar shows after the rate: the distinct functions so far."""
-        return {"distinct": self.distinct}
+        """What the progress bar shows after the rate: the distinct functions so far, in 3 significant figures
+        (``71.7k``), so that a narrow terminal does not cut the number."""
+        return {"distinct": compact_count(self.distinct)}
 
     def release(self) -> None:
         """Free the master and worker tables (after :meth:`entries`); the counts can no longer be used."""
@@ -184,3 +185,19 @@ class Counts:
                 capacity *= 2
             self.tables[part] = K.table_from_entries(words, counts, capacity, part, self.parts)
             self.part_distinct[part] = int(sizes[part])
+
+
+def compact_count(value: int) -> str:
+    """A count in at most 5 characters: ``7173``, ``71.7k``, ``9.01M``, ``1.2G``.
+
+    Examples
+    --------
+    >>> [compact_count(v) for v in (7173, 71731, 9_012_345, 1_200_000_000)]
+    ['7173', '71.7k', '9.01M', '1.2G']
+    """
+    if value < 10_000:
+        return str(value)
+    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
+        if value >= size:
+            return f"{value / size:.3g}{unit}"
+    return str(value)

@@ -318,7 +318,7 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                     last_block = group[-1][0] + group[-1][1]
                     new_done = min(samples, last_block * BLOCK_SIZE)
                     if bar is not None:
-                        bar.set_postfix(distinct=counts.distinct, refresh=False)
+                        bar.set_postfix(counts.postfix(), refresh=False)
                         bar.update(new_done - done)
                     done = new_done
                     now = time.perf_counter()
