@@ -83,7 +83,7 @@ def test_levin_fitted_lines_are_drawn_over_the_fitted_range():
 
 def _drawn_figures(monkeypatch):
     """The Figures saved while the test runs (levin_figure closes its figure after saving)."""
-    import matplotlib
+    import matplotlib.figure
 
     figures = []
     original = matplotlib.figure.Figure.savefig
@@ -105,7 +105,7 @@ def test_levin_figure_colours_by_ones_with_within(tmp_path, monkeypatch):
     figures = _drawn_figures(monkeypatch)
     levin_figure(df, levin_fit(df, "K", within="ones"), tmp_path / "w.png")
     levin_figure(df, levin_fit(df, "K"), tmp_path / "plain.png")
-    labels = [[ax.get_ylabel() for ax in fig.axes] for fig in figures]
+    labels = [[a.get_ylabel() for ax in fig.axes for a in (ax, *ax.child_axes)] for fig in figures]  # colour bar
     assert any(label.startswith("number of ones") for label in labels[0])
     assert not any(label.startswith("number of ones") for label in labels[1])
 

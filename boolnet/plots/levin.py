@@ -179,7 +179,9 @@ def _colour_scatter(ax, pts, counts, sizes, color_label: str, complement_total) 
                        alpha=0.9, linewidths=0, zorder=4, label=label)
     from matplotlib.cm import ScalarMappable
 
-    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=color_label, pad=0.01)
+    # The bar hangs on the panel itself: the layout's room for it would sit beyond the (wider) legend below.
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=ax.inset_axes([1.02, 0.0, 0.03, 1.0]),
+                       label=color_label)
 
 
 def plot_zipf(ax, probability, *, used=None):
@@ -327,6 +329,12 @@ def _levin_figure(df, report, shown, used, pk):
 def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     """Write the PNG of ``boolnet levin --plot``: the Levin plane and the Zipf plot (and P(K)).
 
+    A report fitted with ``within="ones"`` colours each function by its number of ones (a
+    function with fewer ones than zeros as a left half-disc, one with more as a right half-disc,
+    so that a function and its complement at one point both show) and prints the pooled
+    within-stratum Spearman rho in the panel's title. The title names the table's metadata
+    (:func:`boolnet.levin.describe_metadata`) and the fit's options.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -339,12 +347,6 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
         Rows used in the fit (default: every row with P > 0).
     pk : pandas.DataFrame, optional
         P(K) (:func:`boolnet.levin.probability_by_complexity`), drawn as a third panel.
-
-    A report fitted with ``within="ones"`` colours each function by its number of ones (a
-    function with fewer ones than zeros as a left half-disc, one with more as a right half-disc,
-    so that a function and its complement at one point both show) and prints the pooled
-    within-stratum Spearman rho in the panel's title. The title names the table's metadata
-    (:func:`boolnet.levin.describe_metadata`) and the fit's options.
 
     Returns
     -------
