@@ -260,6 +260,34 @@ def test_html_is_self_contained_with_hover_text(tmp_path):
     assert "0110 XOR, 1001 XNOR: no region" in html
 
 
+def test_interactive_sphere_labels_are_whole_and_clear_of_the_sphere():
+    """Labels were cut ("0111" read "111"): in perspective from close by, a centred label near the rim lay
+    partly inside the sphere's outline and behind it. Now: orthographic, labels centred well outside the sphere,
+    their full truth tables, every label and axis name inside the scene, and room around the scene."""
+    fig = pr.sphere_figure_plotly()
+    layout = fig.layout
+    assert layout.scene.camera.projection.type == "orthographic"
+    labels = [t for t in fig.data if t.type == "scatter3d" and t.mode == "text"]
+    table = pr.exact_shares()
+    feasible = set(table.function[table.feasible])
+    shown = {t.text[0].split("<br>")[0] for t in labels}
+    assert shown == feasible and all(len(f) == 4 for f in shown)     # each label its whole truth table
+    half = [abs(x) for ax in (layout.scene.xaxis, layout.scene.yaxis, layout.scene.zaxis) for x in ax.range]
+    for t in labels:
+        assert t.textposition == "middle center"
+        p = np.array([t.x[0], t.y[0], t.z[0]])
+        # a centred label of half-width at most 0.15 sphere radii stays off the sphere's outline in any view
+        # in which its region's centre faces the viewer
+        assert np.linalg.norm(p) >= 1.15
+        assert np.abs(p).max() < 0.9 * min(half)
+    names = [t for t in fig.data if t.type == "scatter3d" and t.mode == "lines+text"]
+    assert {t.text[-1] for t in names} == {"w1", "w2", "b"}
+    for t in names:
+        assert max(abs(v) for v in (*t.x, *t.y, *t.z)) < 0.95 * min(half)
+    m = layout.margin
+    assert min(m.l, m.r, m.b) >= 10 and m.t >= 80     # the two-line title and the scene's edges have room
+
+
 def _chromium():
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         path = shutil.which(name)

@@ -826,8 +826,27 @@ def _region_mesh(rays_u: np.ndarray, depth: int = 4):
     return np.array(verts), np.array(tris)
 
 
+#: The interactive sphere: its labels' distance from the centre (the sphere's radius is 1), far enough out that
+#: a centred two-line label of a region facing the viewer clears the sphere's outline; the axes' length; the
+#: half-width of the scene, beyond every label and axis name.
+LABEL_RADIUS = 1.22
+AXIS_LENGTH = 1.4
+SCENE_HALF_WIDTH = 1.6
+
+
 def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
-    """The interactive sphere as a ``plotly.graph_objects.Figure`` (see :func:`sphere_html`)."""
+    """The interactive sphere as a ``plotly.graph_objects.Figure`` (see :func:`sphere_html`).
+
+    Drawn in orthographic projection, each region's label (its truth table and share) centred
+    :data:`LABEL_RADIUS` from the centre, outside the sphere: a label is never partly hidden
+    behind the sphere's outline, and every label and axis name lies inside the scene.
+
+    Examples
+    --------
+    >>> fig = sphere_figure_plotly()
+    >>> sorted(t.text[0].split("<br>")[0] for t in fig.data if (t.name or "").startswith("label"))[:3]
+    ['0000', '0001', '0010']
+    """
     import plotly.graph_objects as go
 
     from boolnet.exact.regions import augmented_inputs, region
@@ -859,11 +878,11 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
                                 lighting=dict(ambient=0.88, diffuse=0.22, specular=0.02, fresnel=0.0),
                                 legendgroup=f))
         m = v.mean(axis=0)
-        m = m / np.linalg.norm(m) * 1.1
-        fig.add_trace(go.Scatter3d(x=[m[0]], y=[m[1]], z=[m[2]], mode="text",
+        m = m / np.linalg.norm(m) * LABEL_RADIUS
+        fig.add_trace(go.Scatter3d(x=[m[0]], y=[m[1]], z=[m[2]], mode="text", textposition="middle center",
                                    text=[f"{f}<br>{100 * row['probability']:.1f}%"],
                                    textfont=dict(size=11, color="black"), hoverinfo="skip", showlegend=False,
-                                   legendgroup=f))
+                                   name=f"label {f}", legendgroup=f))
     a = augmented_inputs(2, encoding, True).astype(float)
     t = np.linspace(0, 2 * math.pi, 361)
     for idx, row in enumerate(a):
@@ -879,24 +898,27 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
                                    hoverinfo="skip", showlegend=False))
     for k, name in enumerate(("w1", "w2", "b")):
         e = np.zeros(3)
-        e[k] = 1.45
+        e[k] = AXIS_LENGTH
         fig.add_trace(go.Scatter3d(x=[0, e[0]], y=[0, e[1]], z=[0, e[2]], mode="lines+text", text=["", name],
                                    line=dict(color="#333333", width=4), textfont=dict(size=15),
                                    hoverinfo="skip", showlegend=False))
     absent = ", ".join(f"{f} {NAMES_2[f]}" for f in table.loc[~table["feasible"], "function"])
     fig.add_trace(go.Scatter3d(x=[None], y=[None], z=[None], mode="markers", marker=dict(color="white"),
                                name=f"{absent}: no region", showlegend=True, hoverinfo="skip"))
-    axis = dict(range=[-1.5, 1.5], showbackground=False, showgrid=False, zeroline=False, showticklabels=False,
+    axis = dict(range=[-SCENE_HALF_WIDTH, SCENE_HALF_WIDTH], showbackground=False, showgrid=False, zeroline=False, showticklabels=False,
                 showspikes=False, title="")
     fig.update_layout(
         title=dict(text=(f"n = 2 perceptron: the parameter sphere, 14 regions (XOR, XNOR: none). "
                          f"Drag to rotate, hover a region.<br><sup>{prior_text(prior)}; "
                          f"{_coordinates_note(prior)}; share of the sphere = probability; "
                          f"inputs {'0/1' if encoding == '01' else '-1/+1'}</sup>"), x=0.02),
+        # Orthographic: a label just beyond the rim is drawn beside the sphere, not half behind it (in
+        # perspective from close by, the sphere's outline lies in front of its equator and hid the first
+        # characters of labels near it: "0111" was read "111").
         scene=dict(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube",
-                   camera=dict(eye=dict(x=0.95, y=-0.78, z=0.62))),
+                   camera=dict(eye=dict(x=0.95, y=-0.78, z=0.62), projection=dict(type="orthographic"))),
         legend=dict(title=dict(text="function (click to hide)"), itemsizing="constant"),
-        margin=dict(l=0, r=0, t=70, b=0), width=None, height=None, paper_bgcolor="white",
+        margin=dict(l=10, r=10, t=90, b=10), width=None, height=None, paper_bgcolor="white",
     )
     return fig
 
