@@ -81,14 +81,10 @@ def test_levin_fitted_lines_are_drawn_over_the_fitted_range():
     plt.close(fig)
 
 
-def test_levin_figure_colours_by_ones_with_within(tmp_path):
-    import matplotlib
+def _drawn_figures(monkeypatch):
+    """The Figures saved while the test runs (levin_figure closes its figure after saving)."""
+    import matplotlib.figure
 
-    from boolnet.levin import levin_fit
-    from boolnet.plots import levin_figure
-
-    df = pd.DataFrame({"function": ["0001", "0011", "0111", "0110", "1000"], "probability": [.3, .3, .2, .1, .1],
-                       "K": [1, 2, 3, 4, 1]})
     figures = []
     original = matplotlib.figure.Figure.savefig
 
@@ -96,14 +92,66 @@ def test_levin_figure_colours_by_ones_with_within(tmp_path):
         figures.append(fig)
         return original(fig, *args, **kwargs)
 
-    matplotlib.figure.Figure.savefig = keep
-    try:
-        levin_figure(df, levin_fit(df, "K", within="ones"), tmp_path / "w.png")
-        levin_figure(df, levin_fit(df, "K"), tmp_path / "plain.png")
-    finally:
-        matplotlib.figure.Figure.savefig = original
-    labels = [[ax.get_ylabel() for ax in fig.axes] for fig in figures]
-    assert "number of ones" in labels[0] and "number of ones" not in labels[1]
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
+    return figures
+
+
+def test_levin_figure_colours_by_ones_with_within(tmp_path, monkeypatch):
+    from boolnet.levin import levin_fit
+    from boolnet.plots import levin_figure
+
+    df = pd.DataFrame({"function": ["0001", "0011", "0111", "0110", "1000"], "probability": [.3, .3, .2, .1, .1],
+                       "K": [1, 2, 3, 4, 1]})
+    figures = _drawn_figures(monkeypatch)
+    levin_figure(df, levin_fit(df, "K", within="ones"), tmp_path / "w.png")
+    levin_figure(df, levin_fit(df, "K"), tmp_path / "plain.png")
+    labels = [[a.get_ylabel() for ax in fig.axes for a in (ax, *ax.child_axes)] for fig in figures]  # colour bar
+    assert any(label.startswith("number of ones") for label in labels[0])
+    assert not any(label.startswith("number of ones") for label in labels[1])
+
+
+def test_levin_within_ones_shows_a_function_and_its_complement_apart(tmp_path, monkeypatch):
+    """Complements share K and P here: both colours show (half-discs), and the pooled within-rho is printed."""
+    from matplotlib.colors import to_hex
+
+    from boolnet.levin import describe_metadata, levin_fit
+    from boolnet.plots import levin_figure
+
+    functions = ["0001", "1110", "0111", "1000", "0011", "1100", "0101", "1010", "0000", "1111"]
+    k = [2, 2, 3, 3, 4, 4, 4, 4, 1, 1]
+    p = np.array([.05, .05, .04, .04, .03, .06, .02, .01, .35, .35])
+    meta = {"volume_method": "exact", "architecture": "2-1", "prior": "uniform", "sigma_w": 1, "sigma_b": 1,
+            "encoding": "01", "bias": True}
+    df = table(pd.DataFrame({"function": functions, "probability": p / p.sum(), "K": k}), meta)
+    report = levin_fit(df, "K", within="ones")
+    figures = _drawn_figures(monkeypatch)
+    levin_figure(df, report, tmp_path / "w.png")
+    fig = figures[0]
+    ax = fig.axes[0]
+    drawn = {}   # (K, log2 P) -> [(colour, x-extent of the marker's path)]
+    for coll in ax.collections:
+        if not coll.get_label() or "ones" not in coll.get_label():
+            continue
+        xs = coll.get_paths()[0].vertices[:, 0]
+        for (x, y), colour in zip(coll.get_offsets(), coll.get_facecolors()):
+            drawn.setdefault((round(x, 9), round(y, 9)), []).append((to_hex(colour), (xs.min(), xs.max())))
+    log2p = np.log2(df["probability"].to_numpy())
+    for f, kf, yf in zip(functions, k, log2p):
+        twin = "".join("1" if c == "0" else "0" for c in f)
+        marks = drawn[(float(kf), round(float(yf), 9))]
+        if f.count("1") == 2:
+            assert any(lo < 0 < hi for _, (lo, hi) in marks), f   # balanced: a full disc
+            continue
+        side = [(lo, hi) for _, (lo, hi) in marks]
+        if twin in functions and k[functions.index(twin)] == kf and np.isclose(log2p[functions.index(twin)], yf):
+            # f and its complement at one point: two colours, one left half, one right half
+            assert len({c for c, _ in marks}) == 2, (f, marks)
+            assert any(hi <= 1e-9 for lo, hi in side) and any(lo >= -1e-9 for lo, hi in side), (f, marks)
+    title = ax.get_title()
+    assert f"{report.within.rho:+.3f}" in title and "within strata of the number of ones" in title
+    caption = fig._suptitle.get_text()
+    assert describe_metadata(meta) in caption and "uniform prior" in caption
+    assert "measure K" in caption and f"tau = {report.quantile.tau:g}" in caption and "within='ones'" in caption
 
 
 def test_levin_computes_a_missing_measure(run_cli, line_table):

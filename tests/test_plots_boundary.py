@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,6 +17,7 @@ from boolnet.errors import BoolnetError
 from boolnet.plots import levin as lv
 from boolnet.plots import mlp
 from boolnet.plots import regions as rg
+from boolnet.priors import Prior
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,6 +80,38 @@ def test_width_sweep_figure_draws_hand_made_data(tmp_path):
     assert (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
 
 
+
+def _drawn_points_in_axes_fraction(ax):
+    """Every drawn data point and error-bar end of ``ax``, in axes coordinates (0..1 inside the frame)."""
+    ax.figure.canvas.draw()
+    pts = [line.get_xydata() for line in ax.get_lines() if len(line.get_xdata())]
+    pts += [np.concatenate(c.get_segments()) for c in ax.collections
+            if hasattr(c, "get_segments") and len(c.get_segments())]
+    xy = np.concatenate(pts)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    return ax.transAxes.inverted().transform(ax.transData.transform(xy))
+
+
+def test_width_sweep_figure_states_its_prior_and_no_point_touches_the_frame(tmp_path):
+    """The top XOR value and the zero at width 1 (the old figure put both on the frame) lie inside, padded."""
+    cube = Prior("uniform", fan_in_scaling=False)
+    data = mlp.width_sweep_data(widths=[1, 2, 3], prior=cube, sampled_activations=())
+    fig = mlp.width_sweep_figure(data=data)
+    title = " ".join(fig._suptitle.get_text().split())
+    assert "uniform prior" in title and "no fan-in scaling" in title and "0/1 inputs" in title
+    hand = {"widths": [1, 2], "step": {"xor": [(0.0, 0.0, 0.0), (2e-3, 2e-3, 2e-3)],
+                                       "constants": [(0.9, 0.9, 0.9), (0.8, 0.8, 0.8)]},
+            "relu": {"xor": [(0.0, 0.0, 2e-5), (3e-4, 2e-4, 4e-4)],
+                     "constants": [(0.89, 0.88, 0.9), (0.79, 0.785, 0.795)]}}
+    for fig in (mlp.width_sweep_figure(data=data), mlp.width_sweep_figure(data=hand, samples=1000, seed=4)):
+        for ax in fig.axes:
+            frac = _drawn_points_in_axes_fraction(ax)
+            assert frac[:, 1].min() > 0.02 and frac[:, 1].max() < 0.98, (ax.get_title(), frac[:, 1])
+    title = " ".join(fig._suptitle.get_text().split())   # data without options: described by the arguments
+    assert "gaussian prior (sigma_w 1, sigma_b 1, fan-in scaled)" in title
+    assert "relu: 1,000 sampled networks per width (seed 4)" in title
+
+
 # ---------------------------------------------------------------------------
 # The region pictures.
 
@@ -109,7 +143,7 @@ def test_n_3_refusal_names_python_functions_not_flags():
 
 
 def test_region_pictures_refuse_bad_views_slices_and_paths(tmp_path):
-    for views in ([], [1], [(90, 0)], [(10, 0)] * 3, "ab"):
+    for views in ([], [1], [(91, 0)], [(-90.5, 0)], [(10, 0)] * 3, "ab"):
         with refused("views", "(elevation, azimuth)"):
             rg.sphere_figure(views=views, resolution=8)
     for slices in (5, ["a"], [], [1.5]):

@@ -135,8 +135,10 @@ def test_what_the_pictures_show_has_the_exact_shares():
     prior = bn.Prior("gaussian", fan_in_scaling=False)
     weight = {}
     for elev, azim in pr.SPHERE_VIEWS:  # two opposite views: the whole sphere
-        codes, depth, inside = pr.sphere_view_pixels(pr._view_basis(elev, azim), prior, resolution=700)
-        ok = inside & (depth > 0.02)     # the rim stands for little area but gets huge weights; leave it out
+        codes, depth, inside = pr.sphere_view_pixels(pr._view_basis(elev, azim), prior, resolution=1000)
+        # The rim stands for little area but gets huge weights; leave it out. From the poles the rim is the
+        # band |b| < 0.01 (1% of the area, shared by the regions that cross the equator): a bias below 2e-3.
+        ok = inside & (depth > 0.01)
         for code, w in zip(codes[ok], 1 / depth[ok]):
             weight[code] = weight.get(code, 0.0) + w
     total = sum(weight.values())
@@ -173,6 +175,47 @@ def test_sphere_figure_says_which_prior_it_shows():
     assert "w1/0.707" in text
     share = pr.exact_shares(bn.Prior("gaussian")).set_index("function").loc["0000", "probability"]
     assert f"{100 * share:.1f}%" in text and abs(share - 0.2770) > 0.01   # not the isotropic share
+
+
+
+def test_sphere_views_from_above_and_below_show_one_hemisphere_each():
+    """The view from above shows the points with b > 0 and nothing else; the one from below b < 0."""
+    prior = bn.Prior("gaussian", fan_in_scaling=False)
+    signs = []
+    for elev, azim in pr.SPHERE_VIEWS:
+        d, right, up = pr._view_basis(elev, azim)
+        s = (np.arange(300) + 0.5) / 300 * 2 - 1
+        sx, sy = np.meshgrid(s, s[::-1])
+        codes, depth, inside = pr.sphere_view_pixels((d, right, up), prior, resolution=300)
+        b = (sx[..., None] * right + sy[..., None] * up + depth[..., None] * d)[..., 2][inside]
+        signs.append(np.sign(b[np.abs(b) > 1e-9]))
+        # with 0/1 inputs f(00) = [b > 0]: every pixel from above computes f(00) = 1, from below f(00) = 0
+        assert {pr.string_of_code(c)[0] for c in np.unique(codes[inside & (depth > 1e-6)])} == \
+            ({"1"} if elev > 0 else {"0"})
+    assert set(signs[0]) == {1.0} and set(signs[1]) == {-1.0}
+    fig = pr.sphere_figure(resolution=60)
+    above, below = fig.axes[0], fig.axes[1]
+    assert "hemisphere b > 0" in above.get_title() and "above" in above.get_title()
+    assert "hemisphere b < 0" in below.get_title() and "below" in below.get_title()
+    # region labels: from above only the functions with f(00) = 1, from below only those with f(00) = 0
+    labels = [[t.get_text().split()[0] for t in ax.texts if t.get_text()[:4].isdigit()] for ax in (above, below)]
+    assert labels[0] and all(f[0] == "1" for f in labels[0])
+    assert labels[1] and all(f[0] == "0" for f in labels[1])
+    assert len(labels[0]) + len(labels[1]) == 14
+    oblique = pr.sphere_figure(resolution=40, views=[(28, -58)])
+    assert "b > 0 and with b < 0" in oblique.axes[0].get_title()
+
+
+@pytest.mark.parametrize("encoding, inputs", [("01", "0/1"), ("pm1", "-1/+1")])
+def test_region_titles_state_the_encoding_and_prior(encoding, inputs):
+    cube = pr.cube_figure(encoding=encoding, resolution=30)
+    sphere = pr.sphere_figure(encoding=encoding, resolution=30)
+    for fig, prior in ((cube, "uniform prior"), (sphere, "gaussian prior")):
+        title = fig._suptitle.get_text()
+        assert f"inputs {inputs}" in title, title
+        assert prior in " ".join(t.get_text() for t in fig.texts)
+    other = "-1/+1" if encoding == "01" else "inputs 0/1"
+    assert other not in cube._suptitle.get_text()
 
 
 def test_cube_figure_prints_exact_rationals(tmp_path):
@@ -215,6 +258,34 @@ def test_html_is_self_contained_with_hover_text(tmp_path):
         assert f"{100 * gauss.loc[f, 'probability']:.4f}%" in by_function[f]
     assert "13/48" in by_function["0000"] and "1/48" in by_function["0001"]
     assert "0110 XOR, 1001 XNOR: no region" in html
+
+
+def test_interactive_sphere_labels_are_whole_and_clear_of_the_sphere():
+    """Labels were cut ("0111" read "111"): in perspective from close by, a centred label near the rim lay
+    partly inside the sphere's outline and behind it. Now: orthographic, labels centred well outside the sphere,
+    their full truth tables, every label and axis name inside the scene, and room around the scene."""
+    fig = pr.sphere_figure_plotly()
+    layout = fig.layout
+    assert layout.scene.camera.projection.type == "orthographic"
+    labels = [t for t in fig.data if t.type == "scatter3d" and t.mode == "text"]
+    table = pr.exact_shares()
+    feasible = set(table.function[table.feasible])
+    shown = {t.text[0].split("<br>")[0] for t in labels}
+    assert shown == feasible and all(len(f) == 4 for f in shown)     # each label its whole truth table
+    half = [abs(x) for ax in (layout.scene.xaxis, layout.scene.yaxis, layout.scene.zaxis) for x in ax.range]
+    for t in labels:
+        assert t.textposition == "middle center"
+        p = np.array([t.x[0], t.y[0], t.z[0]])
+        # a centred label of half-width at most 0.15 sphere radii stays off the sphere's outline in any view
+        # in which its region's centre faces the viewer
+        assert np.linalg.norm(p) >= 1.15
+        assert np.abs(p).max() < 0.9 * min(half)
+    names = [t for t in fig.data if t.type == "scatter3d" and t.mode == "lines+text"]
+    assert {t.text[-1] for t in names} == {"w1", "w2", "b"}
+    for t in names:
+        assert max(abs(v) for v in (*t.x, *t.y, *t.z)) < 0.95 * min(half)
+    m = layout.margin
+    assert min(m.l, m.r, m.b) >= 10 and m.t >= 80     # the two-line title and the scene's edges have room
 
 
 def _chromium():

@@ -180,6 +180,46 @@ def test_sgd_against_exact_bayes_on_a_perceptron(exact3):
     assert r["spearman_log"] > 0
 
 
+
+def test_compare_figure_labels_its_axes_from_the_tables_metadata(exact3):
+    from boolnet.levin import describe_metadata
+    from boolnet.plots._figure import pyplot
+    from boolnet.plots.compare import comparison_figure
+
+    trained = train_table("3-1", target=TARGET, train=TRAIN, runs=300, seed=3, lr=0.05, batch=2, threads=1)
+    fig = comparison_figure(exact3, trained)
+    try:
+        ax = fig.axes[0]
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        # a: the exact prior table, conditioned on S by the comparison
+        assert x.startswith("P_B(f|S)") and "conditioned" in x and describe_metadata(exact3.attrs["boolnet"]) in x
+        assert "uniform prior" in x
+        # b: trainings, with the optimiser and its learning rate
+        assert y.startswith("P_SGD(f|S)") and "SGD lr 0.05" in y and "batch 2" in y
+        assert describe_metadata(trained.attrs["boolnet"]) in y
+        assert TARGET in fig._suptitle.get_text()
+        legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+        assert legend[0].startswith("P_B(f|S)") and legend[1].startswith("P_SGD(f|S)")
+    finally:
+        pyplot().close(fig)
+    fig = comparison_figure(exact3, trained, labels=("prior, conditioned", "SGD"))
+    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("prior, conditioned", "SGD")
+    pyplot().close(fig)
+    with pytest.raises(BoolnetError, match="labels must be two strings"):
+        comparison_figure(exact3, trained, labels="AB")
+
+
+def test_training_does_not_import_the_figures():
+    """training/ is below plots/: comparing tables loads neither boolnet.plots nor matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys, boolnet.training.compare, boolnet.commands.compare; "
+            "print(sorted(m for m in ('boolnet.plots', 'boolnet.plots.compare', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 # ----------------------------------------------------------------------------- command line
 def test_cli_posterior_and_compare(run_cli, tmp_path, exact3):
     from boolnet.io import read_table, write_table

@@ -13,7 +13,8 @@ def add_arguments(parser):
     parser.add_argument("--train", default=None, help="training inputs, e.g. 0,5,17 (default: from the metadata); "
                                                        "tables conditioned on another target or training set are "
                                                        "refused")
-    parser.add_argument("--plot", default=None, metavar="FILE.png", help="save a log-log scatter and test-error plot")
+    parser.add_argument("--plot", default=None, metavar="FILE.png", help="save a log-log scatter and test-error plot, "
+                        "axes labelled from the tables' metadata")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
 
 
@@ -32,19 +33,17 @@ def _json_safe(v):
 
 def run(args) -> int:
     import json
-    from pathlib import Path
-
     from boolnet.io import check_output_path, read_table
     from boolnet.training import compare_tables
-    from boolnet.training.compare import plot_comparison
 
     check_output_path(args.plot, suffixes=(".png", ".pdf", ".svg"), param="plot")  # before the work
     a = read_table(args.a)
     b = read_table(args.b)
     result = compare_tables(a, b, target=args.target, train=args.train)
     if args.plot is not None:
-        plot_comparison(a, b, args.plot, target=args.target, train=args.train,
-                        labels=(Path(args.a).stem, Path(args.b).stem))
+        from boolnet.plots.compare import plot_comparison
+
+        plot_comparison(a, b, args.plot, target=args.target, train=args.train)  # axes labelled from the metadata
     if args.json:
         print(json.dumps(_json_safe(result), default=str, allow_nan=False))
         return 0

@@ -2,6 +2,8 @@
 
 * :mod:`boolnet.plots.levin`: the Levin plane, the Zipf plot and P(K) of a volume table
   (:func:`levin_figure`, the PNG of ``boolnet levin --plot``).
+* :mod:`boolnet.plots.compare`: two distributions over functions side by side, axes labelled
+  from the tables' metadata (:func:`plot_comparison`, the figure of ``boolnet compare --plot``).
 * :mod:`boolnet.plots.mlp`: XOR and the constants against hidden width for exact MLPs
   (:func:`width_sweep_figure`).
 * :mod:`boolnet.plots.regions`: the n = 2 perceptron's parameter sphere and cube coloured by
@@ -15,6 +17,7 @@ the backend is chosen when a figure is first drawn (:func:`boolnet.plots._figure
 from boolnet._lazy import lazy_exports
 
 _LEVIN = ("check_plot_path", "plot_levin", "plot_zipf", "plot_pk", "levin_figure")
+_COMPARE = ("plot_comparison", "comparison_figure", "comparison_label")
 _MLP = ("width_sweep_figure", "width_sweep_data")
 _REGIONS = ("NAMES_2", "COLOURS_2", "SHORT_2", "CUBE_SLICES", "SPHERE_VIEWS", "scales", "prior_text",
             "truth_codes", "string_of_code", "exact_shares", "fibonacci_sphere", "sphere_area_shares",
@@ -23,6 +26,7 @@ _REGIONS = ("NAMES_2", "COLOURS_2", "SHORT_2", "CUBE_SLICES", "SPHERE_VIEWS", "s
 
 #: Public name -> module that defines it.
 _API = {**{name: "boolnet.plots.levin" for name in _LEVIN},
+        **{name: "boolnet.plots.compare" for name in _COMPARE},
         **{name: "boolnet.plots.mlp" for name in _MLP},
         **{name: "boolnet.plots.regions" for name in _REGIONS}}
 

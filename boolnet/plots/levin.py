@@ -57,7 +57,7 @@ def _mask(used, size: int, param: str = "used") -> np.ndarray:
 
 
 def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None, excluded=None, color=None,
-               color_label: str = "number of ones"):
+               color_label: str = "number of ones", complement_total=None):
     """Scatter ``log2 P`` against ``K`` with the fitted bounds on a matplotlib Axes.
 
     Parameters
@@ -76,6 +76,13 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     color : array_like, optional
         A value per function (for class balance: its number of ones) that colours its dot,
         with a colour bar labelled ``color_label``.
+    complement_total : int, optional
+        With ``color`` the number of ones: ``2**n``, the ones of a function and of its
+        complement added. A function and its complement often share K and P exactly; so
+        that both show, functions with fewer ones than zeros are drawn as left half-discs,
+        those with more as right half-discs (a pair at one point makes one disc of two
+        colours), those with as many as full discs, on a diverging colour scale centred
+        at ``complement_total / 2``.
 
     Examples
     --------
@@ -96,14 +103,17 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     # Many functions share (K, P) exactly (symmetry orbits); size the marker by multiplicity.
     if k.size:
         columns = [k, y] if color is None else [k, y, np.asarray(color, dtype=float)]
+        if color is not None and columns[2].shape != k.shape:
+            raise BoolnetError(f"color must hold one value per function ({k.size}), got shape {columns[2].shape}",
+                               param="color")
         pts, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
         sizes = 12 + 28 * np.log2(counts) / max(1.0, np.log2(counts.max()))
-        dots = ax.scatter(pts[:, 0], pts[:, 1], s=sizes, c="tab:blue" if color is None else pts[:, 2],
-                          cmap=None if color is None else "viridis", alpha=0.55 if color is None else 0.8,
-                          linewidths=0, zorder=4,
-                          label=f"functions used in the fit ({k.size:,}; larger dot = more functions)")
-        if color is not None:
-            ax.figure.colorbar(dots, ax=ax, label=color_label, pad=0.01)
+        label = f"functions used in the fit ({k.size:,}; larger dot = more functions)"
+        if color is None:
+            ax.scatter(pts[:, 0], pts[:, 1], s=sizes, c="tab:blue", alpha=0.55, linewidths=0, zorder=4, label=label)
+        else:
+            _colour_scatter(ax, pts, counts, sizes * (2.2 if complement_total is not None else 1.0), color_label,
+                            complement_total)
     if excluded is not None and len(excluded[0]):
         ax.scatter(excluded[0], excluded[1], s=8, c="0.6", alpha=0.5, linewidths=0,
                    label=f"not trusted, left out ({len(excluded[0]):,})", zorder=1)
@@ -145,6 +155,33 @@ def plot_levin(ax, k, log2p, bounds=(), *, measure: str = "K", uniform_log2=None
     ax.grid(True, alpha=0.3)
     # Below the axes: data can fill any corner.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize="small", frameon=False)
+
+
+def _colour_scatter(ax, pts, counts, sizes, color_label: str, complement_total) -> None:
+    """The functions as dots coloured by ``pts[:, 2]`` (see :func:`plot_levin`'s ``complement_total``)."""
+    from matplotlib.colors import Normalize
+    from matplotlib.markers import MarkerStyle
+
+    v = pts[:, 2]
+    if complement_total is None:
+        norm, cmap = Normalize(float(v.min()), float(max(v.max(), v.min() + 1))), "viridis"
+        groups = [("o", np.ones(v.size, dtype=bool), "functions used in the fit")]
+    else:
+        half = complement_total / 2
+        norm, cmap = Normalize(0.0, float(complement_total)), "coolwarm"
+        groups = [(MarkerStyle("o", fillstyle="left"), v < half, f"fewer than {half:g} ones: left half-disc"),
+                  (MarkerStyle("o", fillstyle="right"), v > half, f"more than {half:g} ones: right half-disc"),
+                  ("o", v == half, f"{half:g} ones: full disc")]
+    for marker, sel, label in groups:
+        if sel.any():
+            label = f"{label} ({int(counts[sel].sum()):,} functions; larger = more at one point)"
+            ax.scatter(pts[sel, 0], pts[sel, 1], s=sizes[sel], c=v[sel], cmap=cmap, norm=norm, marker=marker,
+                       alpha=0.9, linewidths=0, zorder=4, label=label)
+    from matplotlib.cm import ScalarMappable
+
+    # The bar hangs on the panel itself: the layout's room for it would sit beyond the (wider) legend below.
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=ax.inset_axes([1.02, 0.0, 0.03, 1.0]),
+                       label=color_label)
 
 
 def plot_zipf(ax, probability, *, used=None):
@@ -238,8 +275,65 @@ def plot_pk(ax, pk, measure: str):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize="small", frameon=False)
 
 
+def _levin_figure(df, report, shown, used, pk):
+    """The matplotlib Figure :func:`levin_figure` saves (arguments checked there)."""
+    from boolnet.levin import describe_metadata
+    from boolnet.table.schema import metadata_of, table_n
+
+    p = _column(df, "probability", "df", "the volume table")
+    k = _column(df, report.measure, "df", "the volume table")
+    plt = pyplot()
+    left_out = shown & ~used
+    panels = 3 if pk is not None else 2
+    fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 7.4), constrained_layout=True)
+    ax1, ax2 = axes[0], axes[1]
+    color = complement_total = None
+    within = getattr(report, "within", None)
+    color_label = ""
+    if within is not None:  # class balance: colour each function by its stratum
+        from boolnet.levin.strata import strata_values
+
+        color = strata_values(df, within.by)[used]
+        if within.by == "ones":
+            n = report.n if report.n is not None else table_n(df)
+            complement_total = (1 << n) if n is not None else None
+            color_label = "number of ones" + (f" (of {complement_total})" if complement_total else "")
+        else:
+            color_label = str(within.by)
+    plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
+               uniform_log2=report.uniform_log2,
+               excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None,
+               color=color, color_label=color_label, complement_total=complement_total)
+    rho = report.spearman_rho
+    rho_text = f"Spearman rho = {rho:+.3f}" if np.isfinite(rho) else "Spearman rho undefined"
+    title = f"Levin bound log2 P <= -a K - b  ({rho_text} over all used functions)"
+    if within is not None:
+        by = "the number of ones" if within.by == "ones" else repr(within.by)
+        pooled = (f"{within.rho:+.3f} (z = {within.z:.2f}, p = {within.p:.2g}; {within.n_informative} strata)"
+                  if np.isfinite(within.rho) else "undefined (no stratum with two distinct K and P)")
+        title += f"\nclass balance: pooled Spearman rho within strata of {by} = {pooled}"
+    ax1.set_title(title, fontsize="medium")
+    plot_zipf(ax2, p, used=used)
+    ax2.set_title("Zipf plot: probability against rank")
+    if pk is not None:
+        plot_pk(axes[2], pk, report.measure)
+        axes[2].set_title("P(K): probability mass at each complexity")
+    options = [f"measure {report.measure}", f"robust bound at quantile tau = {report.quantile.tau:g}",
+               f"fit on {report.n_used:,} of {report.n_functions:,} functions ({report.trust_rule})"]
+    if within is not None:
+        options.append(f"within={within.by!r}")
+    fig.suptitle(f"boolnet volumes: {describe_metadata(metadata_of(df))}\n{'; '.join(options)}", fontsize="large")
+    return fig
+
+
 def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     """Write the PNG of ``boolnet levin --plot``: the Levin plane and the Zipf plot (and P(K)).
+
+    A report fitted with ``within="ones"`` colours each function by its number of ones (a
+    function with fewer ones than zeros as a left half-disc, one with more as a right half-disc,
+    so that a function and its complement at one point both show) and prints the pooled
+    within-stratum Spearman rho in the panel's title. The title names the table's metadata
+    (:func:`boolnet.levin.describe_metadata`) and the fit's options.
 
     Parameters
     ----------
@@ -254,15 +348,11 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     pk : pandas.DataFrame, optional
         P(K) (:func:`boolnet.levin.probability_by_complexity`), drawn as a third panel.
 
-    A report fitted with ``within="ones"`` colours each function by its number of ones:
-    probability against complexity per number of ones.
-
     Returns
     -------
     Path
     """
-    from boolnet.levin import LevinReport, describe_metadata
-    from boolnet.table.schema import metadata_of
+    from boolnet.levin import LevinReport
 
     path = check_plot_path(path)
     if not isinstance(report, LevinReport):
@@ -278,32 +368,9 @@ def levin_figure(df, report, path, *, used=None, pk=None) -> Path:
     if pk is not None:
         _column(pk, report.measure, "pk", "P(K) from boolnet.probability_by_complexity(df, measure)")
         _column(pk, "probability", "pk", "P(K) from boolnet.probability_by_complexity(df, measure)")
-    plt = pyplot()
-    left_out = shown & ~used
-    panels = 3 if pk is not None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(7 * panels, 7), constrained_layout=True)
-    ax1, ax2 = axes[0], axes[1]
-    color = None
-    if getattr(report, "within", None) is not None:  # class balance: colour each function by its stratum
-        from boolnet.levin.strata import strata_values
-
-        color = strata_values(df, report.within.by)[used]
-    plot_levin(ax1, k[used], np.log2(p[used]), [report.hull, report.quantile], measure=report.measure,
-               uniform_log2=report.uniform_log2,
-               excluded=(k[left_out], np.log2(p[left_out])) if left_out.any() else None,
-               color=color, color_label="number of ones" if color is not None and report.within.by == "ones"
-               else (report.within.by if color is not None else ""))
-    rho = report.spearman_rho
-    rho_text = f"Spearman rho = {rho:+.3f}" if np.isfinite(rho) else "Spearman rho undefined"
-    ax1.set_title(f"Levin bound log2 P <= -a K - b  ({rho_text})")
-    plot_zipf(ax2, p, used=used)
-    ax2.set_title("Zipf plot: probability against rank")
-    if pk is not None:
-        plot_pk(axes[2], pk, report.measure)
-        axes[2].set_title("P(K): probability mass at each complexity")
-    fig.suptitle(f"boolnet volumes: {describe_metadata(metadata_of(df))}", fontsize="large")
+    fig = _levin_figure(df, report, shown, used, pk)
     try:
         save(fig, path, dpi=110)
     finally:
-        plt.close(fig)
+        pyplot().close(fig)
     return path

@@ -63,6 +63,11 @@ def _activations(activations) -> tuple:
     return out
 
 
+def _series(data: dict) -> dict:
+    """The curves of ``data`` (everything but its widths and its options)."""
+    return {k: v for k, v in data.items() if k not in ("widths", "options")}
+
+
 def _check_data(data) -> dict:
     """``data`` if it has the shape :func:`width_sweep_data` returns, else a BoolnetError saying that shape."""
     wanted = ('data must be the dict width_sweep_data() returns: {"widths": [h, ...], "step": {"xor": '
@@ -75,7 +80,7 @@ def _check_data(data) -> dict:
         widths = np.array([[]])
     if widths.ndim != 1 or widths.size == 0:
         raise BoolnetError(f"{wanted}; its widths are {data['widths']!r:.80}", param="data")
-    series = {k: v for k, v in data.items() if k != "widths"}
+    series = _series(data)
     if not series:
         raise BoolnetError(f"{wanted}; it has no series besides widths", param="data")
     for act, curves in series.items():
@@ -106,6 +111,28 @@ def _sampled(arch: str, activation: str, prior: Prior, samples: int, seed: int) 
     return out
 
 
+def _options(prior: Prior, samples: int, seed: int, sampled_activations) -> dict:
+    return {"prior": prior.metadata(), "samples": int(samples), "seed": int(seed),
+            "sampled": list(sampled_activations)}
+
+
+def caption(options: dict) -> str:
+    """The line under :func:`width_sweep_figure`'s panels: the prior and the options of the numbers drawn.
+
+    Examples
+    --------
+    >>> print(caption(_options(Prior(), 200_000, 0, ("relu", "tanh"))))
+    one hidden layer on 0/1 inputs; gaussian prior (sigma_w 1, sigma_b 1, fan-in scaled); step: exact engine; relu, tanh: 200,000 sampled networks per width (seed 0), 95% Wilson intervals
+    """
+    from boolnet.levin import describe_metadata
+
+    text = f"one hidden layer on 0/1 inputs; {describe_metadata(options.get('prior'))}; step: exact engine"
+    if options.get("sampled"):
+        text += (f"; {', '.join(options['sampled'])}: {options['samples']:,} sampled networks per width "
+                 f"(seed {options['seed']}), 95% Wilson intervals")
+    return text
+
+
 def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: int = 200_000, seed: int = 0,
                      sampled_activations=("relu", "tanh")) -> dict:
     """The numbers behind :func:`width_sweep_figure`.
@@ -124,7 +151,8 @@ def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: in
     Returns
     -------
     dict
-        ``{"widths": [...], "step": {"xor": [(p, lo, hi)], "constants": [...]}, "relu": {...}, ...}``;
+        ``{"widths": [...], "options": {...}, "step": {"xor": [(p, lo, hi)], "constants": [...]},
+        "relu": {...}, ...}``; ``options`` names the prior, samples and seed (the figure's caption);
         exact entries have ``lo = hi = p`` up to their error bound; widths the exact engine cannot
         do under ``prior`` are NaN.
 
@@ -142,7 +170,8 @@ def width_sweep_data(widths=range(1, 9), prior: Prior | None = None, samples: in
     sampled_activations = _activations(sampled_activations)
     samples = whole_number(samples, "samples", 1)
     seed = whole_number(seed, "seed", 0)
-    data = {"widths": widths, "step": {"xor": [], "constants": []}}
+    data = {"widths": widths, "options": _options(prior, samples, seed, sampled_activations),
+            "step": {"xor": [], "constants": []}}
     for h in widths:
         try:
             t = exact_mlp_table(f"2-{h}-1", activation="step", prior=prior)
@@ -168,7 +197,8 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     """XOR's and the constants' probability against hidden width, n = 2, one hidden layer.
 
     Exact step hidden units (markers joined by lines) beside sampled ReLU and tanh networks at the
-    same widths (95% Wilson intervals). The gaussian prior does widths 1..8 exactly; the uniform
+    same widths (95% Wilson intervals). The title states the prior, the samples and the seed
+    (:func:`caption`); the y-range is padded so that no point or interval end lies on the frame. The gaussian prior does widths 1..8 exactly; the uniform
     cube widths 1..5 (see docs/exact_mlp.md).
 
     Parameters
@@ -182,7 +212,8 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     path : str or Path, optional
         Save the figure there as PNG.
     data : dict, optional
-        Output of :func:`width_sweep_data` (skips the computation).
+        Output of :func:`width_sweep_data` (skips the computation; its ``options`` name the
+        prior in the title; data without them are described by ``prior``, ``samples`` and ``seed``).
 
     Returns
     -------
@@ -197,15 +228,23 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
     ['constants (0000 + 1111)', 'XOR (0110)']
     """
     check_path(path)   # before a computation that can take a minute
-    data = _check_data(data) if data is not None else width_sweep_data(widths, prior, samples, seed)
+    if data is not None:
+        data = _check_data(data)
+        options = data.get("options") or _options(_prior_of(prior), whole_number(samples, "samples", 1),
+                                                   whole_number(seed, "seed", 0),
+                                                   [a for a in _series(data) if a != "step"])
+    else:
+        data = width_sweep_data(widths, prior, samples, seed)
+        options = data["options"]
     w = np.array(data["widths"], dtype=float)
     plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.6), constrained_layout=True)
     styles = {"step": dict(color="black", marker="o"), "relu": dict(color="tab:blue", marker="s"),
               "tanh": dict(color="tab:orange", marker="^")}
+    series = _series(data)
     for ax, key, title in ((axes[0], "constants", "constants (0000 + 1111)"), (axes[1], "xor", "XOR (0110)")):
-        for k, (act, series) in enumerate((a, d) for a, d in data.items() if a != "widths"):
-            vals = np.array(series[key], dtype=float)
+        for k, (act, curves) in enumerate(series.items()):
+            vals = np.array(curves[key], dtype=float)
             offset = (k - 1) * 0.08
             label = "step (exact)" if act == "step" else f"{act} (sampled, 95% Wilson)"
             style = styles.get(act, {})
@@ -218,14 +257,26 @@ def width_sweep_figure(widths=range(1, 9), prior: Prior | None = None, samples: 
         ax.set_xlabel("hidden width H (network 2-H-1)")
         ax.set_ylabel("probability")
         ax.set_xticks(w)
-        if key == "xor" and np.nanmax(np.array([v[0] for d in data.values() if isinstance(d, dict)
-                                                 for v in d[key]])) > 0:
-            ax.set_yscale("symlog", linthresh=1e-5)
-            ax.set_ylim(bottom=0.0)
+        values = np.array([v for curves in series.values() for v in curves[key]], dtype=float)
+        values = values[np.isfinite(values)]
+        lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+        if key == "xor" and hi > 0:
+            linthresh = 1e-5
+            ax.set_yscale("symlog", linthresh=linthresh)
+            # Pad in the drawn (symlog) scale: a tenth of a decade above the top, a third of the linear part below 0.
+            top = hi * 10 ** 0.15 if hi > linthresh else hi + 0.3 * linthresh
+            ax.set_ylim(min(lo, 0.0) - 0.3 * linthresh, top)
+        else:
+            pad = 0.06 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-12)
+            ax.set_ylim(lo - pad, hi + pad)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
+    import textwrap
+
+    fig.suptitle("XOR and the constant functions against hidden width, n = 2 (networks 2-H-1)\n"
+                 + textwrap.fill(caption(options), 125), fontsize=9.5)
     save(fig, path, dpi=120)
     return fig
 
 
-__all__ = ["width_sweep_figure", "width_sweep_data"]
+__all__ = ["width_sweep_figure", "width_sweep_data", "caption"]

@@ -58,8 +58,10 @@ SHORT_2 = {"0000": "FALSE", "1111": "TRUE", "0001": "AND", "0111": "OR", "1000":
 #: Slices of the cube drawn by :func:`cube_figure`, in units of the bias scale.
 CUBE_SLICES = (-0.9, -0.6, -0.3, 0.3, 0.6, 0.9)
 
-#: The two opposite views (elevation, azimuth in degrees) of :func:`sphere_figure`: together they show the whole sphere.
-SPHERE_VIEWS = ((28.0, -58.0), (-28.0, 122.0))
+#: The two views (elevation, azimuth in degrees) of :func:`sphere_figure`: straight from above, the hemisphere
+#: b > 0 and nothing else (w1 to the right, w2 up), and straight from below, the hemisphere b < 0 (w1 to the
+#: right, w2 down, as seen from below); together they show the whole sphere, each point once.
+SPHERE_VIEWS = ((90.0, -90.0), (-90.0, -90.0))
 
 #: Pixels across a picture: enough for a thumbnail at the low end; at the high end one view already
 #: holds 4 million points (a few hundred MB of intermediate arrays).
@@ -145,6 +147,11 @@ def _coordinates_note(prior, n: int = 2) -> str:
     if np.allclose(c, 1.0):
         return "axes: w1, w2, b"
     return f"axes: w1/{c[0]:.3g}, w2/{c[1]:.3g}, b/{c[-1]:.3g} (each parameter over its prior scale)"
+
+
+def _inputs_text(encoding: str) -> str:
+    """The inputs of an encoding in words, for titles: ``0/1`` or ``-1/+1``."""
+    return "0/1" if encoding == "01" else "-1/+1"
 
 
 def prior_text(prior) -> str:
@@ -409,12 +416,19 @@ def _label(ax, x, y, text, fontsize=8):
 # The sphere.
 
 def _view_basis(elev_deg: float, azim_deg: float):
-    """Unit vectors (towards the viewer, screen right, screen up) of an orthographic camera."""
+    """Unit vectors (towards the viewer, screen right, screen up) of an orthographic camera.
+
+    Screen right is horizontal (``b`` constant); at the poles (elevation +-90) it is the limit
+    of the oblique views, ``(-sin azimuth, cos azimuth, 0)``.
+
+    Examples
+    --------
+    >>> [(v.round(12) + 0.0).tolist() for v in _view_basis(90, -90)]      # from above: w1 right, w2 up
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
     el, az = math.radians(elev_deg), math.radians(azim_deg)
     d = np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
-    up0 = np.array([0.0, 0.0, 1.0])
-    right = np.cross(up0, d)
-    right /= np.linalg.norm(right)
+    right = np.array([-math.sin(az), math.cos(az), 0.0])
     up = np.cross(d, right)
     return d, right, up
 
@@ -489,18 +503,26 @@ def _draw_sphere_view(ax, view, prior, encoding, table, resolution, title):
     from matplotlib.patches import Circle
 
     ax.add_patch(Circle((0, 0), 1, fill=False, linewidth=1.2))
-    # Axis tripod in the lower left corner.
+    # Axis tripod in the lower left corner (the frame grows downwards for an axis that points down).
     origin = np.array([-1.05, -1.02])
+    low = -1.2
     for k, name in enumerate(("w1", "w2", "b")):
         e = np.zeros(3)
         e[k] = 1
         v = np.array([e @ right, e @ up]) * 0.28
-        alpha = 1.0 if e @ d >= 0 else 0.45
+        alpha = 1.0 if e @ d >= -1e-9 else 0.45
+        if np.hypot(*v) < 0.03:     # along the line of sight: a dot (towards the viewer) or a cross (away)
+            toward = e @ d > 0
+            ax.plot(*origin, marker="o" if toward else "x", color="black", ms=5 if toward else 6)
+            ax.text(origin[0] + 0.06, origin[1] - 0.09, f"{name} {'towards you' if toward else 'away from you'}",
+                    fontsize=8.5, ha="left", va="center")
+            continue
         ax.annotate("", xy=origin + v, xytext=origin,
                     arrowprops=dict(arrowstyle="-|>", color="black", lw=1.0, alpha=alpha))
         ax.text(*(origin + v * 1.3), name, fontsize=8.5, ha="center", va="center", alpha=alpha)
+        low = min(low, origin[1] + 1.3 * v[1] - 0.08)
     ax.set_xlim(-1.2, 1.1)
-    ax.set_ylim(-1.2, 1.1)
+    ax.set_ylim(low, 1.1)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title, fontsize=10)
@@ -519,23 +541,35 @@ def _region_centres(prior, encoding, points=60_000) -> dict:
 
 
 def _views(views) -> list:
-    """One or two (elevation, azimuth) pairs in degrees, elevation strictly between the poles."""
-    wanted = ("views must be one or two (elevation, azimuth) pairs in degrees with -90 < elevation < 90 "
+    """One or two (elevation, azimuth) pairs in degrees, elevation from -90 to 90."""
+    wanted = ("views must be one or two (elevation, azimuth) pairs in degrees with -90 <= elevation <= 90 "
               f"(the figure has room for two views), got {views!r:.80}")
     try:
         out = [(float(el), float(az)) for el, az in views]
     except (TypeError, ValueError):
         raise BoolnetError(wanted, param="views") from None
-    if not 1 <= len(out) <= 2 or not all(-90 < el < 90 and math.isfinite(az) for el, az in out):
+    if not 1 <= len(out) <= 2 or not all(-90 <= el <= 90 and math.isfinite(az) for el, az in out):
         raise BoolnetError(wanted, param="views")
     return out
+
+
+def _view_title(el: float, az: float, encoding: str) -> str:
+    """What a view of the sphere shows: a whole hemisphere of b from a pole, else the half facing the viewer."""
+    if abs(el) == 90:
+        sign, where = (">", "above") if el > 0 else ("<", "below")
+        note = f" (f(00) = {1 if el > 0 else 0})" if encoding == "01" else ""
+        return f"the hemisphere b {sign} 0{note},\nseen from straight {where}"
+    return (f"the half of the sphere facing a viewer at elevation {el:g}°, azimuth {az:g}°\n"
+            "(it holds points with b > 0 and with b < 0)")
 
 
 def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, resolution: int = 520,
                   views=SPHERE_VIEWS):
     """The parameter sphere of the n = 2 perceptron, coloured by the function each point computes.
 
-    Two opposite views show the whole sphere S^2 in ``(w1, w2, b)``; each region is labelled
+    Two views show the whole sphere S^2 in ``(w1, w2, b)``: by default the hemisphere ``b > 0``
+    from straight above and the hemisphere ``b < 0`` from straight below (each panel's title says
+    what it shows; an oblique view shows the half facing it, ``b`` of both signs); each region is labelled
     with its truth table and exact share (from :func:`exact_shares`, i.e. the exact
     engine), and a key lists every function with its half-spaces. Black lines are the four
     planes ``w . x + b = 0``, one per input.
@@ -555,7 +589,7 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     resolution : int
         Pixels across each view of the sphere, from 1 to 2000.
     views : sequence of (elevation, azimuth) in degrees
-        One or two views; elevation strictly between -90 and 90.
+        One or two views; elevation from -90 (straight from below) to 90 (straight from above).
 
     Returns
     -------
@@ -592,9 +626,11 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
     cams = []
     for k, (el, az) in enumerate(views):
         ax = fig.add_subplot(gs[0, k])
-        side = "from above (b > 0 in front)" if el > 0 else "from below (b < 0 in front)"
         cams.append((ax, _draw_sphere_view(ax, _view_basis(el, az), prior, encoding, table, resolution,
-                                           f"seen {side}")))
+                                           _view_title(el, az, encoding))))
+    low = min(ax.get_ylim()[0] for ax, _ in cams)     # one scale for both views
+    for ax, _ in cams:
+        ax.set_ylim(low, 1.1)
     for f, m in centres.items():
         best = max(range(len(cams)), key=lambda j: m @ cams[j][1][0])
         for j, (ax, (d, right, up)) in enumerate(cams):
@@ -602,8 +638,8 @@ def sphere_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, re
                 _label(ax, m @ right, m @ up, f"{f} {SHORT_2.get(f, '')}".strip() + f"\n{100 * shares.get(f, 0):.1f}%")
                 labelled[f] = True
     _legend(fig.add_subplot(gs[0, 2]), table, "Key (share = probability, exact engine)", False, encoding)
-    fig.suptitle("The n = 2 perceptron's parameter sphere: 14 regions, one per computable function "
-                 "(XOR and XNOR have none)", fontsize=12.5, fontweight="bold", y=0.985)
+    fig.suptitle(f"The n = 2 perceptron's parameter sphere, inputs {_inputs_text(encoding)}: 14 regions, one per "
+                 "computable function (XOR and XNOR have none)", fontsize=12.5, fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; "
              f"each region's share of the sphere's area = its probability", ha="center", fontsize=9.5)
     save(fig, path)
@@ -750,8 +786,8 @@ def cube_figure(n: int = 2, prior=None, encoding: str = "01", path=None, *, slic
         if k // cols == rows - 1:
             ax.set_xlabel("w1", fontsize=9)
     _legend(fig.add_subplot(gs[:, cols]), table, "Key (exact share of the cube)", True, encoding)
-    fig.suptitle("The n = 2 perceptron's parameter cube [-1, 1]^3, sliced at fixed bias b", fontsize=12.5,
-                 fontweight="bold", y=0.985)
+    fig.suptitle(f"The n = 2 perceptron's parameter cube [-1, 1]^3, inputs {_inputs_text(encoding)}, sliced at "
+                 "fixed bias b", fontsize=12.5, fontweight="bold", y=0.985)
     fig.text(0.5, 0.915, f"{prior_text(prior)}; {_coordinates_note(prior)}; a function's share of the cube = "
              "its probability = the average over b of its share of the slice", ha="center", fontsize=9.5)
     save(fig, path)
@@ -790,8 +826,27 @@ def _region_mesh(rays_u: np.ndarray, depth: int = 4):
     return np.array(verts), np.array(tris)
 
 
+#: The interactive sphere: its labels' distance from the centre (the sphere's radius is 1), far enough out that
+#: a centred two-line label of a region facing the viewer clears the sphere's outline; the axes' length; the
+#: half-width of the scene, beyond every label and axis name.
+LABEL_RADIUS = 1.22
+AXIS_LENGTH = 1.4
+SCENE_HALF_WIDTH = 1.6
+
+
 def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
-    """The interactive sphere as a ``plotly.graph_objects.Figure`` (see :func:`sphere_html`)."""
+    """The interactive sphere as a ``plotly.graph_objects.Figure`` (see :func:`sphere_html`).
+
+    Drawn in orthographic projection, each region's label (its truth table and share) centred
+    :data:`LABEL_RADIUS` from the centre, outside the sphere: a label is never partly hidden
+    behind the sphere's outline, and every label and axis name lies inside the scene.
+
+    Examples
+    --------
+    >>> fig = sphere_figure_plotly()
+    >>> sorted(t.text[0].split("<br>")[0] for t in fig.data if (t.name or "").startswith("label"))[:3]
+    ['0000', '0001', '0010']
+    """
     import plotly.graph_objects as go
 
     from boolnet.exact.regions import augmented_inputs, region
@@ -823,11 +878,11 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
                                 lighting=dict(ambient=0.88, diffuse=0.22, specular=0.02, fresnel=0.0),
                                 legendgroup=f))
         m = v.mean(axis=0)
-        m = m / np.linalg.norm(m) * 1.1
-        fig.add_trace(go.Scatter3d(x=[m[0]], y=[m[1]], z=[m[2]], mode="text",
+        m = m / np.linalg.norm(m) * LABEL_RADIUS
+        fig.add_trace(go.Scatter3d(x=[m[0]], y=[m[1]], z=[m[2]], mode="text", textposition="middle center",
                                    text=[f"{f}<br>{100 * row['probability']:.1f}%"],
                                    textfont=dict(size=11, color="black"), hoverinfo="skip", showlegend=False,
-                                   legendgroup=f))
+                                   name=f"label {f}", legendgroup=f))
     a = augmented_inputs(2, encoding, True).astype(float)
     t = np.linspace(0, 2 * math.pi, 361)
     for idx, row in enumerate(a):
@@ -843,24 +898,27 @@ def sphere_figure_plotly(n: int = 2, prior=None, encoding: str = "01"):
                                    hoverinfo="skip", showlegend=False))
     for k, name in enumerate(("w1", "w2", "b")):
         e = np.zeros(3)
-        e[k] = 1.45
+        e[k] = AXIS_LENGTH
         fig.add_trace(go.Scatter3d(x=[0, e[0]], y=[0, e[1]], z=[0, e[2]], mode="lines+text", text=["", name],
                                    line=dict(color="#333333", width=4), textfont=dict(size=15),
                                    hoverinfo="skip", showlegend=False))
     absent = ", ".join(f"{f} {NAMES_2[f]}" for f in table.loc[~table["feasible"], "function"])
     fig.add_trace(go.Scatter3d(x=[None], y=[None], z=[None], mode="markers", marker=dict(color="white"),
                                name=f"{absent}: no region", showlegend=True, hoverinfo="skip"))
-    axis = dict(range=[-1.5, 1.5], showbackground=False, showgrid=False, zeroline=False, showticklabels=False,
+    axis = dict(range=[-SCENE_HALF_WIDTH, SCENE_HALF_WIDTH], showbackground=False, showgrid=False, zeroline=False, showticklabels=False,
                 showspikes=False, title="")
     fig.update_layout(
         title=dict(text=(f"n = 2 perceptron: the parameter sphere, 14 regions (XOR, XNOR: none). "
                          f"Drag to rotate, hover a region.<br><sup>{prior_text(prior)}; "
                          f"{_coordinates_note(prior)}; share of the sphere = probability; "
                          f"inputs {'0/1' if encoding == '01' else '-1/+1'}</sup>"), x=0.02),
+        # Orthographic: a label just beyond the rim is drawn beside the sphere, not half behind it (in
+        # perspective from close by, the sphere's outline lies in front of its equator and hid the first
+        # characters of labels near it: "0111" was read "111").
         scene=dict(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube",
-                   camera=dict(eye=dict(x=0.95, y=-0.78, z=0.62))),
+                   camera=dict(eye=dict(x=0.95, y=-0.78, z=0.62), projection=dict(type="orthographic"))),
         legend=dict(title=dict(text="function (click to hide)"), itemsizing="constant"),
-        margin=dict(l=0, r=0, t=70, b=0), width=None, height=None, paper_bgcolor="white",
+        margin=dict(l=10, r=10, t=90, b=10), width=None, height=None, paper_bgcolor="white",
     )
     return fig
 
