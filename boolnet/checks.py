@@ -20,6 +20,7 @@ import re
 
 from boolnet.errors import BoolnetError
 from boolnet.priors import Prior
+from boolnet.progress import watched
 
 #: Most samples of one run.
 MAX_SAMPLES = 10**15
@@ -409,3 +410,16 @@ def check_names(value, param: str, what: str = "names") -> list[str] | None:
         if not bad:
             return names
     raise BoolnetError(f"{param} must be {what}: a list of text or 'a,b', got {value!r}", param=param)
+
+
+def check_progress(progress) -> bool:
+    """``progress`` as a bool: ``None`` (the front doors' default) shows progress where someone is watching.
+
+    Examples
+    --------
+    >>> check_progress(False), check_progress(True)
+    (False, True)
+    """
+    if progress is None:
+        return watched()
+    return check_bool(progress, "progress")

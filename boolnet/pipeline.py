@@ -17,6 +17,7 @@ from boolnet.checks import (
     as_prior,
     check_bool,
     check_path,
+    check_progress,
     check_samples,
     check_seed,
     check_threads,
@@ -107,7 +108,7 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
 
 
 def exact_table(arch, *, activation: str | None = None, prior=None, encoding: str = "01", bias: bool = True,
-                orbits: bool = False, progress: bool = False):
+                orbits: bool = False, progress: bool | None = None):
     """Exact probability of every function a network computes with positive probability.
 
     Parameters
@@ -123,8 +124,10 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     bias : bool
     orbits : bool
         Perceptrons only: one row per symmetry orbit with ``orbit_size``.
-    progress : bool
+    progress : bool or None
         Progress bars on stderr.
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
 
     Returns
     -------
@@ -150,7 +153,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     encoding = check_encoding(encoding)
     bias = check_bool(bias, "bias")
     orbits = check_bool(orbits, "orbits")
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     if not parsed.hidden and parsed.n > MAX_EXACT_N:
         raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N}; "
                            "estimate this one with sample_table", param="arch")
@@ -249,7 +252,7 @@ def probability(function: str, *, prior=None, encoding: str = "01", bias: bool =
 
 def volume_table(arch="3-1", *, method: str | None = None, activation: str = "relu", prior=None,
                  encoding: str = "01", bias: bool = True, measures=None, samples=1_000_000, seed: int = 0,
-                 threads: int | None = None, checkpoint=None, progress: bool = False):
+                 threads: int | None = None, checkpoint=None, progress: bool | None = None):
     """The main job: every function's volume joined with its complexity measures.
 
     The same table as ``boolnet table`` with the same options.
@@ -272,8 +275,10 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
         per-function solvers).
     samples, seed, threads, checkpoint
         Sampling options (see :func:`boolnet.sample_table`); not allowed with exact volumes.
-    progress : bool
+    progress : bool or None
         Progress bars on stderr.
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
 
     Returns
     -------
@@ -300,7 +305,7 @@ def volume_table(arch="3-1", *, method: str | None = None, activation: str = "re
     encoding = check_encoding(encoding)
     prior = as_prior(prior)
     bias = check_bool(bias, "bias")
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     # The sampling options are checked even when the volumes are exact: a bad value is a mistake either way.
     check_samples(samples)
     check_seed(seed)

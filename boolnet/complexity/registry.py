@@ -34,9 +34,10 @@ from boolnet.complexity.base import (  # noqa: F401 - the registration API, re-e
     unregister_measure,
 )
 from boolnet.complexity.names import BUILTIN_NAMES
+from boolnet.checks import check_bool, check_names, check_progress, check_whole
 from boolnet.errors import BoolnetError
-from boolnet.checks import check_bool, check_names, check_whole
 from boolnet.functions import MAX_N, bits_from_string, n_from_length, pack_strings
+from boolnet.progress import progress_bar
 
 # Built-in measures first, in table order, whatever order their modules registered them in.
 _builtin = {name: MEASURES.pop(name) for name in BUILTIN_NAMES}
@@ -194,8 +195,6 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
     0     1               1      0001
     1     2               1      0110
     """
-    from tqdm import tqdm
-
     words = check_words(words, n)
     chosen = resolve_measures(names, n)
     # Sampled tables repeat functions: when a costly measure is asked for, compute on distinct rows only.
@@ -204,8 +203,8 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
     else:
         unique, inverse = words, None
     columns = {}
-    with tqdm(total=len(chosen) * len(unique), disable=not progress, unit="fn", desc="complexity",
-              leave=False) as bar:
+    with progress_bar(total=len(chosen) * len(unique), disable=not progress, unit="fn", desc="complexity",
+                      leave=False) as bar:
         for column, entry in chosen.items():
             step = max(1, entry.rows_per_call << max(0, 7 - n) >> max(0, n - 7))
             parts = []
@@ -223,7 +222,7 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
     return pd.DataFrame(columns)
 
 
-def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress: bool = False) -> pd.DataFrame:
+def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Return a copy of ``df`` with measure columns appended (existing columns of those names are replaced).
 
     Parameters
@@ -242,8 +241,10 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
         truth-table string returning a number (called once per distinct function).
     n : int, optional
         Number of inputs; inferred from the string length if absent.
-    progress : bool
+    progress : bool or None
         Show a tqdm progress bar on stderr.
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
 
     Examples
     --------
@@ -266,7 +267,7 @@ def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress
         raise BoolnetError("the table has no 'function' column of truth-table strings", param="df")
     if n is not None:
         n = check_whole(n, "n", low=0, high=MAX_N)
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     functions = df["function"]
     if functions.isna().any():
         row = int(np.flatnonzero(functions.isna().to_numpy())[0])

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from boolnet.checks import check_bool, check_real, check_text, check_whole
+from boolnet.checks import check_bool, check_progress, check_real, check_text, check_whole
 from boolnet.table import schema
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU, Bound, bound_quality, fit_hull_bound, fit_quantile_bound
@@ -186,7 +186,7 @@ def levin_fit(
     tau: float = DEFAULT_TAU,
     min_count: int = DEFAULT_MIN_COUNT,
     within: str | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> LevinReport:
     """Fit both bounds of ``log2 P <= -a K - b`` to a volume table.
 
@@ -207,8 +207,10 @@ def levin_fit(
         ``"ones"`` (or a numeric column): also report Spearman's rho within each stratum
         of the number of ones, pooled with strata as blocks, and the bounds fitted to
         each stratum (:mod:`boolnet.levin.strata`).
-    progress : bool
+    progress : bool or None
         Progress bar on stderr while a missing measure is computed.
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
 
     Returns
     -------
@@ -242,7 +244,7 @@ def levin_fit(
     min_count = check_whole(min_count, "min_count", low=1)
     if within is not None:
         check_text(within, "within", what="'ones' or a numeric column", empty=False)
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     return fit_checked(as_volume_table(df), measure, tau=tau, min_count=min_count, within=within, progress=progress)
 
 

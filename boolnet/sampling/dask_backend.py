@@ -36,6 +36,7 @@ import time
 import numpy as np
 
 from boolnet.errors import BoolnetError
+from boolnet.progress import progress_bar
 from boolnet.sampling._rng import BLOCK_SIZE
 from boolnet.sampling.jobs import SampleJob
 
@@ -265,12 +266,8 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
         info.update(workers=len(client.scheduler_info().get("workers", {})), threads=nthreads,
                     task_blocks=blocks, tasks=len(tasks), fan_in=fan_in)
         if progress:
-            import sys
-
-            from tqdm import tqdm
-
-            bar = tqdm(total=samples, initial=done, unit="samples", unit_scale=samples >= 10**4, file=sys.stderr,
-                       dynamic_ncols=True, smoothing=0.1, desc=f"sample {spec.arch} (dask, {nthreads} workers)")
+            bar = progress_bar(total=samples, initial=done, unit="samples", unit_scale=samples >= 10**4,
+                               dynamic_ncols=True, smoothing=0.1, desc=f"sample {spec.arch} (dask, {nthreads} workers)")
         args = (str(spec.arch), spec.activation, spec.encoding, spec.bias, prior, samples, seed)
         task_index = {t: k for k, t in enumerate(tasks)}
 

@@ -32,7 +32,7 @@ from boolnet.network import MAX_GRID_POINTS, NetworkSpec
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling.counts import Counts
 from boolnet.table.build import frame_from_counts
-from boolnet.checks import check_bool, check_threads
+from boolnet.checks import check_bool, check_progress, check_threads
 from boolnet.sampling.driver import Job, drive, stop_message
 from boolnet.table.schema import HIGH, LOW, attach
 
@@ -139,7 +139,7 @@ class _GridJob(Job):
 
 
 def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str = "01", bias: bool = True,
-                    threads: int | None = None, progress: bool = False) -> pd.DataFrame:
+                    threads: int | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Exact counts of the functions computed on every point of a parameter grid.
 
     Parameters
@@ -152,8 +152,10 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
         As in :func:`boolnet.sampling.sample_table`.
     threads : int, optional
         Worker threads (default: all cores); does not change the counts.
-    progress : bool
+    progress : bool or None
         A progress bar on stderr (the library prints nothing otherwise).
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
 
     Returns
     -------
@@ -182,7 +184,7 @@ def enumerate_table(arch, *, grid: str, activation: str = "relu", encoding: str 
     spec = NetworkSpec(arch, activation, encoding, bias)
     values = parse_grid(grid)
     threads = check_threads(threads)
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     m, P = len(values), spec.n_parameters
     size = m**P
     if size > MAX_GRID_POINTS:

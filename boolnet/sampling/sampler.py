@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.checks import as_prior, check_backend, check_checkpoint_interval, check_samples, check_scheduler, \
-    check_seed, check_threads, check_workers
+from boolnet.checks import as_prior, check_backend, check_checkpoint_interval, check_progress, check_samples, \
+    check_scheduler, check_seed, check_threads, check_workers
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_target, resolve_training
 from boolnet.io.dataset import check_dataset_target, is_dataset_target
@@ -119,7 +119,7 @@ def _evidence(target: str, train, accepted: int, done: int) -> dict:
 
 def sample_table(arch, *, activation: str = "relu", prior: Prior | str | None = None, encoding: str = "01",
                  bias: bool = True, samples, seed: int = 0, threads: int | None = None, checkpoint=None,
-                 checkpoint_interval: float = 30.0, progress: bool = False, backend: str = "local",
+                 checkpoint_interval: float = 30.0, progress: bool | None = None, backend: str = "local",
                  scheduler: str | None = None, workers: int | None = None, fit: str | None = None,
                  train=None, train_size: int | None = None, _stop_after: int | None = None,
                  _dask_options: dict | None = None) -> pd.DataFrame:
@@ -152,8 +152,10 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | str | None = 
         the next interval.
     checkpoint_interval : float
         Seconds between checkpoints (finite, > 0).
-    progress : bool
+    progress : bool or None
         A progress bar on stderr (the library prints nothing otherwise).
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
     backend : {"local", "dask"}
         ``"dask"``: tasks of blocks on Dask workers (:mod:`boolnet.sampling.dask_backend`,
         ``docs/scale.md``); the counts are the same as with ``"local"``.
@@ -227,7 +229,7 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | str | None = 
 
 def write_sampled(arch, output, *, activation: str = "relu", prior: Prior | str | None = None,
                   encoding: str = "01", bias: bool = True, samples, seed: int = 0, threads: int | None = None,
-                  checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
+                  checkpoint=None, checkpoint_interval: float = 30.0, progress: bool | None = None,
                   backend: str = "local", scheduler: str | None = None, workers: int | None = None,
                   fit: str | None = None, train=None, train_size: int | None = None, _stop_after: int | None = None,
                   _dask_options: dict | None = None) -> dict:
@@ -269,6 +271,7 @@ def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, t
     samples = check_samples(samples)
     seed = check_seed(seed)
     prior = as_prior(prior)
+    progress = check_progress(progress)
     threads = check_threads(threads)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     backend = check_backend(backend)

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.checks import check_checkpoint_interval, check_choice, check_real, check_seed, check_threads, check_whole
+from boolnet.checks import check_checkpoint_interval, check_choice, check_progress, check_real, check_seed, check_threads, \
+    check_whole
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_encoding, check_target, check_train, inputs, resolve_training, \
     strings_from_packed, training_set  # noqa: F401 - the trainer's public helpers
@@ -258,7 +259,7 @@ class _TrainingCheckpoint(Checkpoint):
 def train_table(arch, *, target, train=None, train_size=None, activation: str = "relu", optimizer: str = "sgd",
                 lr: float = 1e-3, momentum: float = 0.9, batch: int = 8, loss: str = "ce", runs, seed: int = 0,
                 max_epochs: int = MAX_EPOCHS, prior: Prior | None = None, encoding: str = "01", bias: bool = True,
-                threads: int | None = None, progress: bool = False, checkpoint=None,
+                threads: int | None = None, progress: bool | None = None, checkpoint=None,
                 checkpoint_interval: float = 30.0) -> pd.DataFrame:
     """Train ``runs`` networks to 100% training accuracy and tabulate the functions they compute.
 
@@ -307,8 +308,10 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     bias : bool
     threads : int, optional
         Worker threads (default: one per core); the table does not depend on it.
-    progress : bool
+    progress : bool or None
         Progress bar on stderr.
+        Default None: shown where someone is watching (a notebook, or stderr a terminal); False
+        silences it (:mod:`boolnet.progress`).
     checkpoint : path, optional
         Save the finished runs there (atomically, as the sampler's checkpoints) every
         ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end; an existing
@@ -348,6 +351,7 @@ def train_table(arch, *, target, train=None, train_size=None, activation: str = 
     checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
     runs = check_whole(runs, "runs", low=1, high=MAX_RUNS)
     threads = check_threads(threads)
+    progress = check_progress(progress)
     setup = _Setup(arch, target=target, train=train, train_size=train_size, activation=activation,
                    optimizer=optimizer, lr=lr, momentum=momentum, batch=batch, loss=loss, seed=seed,
                    max_epochs=max_epochs, prior=prior, encoding=encoding, bias=bias)
