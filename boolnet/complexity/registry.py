@@ -34,7 +34,7 @@ from boolnet.complexity.base import (  # noqa: F401 - the registration API, re-e
     unregister_measure,
 )
 from boolnet.complexity.names import BUILTIN_NAMES
-from boolnet.checks import check_bool, check_names, check_progress, check_whole
+from boolnet.checks import check_names, check_progress, check_whole
 from boolnet.errors import BoolnetError
 from boolnet.functions import MAX_N, bits_from_string, n_from_length, pack_strings
 from boolnet.progress import progress_bar

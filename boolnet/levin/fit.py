@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from boolnet.checks import check_bool, check_progress, check_real, check_text, check_whole
+from boolnet.checks import check_progress, check_real, check_text, check_whole
 from boolnet.table import schema
 from boolnet.errors import BoolnetError
 from boolnet.levin.bounds import DEFAULT_TAU, Bound, bound_quality, fit_hull_bound, fit_quantile_bound

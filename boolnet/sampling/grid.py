@@ -32,7 +32,7 @@ from boolnet.network import MAX_GRID_POINTS, NetworkSpec
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling.counts import Counts
 from boolnet.table.build import frame_from_counts
-from boolnet.checks import check_bool, check_progress, check_threads
+from boolnet.checks import check_progress, check_threads
 from boolnet.sampling.driver import Job, drive, stop_message
 from boolnet.table.schema import HIGH, LOW, attach
 
