@@ -20,7 +20,7 @@ import re
 
 from boolnet.errors import BoolnetError
 from boolnet.priors import Prior
-from boolnet.progress import watched
+from boolnet import progress as _progress
 
 #: Most samples of one run.
 MAX_SAMPLES = 10**15
@@ -421,5 +421,5 @@ def check_progress(progress) -> bool:
     (False, True)
     """
     if progress is None:
-        return watched()
+        return _progress.watched()
     return check_bool(progress, "progress")

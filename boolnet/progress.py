@@ -7,6 +7,7 @@ a Jupyter notebook, or when stderr is a terminal. ``progress=False`` silences th
 
 from __future__ import annotations
 
+import logging
 import sys
 
 
@@ -50,3 +51,18 @@ def progress_bar(**options):
         from tqdm import tqdm
     options.setdefault("file", sys.stderr)
     return tqdm(**options)
+
+
+def notice(message: str) -> None:
+    """Say ``message`` to whoever is watching: through the "boolnet" logger when someone configured it (the
+    command line does), else on stderr where someone is watching (:func:`watched`), else nowhere.
+
+    Examples
+    --------
+    >>> notice("compiling")  # silent here: no handler, and no terminal or notebook in a doctest
+    """
+    log = logging.getLogger("boolnet")
+    if log.handlers:
+        log.info("%s", message)
+    elif sys.modules[__name__].watched():  # looked up at call time: tests stand in for the watcher
+        print(f"boolnet: {message}", file=sys.stderr, flush=True)

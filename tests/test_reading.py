@@ -66,3 +66,17 @@ def test_plot_and_complexity_say_what_they_wrote(tmp_path, run_cli):
     assert status == 0 and f"-> {tmp_path / 's.png'}" in err and "gaussian prior" in err
     status, _, err = run_cli("complexity", "--n", "2", "--measures", "lz", "-o", tmp_path / "c.csv")
     assert status == 0 and f"1 measure of all 16 functions of n = 2 -> {tmp_path / 'c.csv'}" in err
+
+
+def test_long_work_speaks_where_someone_watches(monkeypatch, capsys):
+    import boolnet.progress
+
+    bn.sample_table("3-1", samples=20_000, seed=1)  # progress=None: nobody watches a test's stderr
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(boolnet.progress, "watched", lambda: True)  # as in a notebook or a terminal
+    bn.sample_table("3-1", samples=20_000, seed=2)
+    assert "sample 3-1" in capsys.readouterr().err  # the bar
+    bn.sample_table("3-1", samples=20_000, seed=3, progress=False)
+    assert capsys.readouterr().err == ""
+    boolnet.progress.notice("compiling the sampler's kernels")
+    assert capsys.readouterr().err == "boolnet: compiling the sampler's kernels\n"

@@ -7,13 +7,13 @@ front door (:mod:`boolnet.sampling.sampler`) builds it from checked options.
 
 from __future__ import annotations
 
-import logging
 import time
 
 import numpy as np
 
 from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
+from boolnet.progress import notice
 from boolnet.sampling import _hash_kernels as HK
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
@@ -21,8 +21,6 @@ from boolnet.sampling.counts import Counts
 from boolnet.sampling.driver import Job
 from boolnet.table import _table_kernels as TK
 
-#: Messages for the user that are not warnings (the command line shows INFO records on stderr).
-log = logging.getLogger("boolnet")
 
 
 def _needs_compiling(dispatchers) -> bool:
@@ -42,9 +40,9 @@ def _compiling(what: str, dispatchers):
     """Log, once per process and kernel set, that numba compiles ``what``; returns a function to call when done."""
     if not _needs_compiling(dispatchers):
         return lambda: None
-    log.info("compiling the %s kernels (once: numba caches them for later runs; this takes a while)", what)
+    notice(f"compiling the {what} kernels (once: numba caches them for later runs; this takes a while)")
     begin = time.perf_counter()
-    return lambda: log.info("kernels compiled in %.0f s (not counted in samples/s)", time.perf_counter() - begin)
+    return lambda: notice(f"kernels compiled in {time.perf_counter() - begin:.0f} s (not counted in samples/s)")
 
 
 #: The unconditioned sampler's ``fit`` argument: a zero mask counts every sample.
