@@ -62,6 +62,8 @@ VOLUME_METHODS = {
     "grid": "exact counts over every point of a finite parameter grid; low = high = probability",
     "trained": "counts of functions found by training; low/high = 95% Wilson score interval",
     "merged": "counts of several sampled runs added; low/high = 95% Wilson score interval",
+    "splitting": "rare-event estimates by generalised multilevel splitting; low/high = 95% interval over independent "
+                 "replicas (probability 0 with high = an estimated upper bound where splitting stalled)",
 }
 #: Methods whose rows are counts of independent draws (a ``count`` column, Wilson intervals).
 COUNTED_METHODS = ("sampled", "trained", "merged")
