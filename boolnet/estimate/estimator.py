@@ -225,13 +225,9 @@ def _metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) ->
     }
 
 
-_DEFAULTS = dict(activation="relu", prior=None, encoding="01", bias=True, seed=0, rel_error=0.25, particles=200,
-                 replicas=8, max_replicas=64, moves=10, patience=50, floor=1e-300, threads=None, progress=False)
-
-
 def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None, encoding: str = "01",
                    bias: bool = True, seed: int = 0, rel_error: float = 0.25, particles: int = 200,
-                   replicas: int = 8, max_replicas: int | None = 64, moves: int = 10, patience: int = 50,
+                   replicas: int = 8, max_replicas: int | None = 64, moves: int = 10, patience: int = 100,
                    floor: float = 1e-300, threads: int | None = None, progress: bool = False, target=None,
                    train=None) -> pd.DataFrame:
     """P(f) of chosen functions, far below what sampling sees, by generalised multilevel splitting.
@@ -383,7 +379,7 @@ def _posterior(df: pd.DataFrame, meta: dict, ev: dict, target: str, train: list[
 
 def evidence(arch, target, train, *, activation: str = "relu", prior=None, encoding: str = "01", bias: bool = True,
              seed: int = 0, rel_error: float = 0.25, particles: int = 200, replicas: int = 8,
-             max_replicas: int | None = 64, moves: int = 10, patience: int = 50, floor: float = 1e-300,
+             max_replicas: int | None = 64, moves: int = 10, patience: int = 100, floor: float = 1e-300,
              threads: int | None = None, progress: bool = False) -> dict:
     """``P(S)``: the prior mass of the networks that agree with ``target`` on the training inputs ``train``.
 

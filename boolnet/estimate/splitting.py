@@ -49,9 +49,16 @@ Killed particles are replaced by copies of uniformly chosen survivors, each then
 * Uniform prior: a random walk ``theta + beta a xi`` (``a`` the half-widths) reflected
   into the box: a symmetric proposal on the box, reversible for the uniform law.
 
-``beta`` is adapted per replica between levels towards an acceptance rate of 0.3.
+Each layer's parameters (weights and biases) are moved as one block, ``moves`` times per
+level, with its own ``beta``, adapted per replica between levels towards an acceptance
+rate of 0.3 (one block, all parameters, for a perceptron).
 Piecewise-constant scores (step/sign units) do not block the moves: acceptance only asks
 ``score > L``, and the output layer always varies the score continuously.
+
+Limits: the estimate is only as good as the moves' mixing. On wide networks (7-40-40-1)
+and targets far out in the tail, the population can collapse onto a thin sliver of
+``{score > L}``, where ``beta`` shrinks and the levels creep within one agreement count:
+replicas then differ by many orders of magnitude and the interval says so (docs/estimate.md).
 
 Stalls: a replica whose best agreement count has not improved for ``patience`` levels,
 or whose running product fell below ``floor``, stops; its estimate is 0 and the
@@ -71,6 +78,10 @@ from boolnet.network import NetworkSpec
 TARGET_ACCEPTANCE = 0.3
 #: Smallest and largest step size (beta = 1 is an independent draw from the prior for pCN).
 BETA_RANGE = (1e-4, 1.0)
+
+
+#: Hidden-layer width from which networks are evaluated by the numba kernel rather than NumPy.
+KERNEL_WIDTH = 16
 
 
 class Forward:
@@ -97,8 +108,22 @@ class Forward:
         return a  # linear
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
-        """``z`` of shape ``(M, I)`` for parameter vectors ``theta`` of shape ``(M, P)``."""
+        """``z`` of shape ``(M, I)`` for parameter vectors ``theta`` of shape ``(M, P)``.
+
+        Networks with a hidden layer of :data:`KERNEL_WIDTH` units or more go through the numba kernel
+        (one thread per network, fixed order: the same values for any thread count); smaller ones through
+        NumPy, whose batched products of tiny matrices cost less than a kernel launch. The choice depends on the
+        architecture only.
+        """
         M = theta.shape[0]
+        if self.spec.arch.hidden and max(self.spec.arch.hidden) >= KERNEL_WIDTH:
+            from boolnet.estimate._splitting_kernels import preactivations
+
+            out = np.empty((M, self.X.shape[0]))
+            spec = self.spec
+            preactivations(np.ascontiguousarray(theta, dtype=np.float64), self.X, spec.widths, spec.w_off,
+                           spec.b_off, spec.act, out)
+            return out
         layers = self.spec.split(theta)
         h = None
         last = len(layers) - 1
@@ -151,6 +176,9 @@ class Splitter:
         self.patience = patience
         self.log_floor = math.log(floor)
         self.evaluations = 0
+        # One block of moves per layer (its weights and biases), each with its own adapted step.
+        starts = [int(w) for w in spec.w_off] + [int(spec.n_parameters)]
+        self.groups = list(zip(starts[:-1], starts[1:]))
 
     def _draw(self, rng, shape) -> np.ndarray:
         if self.gaussian:
@@ -161,12 +189,18 @@ class Splitter:
         self.evaluations += theta.shape[0]
         return scores(self.forward(theta), self.target)
 
-    def _propose(self, rng, theta: np.ndarray, beta: np.ndarray) -> np.ndarray:
-        xi = rng.standard_normal(theta.shape)
+    def _propose(self, rng, theta: np.ndarray, beta: np.ndarray, group: int) -> np.ndarray:
+        """A move of the parameters of layer ``group`` (all parameters for a perceptron) with steps ``beta``."""
+        lo, hi = self.groups[group]
+        y = theta.copy()
+        part, scales = theta[:, lo:hi], self.scales[lo:hi]
+        xi = rng.standard_normal(part.shape)
         b = beta[:, None]
         if self.gaussian:
-            return np.sqrt(1.0 - b * b) * theta + b * self.scales * xi
-        return _fold(theta + b * self.scales * xi, self.scales)
+            y[:, lo:hi] = np.sqrt(1.0 - b * b) * part + b * scales * xi
+        else:
+            y[:, lo:hi] = _fold(part + b * scales * xi, scales)
+        return y
 
     def run(self, rng, replicas: int) -> dict:
         """``replicas`` independent runs in lockstep; returns per-replica arrays (see keys)."""
@@ -179,7 +213,7 @@ class Splitter:
         estimate = np.full(R, np.nan)  # log of the replica's estimate; -inf for 0
         upper = np.full(R, np.nan)      # log of the upper bound of a stalled or extinct replica
         levels = np.zeros(R, dtype=np.int64)
-        beta = np.full(R, 1.0)
+        beta = np.full((R, len(self.groups)), 1.0)
         best = V.min(axis=1)
         since = np.zeros(R, dtype=np.int64)
         active = np.ones(R, dtype=bool)
@@ -218,18 +252,19 @@ class Splitter:
             flat_theta, flat_s, flat_V = theta.reshape(R * N, P), s.reshape(-1), V.reshape(-1)
             x, xs, xV = flat_theta[parents].copy(), flat_s[parents].copy(), flat_V[parents].copy()
             owner = rows // N
-            accepted = np.zeros(rows.size)
-            for _ in range(self.moves):
-                y = self._propose(rng, x, beta[owner])
-                ys, yV = self._score(y)
-                ok = ys > level
-                x[ok], xs[ok], xV[ok] = y[ok], ys[ok], yV[ok]
-                accepted += ok
-            flat_theta[rows], flat_s[rows], flat_V[rows] = x, xs, xV
             moved = np.unique(owner)
-            rate = np.bincount(owner, weights=accepted, minlength=R)[moved] / (
-                np.bincount(owner, minlength=R)[moved] * self.moves)
-            beta[moved] = np.clip(beta[moved] * np.exp(2.0 * (rate - TARGET_ACCEPTANCE)), *BETA_RANGE)
+            counts = np.bincount(owner, minlength=R)[moved] * self.moves
+            for g in range(len(self.groups)):
+                accepted = np.zeros(rows.size)
+                for _ in range(self.moves):
+                    y = self._propose(rng, x, beta[owner, g], g)
+                    ys, yV = self._score(y)
+                    ok = ys > level
+                    x[ok], xs[ok], xV[ok] = y[ok], ys[ok], yV[ok]
+                    accepted += ok
+                rate = np.bincount(owner, weights=accepted, minlength=R)[moved] / counts
+                beta[moved, g] = np.clip(beta[moved, g] * np.exp(2.0 * (rate - TARGET_ACCEPTANCE)), *BETA_RANGE)
+            flat_theta[rows], flat_s[rows], flat_V[rows] = x, xs, xV
             new_best = V[moved].min(axis=1)
             improved = new_best < best[moved]
             best[moved] = np.minimum(best[moved], new_best)
