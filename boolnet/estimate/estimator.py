@@ -216,7 +216,7 @@ def _metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) ->
         "method": "generalised adaptive multilevel splitting (Brehier et al. 2016): half the particles killed per "
                   "level (all tied ones), pCN moves (gaussian) or reflected random walk (uniform)",
         "ci": "95%: Cox interval of the log-normal mean over replicas (t-interval of the estimates when some are 0)",
-        "arithmetic": "float64, NumPy",
+        "arithmetic": "float64: NumPy, or the numba kernel for hidden layers of 16 units or more",
         "seconds": time.perf_counter() - begin,
         "volume_seconds": volume_seconds,
         "per_second": evaluations / volume_seconds if volume_seconds > 0 else None,
