@@ -177,6 +177,19 @@ def test_same_seed_same_table_for_any_thread_count():
     pd.testing.assert_frame_equal(a, b)
     c = bn.estimate_table("4-2-1", functions, seed=5, threads=2).drop(columns="seconds")
     assert not np.array_equal(a["probability"].to_numpy(), c["probability"].to_numpy())
+    # hidden layers of 16 units or more go through the numba kernel (numba's own threads): same rule
+    import numba
+
+    wide = ["00010111", "01111111"]
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        d = bn.estimate_table("3-16-1", wide, seed=4, threads=1, particles=40).drop(columns="seconds")
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        e = bn.estimate_table("3-16-1", wide, seed=4, threads=2, particles=40).drop(columns="seconds")
+    finally:
+        numba.set_num_threads(before)
+    pd.testing.assert_frame_equal(d, e)
 
 
 def test_table_schema_and_roundtrip(tmp_path):
@@ -212,6 +225,18 @@ def test_evidence_against_exact_sums():
         ratios.append(math.log(e["evidence"] / exact))
     assert np.mean(covered) >= 0.85, covered
     assert abs(np.mean(ratios)) < 0.1
+
+
+@pytest.mark.slow
+def test_evidence_of_a_wide_network_against_the_conditioned_sampler():
+    """7-40-40-1 relu, target x1 and x2 and x3, S = training_set(7, 32, seed=0) (docs/sgd_bayes.md): P(S) from
+    the conditioned sampler (2e7 samples, about 1,700 accepted) and from splitting overlap."""
+    target, train = "0" * 112 + "1" * 16, bn.training_set(7, 32, seed=0)
+    s = bn.sample_table("7-40-40-1", samples=2 * 10**7, seed=3, fit=target, train=train, threads=2)
+    ms = s.attrs["boolnet"]
+    e = bn.evidence("7-40-40-1", target, train, seed=1)
+    assert e["status"] == "estimated" and e["rel_error"] < 0.25
+    assert max(e["evidence_low"], ms["evidence_low"]) <= min(e["evidence_high"], ms["evidence_high"]), (e, ms)
 
 
 def test_posterior_table_against_exact():
