@@ -158,6 +158,13 @@ def test_exact_zeros():
     nb = bn.estimate_table("2-3-1", ["1000", "0111"], bias=False, activation="tanh")
     assert nb["status"].tolist() == ["provably_zero", "estimated"]
     assert nb["probability_high"].iloc[0] == 0 and nb["probability"].iloc[1] > 0
+    # a training set no perceptron fits (XOR of x2, x3 where x1 = 0): the linear program's verdict
+    e = bn.evidence("3-1", "01101001", [0, 1, 2, 3])
+    assert e["status"] == "provably_zero" and e["evidence_high"] == 0
+    assert bn.evidence("3-1", "01101001", [0, 1, 2])["status"] == "estimated"
+    # odd networks without bias on -1/+1 inputs: f(x) = f(not x) is impossible
+    odd = bn.estimate_table("2-2-1", ["1001", "0110", "0011"], activation="tanh", encoding="pm1", bias=False)
+    assert odd["status"].tolist() == ["provably_zero", "provably_zero", "estimated"]
 
 
 def test_a_stalled_function_is_zero_with_an_upper_bound():

@@ -303,8 +303,8 @@ def combine_replicas(log_estimates: np.ndarray, log_uppers: np.ndarray, confiden
         ybar, s2 = float(y.mean()), float(y.var(ddof=1))
         half = t * math.sqrt(s2 / R + s2 * s2 / (2 * (R - 1)))
         centre = ybar + s2 / 2
-        low, high = math.exp(centre - half), math.exp(centre + half)
-        rel = math.sqrt(math.expm1(s2 / R)) if s2 > 0 else 0.0
+        low, high = math.exp(min(centre - half, 0.0)), math.exp(min(centre + half, 0.0))  # P <= 1: no overflow
+        rel = math.sqrt(math.expm1(min(s2 / R, 700.0))) if s2 > 0 else 0.0
     else:
         se = float(p.std(ddof=1)) / math.sqrt(R)
         low, high = max(0.0, mean - t * se), mean + t * se

@@ -1,4 +1,5 @@
-"""The one volume-table schema shared by every producer (exact, quadrature, sampled, grid, trained, merged).
+"""The one volume-table schema shared by every producer (exact, quadrature, sampled, grid, trained, merged,
+splitting).
 
 A volume table is a :class:`pandas.DataFrame` with one row per Boolean function and
 its metadata (a JSON-serialisable dict) in ``df.attrs["boolnet"]``.
@@ -13,7 +14,9 @@ Columns, in this order (``docs/tables.md`` is the reader's version of this list)
     Bounds on ``probability``: for ``exact`` tables both equal it; for ``quadrature``
     tables they are ``probability -+ error bound`` (clipped to [0, 1]); for ``sampled``
     and ``trained`` tables the 95% Wilson score interval; for ``grid`` tables both
-    equal it (the grid's own distribution is known exactly).
+    equal it (the grid's own distribution is known exactly); for ``splitting`` tables
+    (:mod:`boolnet.estimate`) the 95% interval over independent replicas, or 0 and an
+    estimated upper bound where the row's ``status`` is ``upper_bound``.
 ``count``
     Only where something was counted (sampled, grid, trained, merged).
 ``probability_exact``
