@@ -36,7 +36,10 @@ def add_arguments(parser):
     parser.add_argument("--particles", default="200", help="particles per replica (default 200)")
     parser.add_argument("--replicas", default="8", help="independent replicas per batch (default 8)")
     parser.add_argument("--max-replicas", default="64", help="most replicas per function (default 64)")
-    parser.add_argument("--moves", default="10", help="Metropolis moves per copied particle and level (default 10)")
+    parser.add_argument("--moves", default="10",
+                        help="Metropolis moves per copied particle, level and layer (default 10)")
+    parser.add_argument("--unit-moves", default="40",
+                        help="proposals per level and hidden layer redrawing one hidden unit from the prior (default 40)")
     parser.add_argument("--threads", default=None, help="functions estimated at once (default: all cores); the "
                                                         "table does not change")
     add_output_argument(parser)
@@ -88,6 +91,7 @@ def run(args) -> int:
     df = estimate_table(args.arch, functions, activation=args.activation, prior=prior, encoding=args.encoding,
                         bias=not args.no_bias, seed=args.seed, rel_error=args.rel_error, particles=args.particles,
                         replicas=args.replicas, max_replicas=args.max_replicas, moves=args.moves,
+                        unit_moves=args.unit_moves,
                         threads=args.threads, progress=not args.quiet, target=args.target, train=args.train)
     write_table(df, path)
     if not args.quiet:

@@ -98,7 +98,7 @@ def provably_zero(spec: NetworkSpec, rows: np.ndarray, bits: np.ndarray) -> str 
 
 # ---------------------------------------------------------------------------------------------- options
 def _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas, moves,
-             patience, floor, threads) -> dict:
+             patience, floor, threads, unit_moves) -> dict:
     bias = check_bool(bias, "bias")
     spec = NetworkSpec(arch, activation, encoding, bias)
     prior = as_prior(prior)
@@ -115,6 +115,7 @@ def _options(arch, activation, prior, encoding, bias, seed, rel_error, particles
         "particles": check_whole(particles, "particles", low=4, high=10**6),
         "replicas": replicas, "max_replicas": max_replicas,
         "moves": check_whole(moves, "moves", low=1, high=10**4),
+        "unit_moves": check_whole(unit_moves, "unit_moves", low=0, high=10**4),
         "patience": check_whole(patience, "patience", low=1, high=10**6),
         "floor": check_real(floor, "floor", low=0, high=1, low_open=True, high_open=True),
         "threads": check_threads(threads),
@@ -156,7 +157,8 @@ def _estimate_one(o: dict, rows: np.ndarray, bits: np.ndarray, entropy: list[int
                 "reason": reason}
     rng = np.random.default_rng(np.random.SeedSequence(entropy))
     splitter = Splitter(o["spec"], o["scales"], o["prior"].kind == "gaussian", rows, bits,
-                        particles=o["particles"], moves=o["moves"], patience=o["patience"], floor=o["floor"])
+                        particles=o["particles"], moves=o["moves"], patience=o["patience"], floor=o["floor"],
+                        unit_moves=o["unit_moves"])
     est, up, lev = [], [], []
     while True:
         out = splitter.run(rng, o["replicas"])
@@ -209,6 +211,7 @@ def _metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) ->
         "replicas": o["replicas"],
         "max_replicas": o["max_replicas"],
         "moves": o["moves"],
+        "unit_moves": o["unit_moves"],
         "patience": o["patience"],
         "floor": o["floor"],
         "threads": o["threads"],
@@ -229,7 +232,7 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
                    bias: bool = True, seed: int = 0, rel_error: float = 0.25, particles: int = 200,
                    replicas: int = 8, max_replicas: int | None = 64, moves: int = 10, patience: int = 100,
                    floor: float = 1e-300, threads: int | None = None, progress: bool = False, target=None,
-                   train=None) -> pd.DataFrame:
+                   train=None, unit_moves: int = 40) -> pd.DataFrame:
     """P(f) of chosen functions, far below what sampling sees, by generalised multilevel splitting.
 
     Parameters
@@ -253,7 +256,10 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     replicas, max_replicas : int
         Independent replicas per batch, and at most (``None``: one batch).
     moves : int
-        Metropolis moves of each copied particle per level.
+        Metropolis moves of each copied particle per level and layer block.
+    unit_moves : int
+        Proposals per level and hidden layer that redraw one hidden unit from the prior
+        (networks with hidden layers; 0 turns them off).
     patience : int
         A replica stalls when its best agreement count has not improved for this many levels.
     floor : float
@@ -298,7 +304,7 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     """
     begin = time.perf_counter()
     o = _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas,
-                 moves, patience, floor, threads)
+                 moves, patience, floor, threads, unit_moves)
     n = o["spec"].arch.n
     progress = check_bool(progress, "progress")
     conditioned = train is not None or target is not None
@@ -380,7 +386,7 @@ def _posterior(df: pd.DataFrame, meta: dict, ev: dict, target: str, train: list[
 def evidence(arch, target, train, *, activation: str = "relu", prior=None, encoding: str = "01", bias: bool = True,
              seed: int = 0, rel_error: float = 0.25, particles: int = 200, replicas: int = 8,
              max_replicas: int | None = 64, moves: int = 10, patience: int = 100, floor: float = 1e-300,
-             threads: int | None = None, progress: bool = False) -> dict:
+             threads: int | None = None, progress: bool = False, unit_moves: int = 40) -> dict:
     """``P(S)``: the prior mass of the networks that agree with ``target`` on the training inputs ``train``.
 
     The estimator of :func:`estimate_table`, with margins only on ``S`` (seeded by
@@ -404,7 +410,7 @@ def evidence(arch, target, train, *, activation: str = "relu", prior=None, encod
     'provably_zero'
     """
     o = _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas,
-                 moves, patience, floor, threads)
+                 moves, patience, floor, threads, unit_moves)
     n = o["spec"].arch.n
     target = check_target(target, n)
     train = check_train(train, n)

