@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--rel-error", type=float, default=0.3)
     parser.add_argument("--arch", default="7-40-40-1")
     parser.add_argument("--max-replicas", type=int, default=16)
+    parser.add_argument("--replicas", type=int, default=8)
+    parser.add_argument("--particles", type=int, default=200)
     parser.add_argument("--inputs", type=int, default=None,
                         help="a random function of the last INPUTS inputs only (default: of all of them)")
     args = parser.parse_args()
@@ -39,7 +41,7 @@ def main() -> None:
     bn.estimate_table(args.arch, ["0" * (1 << n)], particles=20, replicas=2, max_replicas=2)  # compiles the kernel
     begin = time.perf_counter()
     df = bn.estimate_table(args.arch, [f], rel_error=args.rel_error, seed=args.seed, threads=2,
-                           max_replicas=args.max_replicas)
+                           max_replicas=args.max_replicas, replicas=args.replicas, particles=args.particles)
     seconds = time.perf_counter() - begin
     row = df.iloc[0]
     print(f"splitting: P = {row['probability']:.4g} [{row['probability_low']:.4g}, {row['probability_high']:.4g}] "
