@@ -31,6 +31,7 @@ COMMANDS = {
     "regions": "regions",
     "sample": "sample",
     "enumerate": "enumerate",
+    "estimate": "estimate",
     "merge": "merge",
     "complexity": "complexity",
     "levin": "levin",

@@ -1,4 +1,5 @@
-"""The one volume-table schema shared by every producer (exact, quadrature, sampled, grid, trained, merged).
+"""The one volume-table schema shared by every producer (exact, quadrature, sampled, grid, trained, merged,
+splitting).
 
 A volume table is a :class:`pandas.DataFrame` with one row per Boolean function and
 its metadata (a JSON-serialisable dict) in ``df.attrs["boolnet"]``.
@@ -13,7 +14,9 @@ Columns, in this order (``docs/tables.md`` is the reader's version of this list)
     Bounds on ``probability``: for ``exact`` tables both equal it; for ``quadrature``
     tables they are ``probability -+ error bound`` (clipped to [0, 1]); for ``sampled``
     and ``trained`` tables the 95% Wilson score interval; for ``grid`` tables both
-    equal it (the grid's own distribution is known exactly).
+    equal it (the grid's own distribution is known exactly); for ``splitting`` tables
+    (:mod:`boolnet.estimate`) the 95% interval over independent replicas, or 0 and an
+    estimated upper bound where the row's ``status`` is ``upper_bound``.
 ``count``
     Only where something was counted (sampled, grid, trained, merged).
 ``probability_exact``
@@ -62,6 +65,8 @@ VOLUME_METHODS = {
     "grid": "exact counts over every point of a finite parameter grid; low = high = probability",
     "trained": "counts of functions found by training; low/high = 95% Wilson score interval",
     "merged": "counts of several sampled runs added; low/high = 95% Wilson score interval",
+    "splitting": "rare-event estimates by generalised multilevel splitting; low/high = 95% interval over independent "
+                 "replicas (probability 0 with high = an estimated upper bound where splitting stalled)",
 }
 #: Methods whose rows are counts of independent draws (a ``count`` column, Wilson intervals).
 COUNTED_METHODS = ("sampled", "trained", "merged")
