@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.checks import as_prior, check_bool, check_real, check_seed, check_threads, check_whole
+from boolnet.checks import as_prior, check_bool, check_progress, check_real, check_seed, check_threads, check_whole
 from boolnet.errors import BoolnetError
 from boolnet.estimate.splitting import Splitter, combine_replicas
 from boolnet.functions import check_target, check_train
 from boolnet.network import NetworkSpec
+from boolnet.progress import progress_bar
 from boolnet.table.schema import attach
 
 #: Status of a row: estimated (interval from replicas), upper_bound (splitting stalled: probability 0 and
@@ -175,10 +176,9 @@ def _estimate_one(o: dict, rows: np.ndarray, bits: np.ndarray, entropy: list[int
 
 def _run_all(o: dict, jobs: list, progress: bool, desc: str) -> list[dict]:
     """``_estimate_one`` of every ``(rows, bits, entropy)`` job, on ``o["threads"]`` threads, in job order."""
-    from tqdm import tqdm
 
     results = [None] * len(jobs)
-    with tqdm(total=len(jobs), disable=not progress, unit="fn", desc=desc, leave=False) as bar:
+    with progress_bar(total=len(jobs), disable=not progress, unit="fn", desc=desc, leave=False) as bar:
         if o["threads"] == 1 or len(jobs) == 1:
             for i, job in enumerate(jobs):
                 results[i] = _estimate_one(o, *job)
@@ -231,7 +231,7 @@ def _metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) ->
 def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None, encoding: str = "01",
                    bias: bool = True, seed: int = 0, rel_error: float = 0.25, particles: int = 200,
                    replicas: int = 8, max_replicas: int | None = 64, moves: int = 10, patience: int = 100,
-                   floor: float = 1e-300, threads: int | None = None, progress: bool = False, target=None,
+                   floor: float = 1e-300, threads: int | None = None, progress: bool | None = None, target=None,
                    train=None, unit_moves: int = 40) -> pd.DataFrame:
     """P(f) of chosen functions, far below what sampling sees, by generalised multilevel splitting.
 
@@ -267,7 +267,8 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     threads : int or None
         Functions estimated at once (default: one per core).
     progress : bool
-        A tqdm bar on stderr.
+        A tqdm bar on stderr. Default None: shown where someone is watching (a notebook, or stderr a
+        terminal); False silences it (:mod:`boolnet.progress`).
     target, train
         The evidence: with a training set ``train`` (input indices) of ``target``, the
         table is the posterior ``P_B(f | S) = P(f) / P(S)`` (see Returns).
@@ -306,7 +307,7 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     o = _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas,
                  moves, patience, floor, threads, unit_moves)
     n = o["spec"].arch.n
-    progress = check_bool(progress, "progress")
+    progress = check_progress(progress)
     conditioned = train is not None or target is not None
     if conditioned:
         if target is None or train is None:
@@ -386,7 +387,7 @@ def _posterior(df: pd.DataFrame, meta: dict, ev: dict, target: str, train: list[
 def evidence(arch, target, train, *, activation: str = "relu", prior=None, encoding: str = "01", bias: bool = True,
              seed: int = 0, rel_error: float = 0.25, particles: int = 200, replicas: int = 8,
              max_replicas: int | None = 64, moves: int = 10, patience: int = 100, floor: float = 1e-300,
-             threads: int | None = None, progress: bool = False, unit_moves: int = 40) -> dict:
+             threads: int | None = None, progress: bool | None = None, unit_moves: int = 40) -> dict:
     """``P(S)``: the prior mass of the networks that agree with ``target`` on the training inputs ``train``.
 
     The estimator of :func:`estimate_table`, with margins only on ``S`` (seeded by
@@ -414,7 +415,7 @@ def evidence(arch, target, train, *, activation: str = "relu", prior=None, encod
     n = o["spec"].arch.n
     target = check_target(target, n)
     train = check_train(train, n)
-    ev = _evidence_of(o, target, train, check_bool(progress, "progress"))
+    ev = _evidence_of(o, target, train, check_progress(progress))
     return {"evidence": ev["probability"], "evidence_low": ev["low"], "evidence_high": ev["high"],
             "status": ev["status"], "rel_error": ev["rel_error"], "levels": ev["levels"], "replicas": ev["replicas"],
             "evaluations": ev["evaluations"], "seconds": ev["seconds"], "train_size": len(train)}
