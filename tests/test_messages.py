@@ -138,7 +138,7 @@ DOORS = [
         ("seed", [-1, 1.5, "x", None, 2**200]),
         ("threads", [0, "x", 10**6, False]),
         ("checkpoint", [3, "c.npz"]),  # a path, and only for sampled volumes
-        ("progress", ["yes", None]),
+        ("progress", ["yes", 2]),
     ]),
     (bn.exact_table, dict(arch="2-1", prior="cube"), [
         ("arch", [None, 7.0, "7-1", "0-1"]),
@@ -197,7 +197,7 @@ DOORS = [
         ("encoding", ["x"]),
         ("bias", ["no"]),
         ("threads", [0, b"01", "x"]),
-        ("progress", ["yes", None]),
+        ("progress", ["yes", 2]),
     ]),
     (bn.write_table, dict(df=TABLE), [
         ("df", [None, [1, 2]]),

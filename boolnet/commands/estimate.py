@@ -77,13 +77,15 @@ def run(args) -> int:
     path = output_path(args)
     prior = prior_from_args(args, per_layer=True)
     if (args.target is None) != (args.train is None):
-        raise BoolnetError("--target and --train go together: the evidence P(S) needs both")
+        raise BoolnetError("--target and --train go together: the evidence P(S) needs both",
+                           param="target" if args.target is None else "train")
     if args.functions_file is not None:
         functions = _read_functions(args.functions_file)
     else:
         functions = args.functions
     if functions is None and args.target is None:
-        raise BoolnetError("give the functions: --function F [F ...] or --functions FILE (or --target with --train)")
+        raise BoolnetError("give the functions: --function F [F ...] or --functions FILE (or --target with --train)",
+                           param="functions")
 
     from boolnet.estimate import estimate_table
     from boolnet.io import write_table
