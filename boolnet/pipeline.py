@@ -106,7 +106,7 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
 
 
 def exact_table(arch, *, activation: str | None = None, prior=None, encoding: str = "01", bias: bool = True,
-                orbits: bool = False, progress: bool = False):
+                orbits: bool = False, progress: bool = False, checkpoint=None, checkpoint_interval: float = 30.0):
     """Exact probability of every function a network computes with positive probability.
 
     Parameters
@@ -124,6 +124,12 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         Perceptrons only: one row per symmetry orbit with ``orbit_size``.
     progress : bool
         Progress bars on stderr.
+    checkpoint : path, optional
+        Perceptrons only: save the volumes of the symmetry orbits done there every
+        ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end; rerun with the
+        same options to resume (same table, bit for bit). Checked before any work.
+    checkpoint_interval : float
+        Seconds between checkpoints (default 30).
 
     Returns
     -------
@@ -132,6 +138,12 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         under a rational uniform box, else probabilities with error bounds <= 1e-10
         (``probability_low``, ``probability_high``); metadata in ``df.attrs["boolnet"]``.
 
+    Raises
+    ------
+    boolnet.errors.Interrupted
+        Perceptrons: on Ctrl-C or SIGTERM, between chunks of orbits, carrying the table of the
+        orbits done so far (after saving the checkpoint, if any).
+
     Examples
     --------
     >>> import boolnet as bn
@@ -139,10 +151,15 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     >>> dict(zip(t.function, t.probability_exact))["0001"]          # AND fills 1/48 of the cube
     '1/48'
     """
+    from boolnet.checks import check_checkpoint_interval
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.enumeration import MAX_EXACT_N
     from boolnet.functions import check_encoding
+    from boolnet.io import check_output_path
 
+    # The checkpoint's folder is checked at the front door, before any work.
+    checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     parsed = _parse_arch(arch)
     activation = _check_activation(activation, optional=True)
     prior = as_prior(prior)
@@ -157,13 +174,17 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
                                param="activation")
-        return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits)
+        return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits,
+                                checkpoint=checkpoint, checkpoint_interval=checkpoint_interval)
     engine = _exact_mlp_engine()
     if engine is None or activation not in ("step", "sign"):
         raise BoolnetError(f"exact volumes of MLPs need step or sign hidden units (activation='step'); {parsed} "
                            f"with activation {activation!r} can be sampled with sample_table", param="activation")
     if orbits:
         raise BoolnetError("orbits=True is for perceptrons only", param="orbits")
+    if checkpoint is not None:
+        raise BoolnetError(f"checkpoint is for perceptrons only; {parsed} is computed in one piece: drop it",
+                           param="checkpoint")
     return engine(parsed, activation=activation, prior=prior, encoding=encoding, bias=bias, progress=progress)
 
 

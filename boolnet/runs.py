@@ -1,7 +1,14 @@
-"""The chunked parallel driver shared by the sampler, the grid enumerator and the trainer.
+"""The one run loop: the chunked parallel driver shared by the sampler, the grid enumerator, the trainer
+and the exact perceptron engine.
 
-A job (:class:`Job`) is ``total`` work units (samples, grid points, trainings) cut
-into indivisible *granules* (a block of 4096 samples, one grid point, one training).
+It lives at the bottom of the package (it imports only :mod:`boolnet.checks`,
+:mod:`boolnet.errors` and :mod:`boolnet.signals`) so that :mod:`boolnet.exact`, which
+sits below :mod:`boolnet.sampling`, runs its orbits through it too; the checkpoints
+it saves are kinds of :class:`boolnet.io.checkpoint.Checkpoint`.
+
+A job (:class:`Job`) is ``total`` work units (samples, grid points, trainings, symmetry
+orbits) cut into indivisible *granules* (a block of 4096 samples, one grid point, one
+training, one orbit).
 :func:`drive` hands consecutive ranges of granules ("chunks", sized to take about
 ``CHUNK_SECONDS``) to the job's worker kernels on a thread pool, has the run's
 *results* merge the workers' output after each call (a
