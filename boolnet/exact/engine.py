@@ -280,6 +280,7 @@ def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit],
         "orbits": done,
         "probability_sum": float((table["probability"] * size).sum()),
         "error_bound_sum": float((table["error_bound"] * size).sum()),
+        "error_bound_max": float(table["error_bound"].max()) if len(table) else 0.0,
     }
     if done < len(orbits):
         meta["orbits_total"] = len(orbits)
