@@ -269,10 +269,11 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
 
 
 def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True,
-                 rescued=None) -> str:
+                 rescued=None, what: str = "counts") -> str:
     """The message of the :class:`~boolnet.errors.Interrupted` raised after a stop.
 
-    ``rescued``: where the counts were saved instead when the checkpoint's own save failed.
+    ``rescued``: where the results were saved instead when the checkpoint's own save failed;
+    ``what``: what the results are called (``"counts"``; the exact engine's ``"volumes"``).
 
     Examples
     --------
@@ -284,28 +285,29 @@ def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=Non
     head = f"stopped by {result.signal_name} after {result.done} of {total} {unit}"
     if checkpoint_path is None:
         if not resumable:
-            return head + "; the counts so far are in the exception's partial table"
+            return head + f"; the {what} so far are in the exception's partial table"
         return head + "; nothing saved (give a checkpoint path to make runs resumable)"
     if result.save_error is None:
-        return head + f"; counts saved to checkpoint {checkpoint_path}: run again with the same options to resume"
-    held = (f"it holds the counts of {result.saved_done} {unit}" if result.saved_done is not None
+        return head + f"; {what} saved to checkpoint {checkpoint_path}: run again with the same options to resume"
+    held = (f"it holds the {what} of {result.saved_done} {unit}" if result.saved_done is not None
             else "it was never written")
     head += f"; the last save of checkpoint {checkpoint_path} failed ({result.save_error}): {held}"
     if rescued is not None:
-        return (head + f"; the counts of {result.done} {unit} were saved to {rescued} instead: move that file to "
+        return (head + f"; the {what} of {result.done} {unit} were saved to {rescued} instead: move that file to "
                 f"{checkpoint_path} to resume")
-    return head + f"; the counts of {result.done} {unit} are only in the exception's partial table"
+    return head + f"; the {what} of {result.done} {unit} are only in the exception's partial table"
 
 
-def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path, rescued=None) -> str:
+def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path, rescued=None,
+                what: str = "counts") -> str:
     """The warning given when a run ends with its last checkpoint save failed (the table is complete).
 
-    ``rescued``: where the counts were saved instead.
+    ``rescued``: where the results were saved instead; ``what``: what they are called.
     """
-    held = (f"holds the counts of {result.saved_done} of {total} {unit}" if result.saved_done is not None
+    held = (f"holds the {what} of {result.saved_done} of {total} {unit}" if result.saved_done is not None
             else "was never written")
     message = f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}"
     if rescued is not None:
-        message += (f"; the counts of all {result.done} {unit} were saved to {rescued} instead (move it to "
+        message += (f"; the {what} of all {result.done} {unit} were saved to {rescued} instead (move it to "
                     f"{checkpoint_path} to get the table again at once)")
     return message + f"; the resulting table has all {result.done} {unit}"

@@ -217,3 +217,31 @@ def test_progress_bar_counts_orbits(capsys):
     bn.exact_table(3, progress=True)
     err = capsys.readouterr().err
     assert "volumes n=3" in err and "orbits" in err
+
+
+def test_a_full_disk_at_the_last_save_rescues_the_volumes_elsewhere(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    from boolnet.errors import BoolnetWarning
+    from boolnet.io import checkpoint as C
+
+    disk, elsewhere = tmp_path / "disk", tmp_path / "elsewhere"
+    disk.mkdir()
+    elsewhere.mkdir()
+    real = C._write_npz
+
+    def writer(path, **arrays):
+        if Path(path).parent == disk:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, **arrays)
+
+    monkeypatch.setattr(C, "_write_npz", writer)
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))
+    with pytest.warns(BoolnetWarning, match="the volumes of all 17 symmetry orbits were saved to") as record:
+        table = bn.exact_table(3, prior=CUBE, checkpoint=disk / "n3.ckpt")
+    rescued = [p for p in elsewhere.iterdir()]
+    assert len(rescued) == 1 and str(rescued[0]) in str(record[0].message) and not (disk / "n3.ckpt").exists()
+    monkeypatch.setattr(C, "_write_npz", real)
+    monkeypatch.setattr(engine._OrbitVolumes, "compute", lambda *a: pytest.fail("recomputed"))
+    _same(bn.exact_table(3, prior=CUBE, checkpoint=rescued[0]), table)

@@ -222,12 +222,12 @@ def exact_table(
     rescued = ckpt.save_elsewhere(result.done, results) if result.save_error is not None else None
     if result.signal_name is not None:
         meta["interrupted"] = result.signal_name
-        raise Interrupted(stop_message(result, len(orbits), "symmetry orbits", path, rescued=rescued)
-                          .replace("counts", "volumes"), partial=table, done=result.done, total=len(orbits),
+        raise Interrupted(stop_message(result, len(orbits), "symmetry orbits", path, rescued=rescued,
+                                       what="volumes"), partial=table, done=result.done, total=len(orbits),
                           checkpoint=str(rescued) if rescued is not None else path, signal_name=result.signal_name)
     if result.save_error is not None:
-        warnings.warn(end_warning(result, len(orbits), "symmetry orbits", path, rescued=rescued)
-                      .replace("counts", "volumes"), BoolnetWarning, stacklevel=2)
+        warnings.warn(end_warning(result, len(orbits), "symmetry orbits", path, rescued=rescued, what="volumes"),
+                      BoolnetWarning, stacklevel=2)
     return table
 
 
