@@ -58,13 +58,11 @@ class _OrbitVolumes:
         self.start = done
 
     def compute(self, first: int, count: int) -> None:
+        """The volumes of orbits ``first .. first + count - 1``, in one batch (an orbit's value never depends on
+        the batch: each simplicial cone is measured on its own)."""
         batch = self.orbits[first:first + count]
         for k, (p, p_exact, err) in enumerate(probabilities([o.representative for o in batch], self.prior)):
             self.p[first + k], self.exact[first + k], self.err[first + k] = p, p_exact, err
-
-    def cost(self, done: int) -> float:
-        """Estimated work of the first ``done`` orbits, for an honest progress bar."""
-        return done
 
     def run_workers(self, step, pool=None) -> None:
         run_steps(step, 1, pool)
