@@ -131,6 +131,7 @@ def test_a_signal_stops_between_orbits_with_a_partial_table_and_the_checkpoint_r
     # A finished checkpoint gives the table at once, and by orbits too (the checkpoint holds orbits, not rows).
     monkeypatch.setattr(engine._OrbitVolumes, "compute", lambda *a: pytest.fail("recomputed"))
     _same(bn.exact_table(4, checkpoint=ckpt), n4_gaussian)
+    assert "resumed_orbits" not in n4_gaussian.attrs["boolnet"]
     monkeypatch.setattr(engine._OrbitVolumes, "compute", real)
     _same(bn.exact_table(4, checkpoint=ckpt, orbits=True), bn.exact_table(4, orbits=True))
 

@@ -214,7 +214,8 @@ def exact_table(
     table = _table(n, encoding, bias, prior, orbits, results, result.done, orbits_only)
     meta = table.attrs["boolnet"]
     meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
-    meta["resumed_orbits"] = result.resumed_from
+    if result.resumed_from:  # a fresh run's metadata is what it always was
+        meta["resumed_orbits"] = result.resumed_from
     path = str(ckpt.path) if ckpt is not None else None
     # The last save failed: keep the volumes beyond this process anyway, in the temporary folder.
     rescued = ckpt.save_elsewhere(result.done, results) if result.save_error is not None else None
