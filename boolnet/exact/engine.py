@@ -181,7 +181,7 @@ def exact_table(
     ------
     boolnet.errors.Interrupted
         On Ctrl-C or SIGTERM (between chunks of orbits: the orbits under way finish), carrying
-        the table of the orbits done so far (``interrupted`` and ``orbits_done`` in its metadata)
+        the table of the orbits done so far (``interrupted``, ``orbits`` done and ``orbits_total`` in its metadata)
         after saving the checkpoint, if any.
 
     Examples
