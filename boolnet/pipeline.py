@@ -24,7 +24,7 @@ from boolnet.errors import BoolnetError
 
 
 #: Largest n of a perceptron computed exactly by default (n = 6 takes about 5 minutes on the cube and about
-#: 13-20 minutes under the gaussian prior: ask for method="exact", or read tables/exact_perceptron_n6_*_orbits.parquet).
+#: 15 minutes under the gaussian prior: ask for method="exact", or read tables/exact_perceptron_n6_*_orbits.parquet).
 DEFAULT_EXACT_MAX_N = 5
 #: Volume methods a caller can ask :func:`volume_table` for.
 METHODS = ("exact", "sample")

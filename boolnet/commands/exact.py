@@ -19,7 +19,7 @@ def add_arguments(parser):
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--n", type=int, default=None,
                        help="perceptron with n inputs, 1..6 (n = 6: 15,028,134 functions; about 5 minutes for the "
-                            "cube prior, about 13-20 minutes for the gaussian; use --orbits, Parquet and --checkpoint)")
+                            "cube prior, about 15 minutes for the gaussian; use --orbits, Parquet and --checkpoint)")
     which.add_argument("--arch", default=None,
                        help="N-1 (a perceptron, as --n N) or an MLP N-H-1, N-H1-H2-1 with --activation step|sign")
     parser.add_argument("--activation", default=None, help="hidden units of an MLP: step | sign")

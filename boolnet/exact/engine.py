@@ -145,7 +145,7 @@ def exact_table(
     ----------
     n : int
         Number of inputs, 1 <= n <= 6 (n = 6 takes about 5 minutes under the cube prior and
-        about 13-20 minutes under the gaussian prior: timings in docs/exact.md; use a checkpoint).
+        about 15 minutes under the gaussian prior: timings in docs/exact.md; use a checkpoint).
     prior : Prior, optional
         Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}
