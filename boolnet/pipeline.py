@@ -25,7 +25,8 @@ from boolnet.checks import (
 from boolnet.errors import BoolnetError
 
 
-#: Largest n of a perceptron computed exactly by default (n = 6 takes minutes to hours: ask for method="exact").
+#: Largest n of a perceptron computed exactly by default (n = 6 takes about 5 minutes on the cube and about
+#: 15 minutes under the gaussian prior: ask for method="exact", or read tables/exact_perceptron_n6_*_orbits.parquet).
 DEFAULT_EXACT_MAX_N = 5
 #: Volume methods a caller can ask :func:`volume_table` for.
 METHODS = ("exact", "sample")
@@ -108,7 +109,8 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
 
 
 def exact_table(arch, *, activation: str | None = None, prior=None, encoding: str = "01", bias: bool = True,
-                orbits: bool = False, progress: bool | None = None):
+                orbits: bool = False, progress: bool | None = None, checkpoint=None,
+                checkpoint_interval: float = 30.0):
     """Exact probability of every function a network computes with positive probability.
 
     Parameters
@@ -128,6 +130,12 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         Progress bars on stderr.
         Default None: shown where someone is watching (a notebook, or stderr a terminal); False
         silences it (:mod:`boolnet.progress`).
+    checkpoint : path, optional
+        Perceptrons only: save the volumes of the symmetry orbits done there every
+        ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end; rerun with the
+        same options to resume (same table, bit for bit). Checked before any work.
+    checkpoint_interval : float
+        Seconds between checkpoints (default 30).
 
     Returns
     -------
@@ -136,6 +144,12 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         under a rational uniform box, else probabilities with error bounds <= 1e-10
         (``probability_low``, ``probability_high``); metadata in ``df.attrs["boolnet"]``.
 
+    Raises
+    ------
+    boolnet.errors.Interrupted
+        Perceptrons: on Ctrl-C or SIGTERM, between chunks of orbits, carrying the table of the
+        orbits done so far (after saving the checkpoint, if any).
+
     Examples
     --------
     >>> import boolnet as bn
@@ -143,10 +157,15 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     >>> dict(zip(t.function, t.probability_exact))["0001"]          # AND fills 1/48 of the cube
     '1/48'
     """
+    from boolnet.checks import check_checkpoint_interval
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.enumeration import MAX_EXACT_N
     from boolnet.functions import check_encoding
+    from boolnet.io import check_output_path
 
+    # The checkpoint's folder is checked at the front door, before any work.
+    checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     parsed = _parse_arch(arch)
     activation = _check_activation(activation, optional=True)
     prior = as_prior(prior)
@@ -161,13 +180,17 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
                                param="activation")
-        return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits)
+        return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits,
+                                checkpoint=checkpoint, checkpoint_interval=checkpoint_interval)
     engine = _exact_mlp_engine()
     if engine is None or activation not in ("step", "sign"):
         raise BoolnetError(f"exact volumes of MLPs need step or sign hidden units (activation='step'); {parsed} "
                            f"with activation {activation!r} can be sampled with sample_table", param="activation")
     if orbits:
         raise BoolnetError("orbits=True is for perceptrons only", param="orbits")
+    if checkpoint is not None:
+        raise BoolnetError(f"checkpoint is for perceptrons only; {parsed} is computed in one piece: drop it",
+                           param="checkpoint")
     return engine(parsed, activation=activation, prior=prior, encoding=encoding, bias=bias, progress=progress)
 
 

@@ -11,7 +11,6 @@ Oracles:
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import boolnet as bn

@@ -9,7 +9,7 @@ import pytest
 
 from boolnet.exact import exact_table, region, threshold_orbits
 from boolnet.exact.lasserre import cube_fraction
-from boolnet.exact.regions import augmented_inputs, constraint_rows
+from boolnet.exact.regions import constraint_rows
 from boolnet.exact.volumes import gaussian_probability, uniform_probability
 from boolnet.functions import bits_from_string, inputs, strings_from_packed
 from boolnet.priors import Prior

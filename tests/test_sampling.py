@@ -25,7 +25,8 @@ from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
 from boolnet.sampling import _network_kernels as K
 from boolnet.sampling import _rng as R
-from boolnet.sampling import driver, enumerate_table, parse_arch, sample_table
+from boolnet import runs as driver
+from boolnet.sampling import enumerate_table, parse_arch, sample_table
 from boolnet.table.schema import check_volume_table
 
 def test_ziggurat_and_uniform_distributions():

@@ -84,7 +84,8 @@ def test_kill_during_a_save_leaves_a_temp_file_that_the_next_run_removes(tmp_pat
     checkpoint = tmp_path / "run.ckpt"
     script = textwrap.dedent(f"""
         import os, signal
-        from boolnet.sampling import checkpoint as C, sample_table
+        from boolnet.io import checkpoint as C
+        from boolnet.sampling import sample_table
         real = C._write_npz
         calls = []
         def writer(path, **arrays):

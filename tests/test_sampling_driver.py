@@ -17,8 +17,9 @@ import pytest
 
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.sampling import _rng as R
-from boolnet.sampling import checkpoint as C
-from boolnet.sampling import driver, sample_table
+from boolnet.io import checkpoint as C
+from boolnet import runs as driver
+from boolnet.sampling import sample_table
 from boolnet.sampling.counts import Counts
 
 ARCH = "4-3-1"

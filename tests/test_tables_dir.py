@@ -56,6 +56,18 @@ def test_n6_orbit_table_is_complete():
     assert meta["volume_method"] == "exact"
 
 
+def test_n6_gaussian_orbit_table_is_complete():
+    df = read_table(TABLES / "exact_perceptron_n6_gaussian_orbits.parquet")
+    meta = df.attrs["boolnet"]
+    assert int(df.orbit_size.sum()) == 15028134 and len(df) == meta["orbits"] == 19228
+    assert meta["prior"] == "gaussian" and meta["fan_in_scaling"] is True and meta["n"] == 6
+    assert meta["volume_method"] == "quadrature" and "probability_exact" not in df.columns
+    bound = np.maximum(df.probability_high - df.probability, df.probability - df.probability_low)
+    assert bound.max() <= 1e-10  # every function's stated error bound
+    total = float((df.probability * df.orbit_size).sum())
+    assert abs(total - 1) <= meta["error_bound_sum"] + 1e-12
+
+
 @pytest.mark.parametrize("path", sorted(p.name for p in TABLES.iterdir() if p.suffix in (".csv", ".parquet")))
 def test_every_committed_table_is_in_the_schema(path):
     df = read_table(TABLES / path)

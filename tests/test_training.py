@@ -328,7 +328,7 @@ CKPT_KW = dict(target="0001011101111111", train=[0, 2, 5, 6, 9, 13], runs=40, se
 
 
 def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path, monkeypatch):
-    from boolnet.sampling import driver
+    from boolnet import runs as driver
     from boolnet.training import train as T
 
     full = train_table("4-6-1", **CKPT_KW)
@@ -363,7 +363,7 @@ def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path,
 
 def test_failed_last_training_save_keeps_the_runs_elsewhere(tmp_path, monkeypatch):
     from boolnet.errors import BoolnetWarning
-    from boolnet.sampling import checkpoint as C
+    from boolnet.io import checkpoint as C
 
     full = train_table("4-6-1", **CKPT_KW)
     real = C._write_npz

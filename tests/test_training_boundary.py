@@ -7,7 +7,6 @@ masses over a few n = 2 functions), not taken from the code's output.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd

@@ -19,7 +19,7 @@ def add_arguments(parser):
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--n", type=int, default=None,
                        help="perceptron with n inputs, 1..6 (n = 6: 15,028,134 functions; about 5 minutes for the "
-                            "cube prior, use --orbits and Parquet)")
+                            "cube prior, about 15 minutes for the gaussian; use --orbits, Parquet and --checkpoint)")
     which.add_argument("--arch", default=None,
                        help="N-1 (a perceptron, as --n N) or an MLP N-H-1, N-H1-H2-1 with --activation step|sign")
     parser.add_argument("--activation", default=None, help="hidden units of an MLP: step | sign")
@@ -28,10 +28,17 @@ def add_arguments(parser):
     add_output_argument(parser)
     parser.add_argument("--orbits", action="store_true",
                         help="perceptrons: one row per symmetry orbit (with orbit_size) instead of one per function")
+    parser.add_argument("--checkpoint", default=None, metavar="PATH",
+                        help="perceptrons: save the volumes of the symmetry orbits done to PATH regularly, on Ctrl-C "
+                             "and on SIGTERM; rerun the same command to resume (same table, bit for bit)")
+    parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
+                        help="seconds between checkpoints (default 30; needs --checkpoint)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary on stderr")
 
 
 def run(args) -> int:
+    from boolnet.commands.sample import _cli_interrupted
+    from boolnet.errors import BoolnetError, Interrupted
     from boolnet.exact.enumeration import MAX_EXACT_N
     from boolnet.functions import check_n
     from boolnet.io import write_table
@@ -39,10 +46,19 @@ def run(args) -> int:
 
     if args.n is not None:  # --n N is the perceptron N-1: its range is said in terms of --n
         check_n(args.n, high=MAX_EXACT_N, what="exact perceptron volumes")
+    if args.checkpoint_interval is not None and args.checkpoint is None:
+        raise BoolnetError("--checkpoint-interval is used only with --checkpoint PATH: add it, or leave "
+                           "--checkpoint-interval out", param="checkpoint_interval")
     arch = args.arch if args.arch is not None else args.n
     path = output_path(args)
-    table = exact_table(arch, activation=args.activation, prior=prior_from_args(args), encoding=args.encoding,
-                        bias=not args.no_bias, orbits=args.orbits, progress=not args.quiet)
+    # exact_table checks the checkpoint's folder before it computes anything.
+    try:
+        table = exact_table(arch, activation=args.activation, prior=prior_from_args(args), encoding=args.encoding,
+                            bias=not args.no_bias, orbits=args.orbits, progress=not args.quiet,
+                            checkpoint=args.checkpoint,
+                            checkpoint_interval=30.0 if args.checkpoint_interval is None else args.checkpoint_interval)
+    except Interrupted as exc:
+        raise _cli_interrupted(exc) from None
     write_table(table, path)
     if not args.quiet:
         meta = table.attrs["boolnet"]

@@ -6,18 +6,23 @@ These are the Python API behind ``boolnet regions`` and ``boolnet exact``.
 from __future__ import annotations
 
 import time
+import warnings
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
+from boolnet.checks import check_checkpoint_interval
+from boolnet.errors import BoolnetWarning, Interrupted
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
 from boolnet.exact.volumes import probabilities, scale_ratio
-from boolnet.functions import check_encoding, check_n, strings_from_packed
-from boolnet.errors import Interrupted
+from boolnet.functions import check_encoding, check_n, pack_bits, strings_from_packed
+from boolnet.io.checkpoint import Checkpoint
+from boolnet.io.paths import check_output_path
 from boolnet.priors import Prior
+from boolnet.runs import Job, drive, end_warning, run_steps, stop_message
 from boolnet.table.schema import attach, bounds_from_error, order_columns
-from boolnet.signals import StopSignals
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
 MAX_ALL_FUNCTIONS_N = 4
@@ -25,36 +30,103 @@ MAX_ALL_FUNCTIONS_N = 4
 MAX_REGIONS_N = 5
 
 
-#: Orbits whose volumes are computed in one batch (Gaussian cones of a batch share the cores).
-VOLUME_BATCH = 128
+# ----------------------------------------------------------------------------------------- the run loop
+class _OrbitVolumes:
+    """The results of an :func:`exact_table` call: per orbit its probability, exact value and error bound.
 
-
-def _orbit_volumes(orbits: list[Orbit], prior: Prior, desc: str, progress: bool):
-    """Yield (orbit, (p, p_exact, err)) for every orbit, computing volumes in batches.
-
-    Ctrl-C and SIGTERM stop between batches (raising :class:`~boolnet.errors.Interrupted`):
-    the Gaussian batches run in parallel numba kernels, which a signal must not interrupt.
+    The driver's units are the orbits in their sorted order; after ``done`` units the first
+    ``done`` orbits have their volumes. Each chunk's orbits are computed in one batch (the
+    Gaussian cones of a batch share the cores), written in place: nothing to merge.
     """
-    bar = None
-    if progress:
-        from tqdm import tqdm
 
-        bar = tqdm(total=len(orbits), desc=desc, unit=" orbit", leave=False)
-    try:
-        with StopSignals() as stop:
-            for start in range(0, len(orbits), VOLUME_BATCH):
-                batch = orbits[start:start + VOLUME_BATCH]
-                results = probabilities([o.representative for o in batch], prior)
-                if bar is not None:
-                    bar.update(len(batch))
-                yield from zip(batch, results)
-                if stop.signal_name is not None and start + VOLUME_BATCH < len(orbits):
-                    raise Interrupted(f"stopped by {stop.signal_name} after the volumes of "
-                                      f"{start + len(batch)} of {len(orbits)} symmetry orbits",
-                                      done=start + len(batch), total=len(orbits), signal_name=stop.signal_name)
-    finally:
-        if bar is not None:
-            bar.close()
+    def __init__(self, orbits: list[Orbit], prior: Prior):
+        self.orbits, self.prior = orbits, prior
+        k = len(orbits)
+        #: Packed truth table of each orbit's representative: a checkpoint must hold the same orbits.
+        bits = np.array([np.frombuffer(o.representative.function.encode(), dtype=np.uint8) - ord("0")
+                         for o in orbits], dtype=np.uint8)
+        self.keys = np.ascontiguousarray(pack_bits(bits)[:, 0], dtype=np.uint64)
+        self.p = np.zeros(k)
+        self.err = np.zeros(k)
+        self.exact: list = [None] * k
+        self.start = 0
+
+    def load(self, done, keys, p, err, exact) -> None:
+        """Take the first ``done`` orbits' volumes from a checkpoint."""
+        self.p[:done], self.err[:done] = p, err
+        self.exact[:done] = [Fraction(x) if x else None for x in exact.tolist()]
+        self.start = done
+
+    def compute(self, first: int, count: int) -> None:
+        """The volumes of orbits ``first .. first + count - 1``, in one batch (an orbit's value never depends on
+        the batch: each simplicial cone is measured on its own)."""
+        batch = self.orbits[first:first + count]
+        for k, (p, p_exact, err) in enumerate(probabilities([o.representative for o in batch], self.prior)):
+            self.p[first + k], self.exact[first + k], self.err[first + k] = p, p_exact, err
+
+    def run_workers(self, step, pool=None) -> None:
+        run_steps(step, 1, pool)
+
+    def plan(self, done: int, total: int) -> None:
+        pass
+
+    def postfix(self) -> dict:
+        return {}
+
+
+class _VolumeJob(Job):
+    """The volumes of the orbits, a chunk (a batch of consecutive orbits) at a time, on one worker."""
+
+    unit = "orbits"
+
+    def __init__(self, results: _OrbitVolumes, n: int):
+        self.results = results
+        self.total = len(results.orbits)
+        self.description = f"volumes n={n}"
+
+    def make_step(self, first, count, threads):
+        def step(t):
+            self.results.compute(first, count)
+            return True
+
+        return step
+
+
+class _ExactCheckpoint(Checkpoint):
+    """An exact run's checkpoint: the volumes of the first ``done`` orbits (in their sorted order).
+
+    ``representatives`` (packed truth tables) name those orbits; ``probability_exact`` holds the
+    fractions as strings (empty: none), so a resumed table is the same bit for bit.
+    """
+
+    format = "boolnet-exact-checkpoint 1"
+    kind = "boolnet exact"
+    arrays = ("done", "representatives", "probability", "error_bound", "probability_exact")
+
+    def __init__(self, path, fingerprint: dict, keys: np.ndarray):
+        super().__init__(path, fingerprint)
+        self.keys = keys
+
+    def _arrays(self, done: int, results: _OrbitVolumes) -> dict:
+        exact = np.array(["" if x is None else str(x) for x in results.exact[:done]], dtype=str)
+        return {"done": np.int64(done), "representatives": results.keys[:done], "probability": results.p[:done],
+                "error_bound": results.err[:done], "probability_exact": exact}
+
+    def _state(self, saved: dict, arrays: dict) -> tuple:
+        done, keys, p, err, exact = (arrays[k] for k in self.arrays)
+        done = int(done)
+        if (keys.dtype != np.uint64 or p.dtype != np.float64 or err.dtype != np.float64 or exact.dtype.kind != "U"
+                or not keys.shape == p.shape == err.shape == exact.shape == (done,)):
+            raise self._not_a_checkpoint("its arrays do not fit together: damaged")
+        return done, keys, p, err, exact
+
+    def load(self):
+        """``(done, representatives, probability, error_bound, probability_exact)`` of a checkpoint of the same
+        options, or None."""
+        state = super().load()  # after the fingerprint check: other options are named as such
+        if state is not None and (state[0] > len(self.keys) or not np.array_equal(state[1], self.keys[:state[0]])):
+            raise self._not_a_checkpoint("its orbits are not those of these options: damaged")
+        return state
 
 
 def exact_table(
@@ -64,14 +136,16 @@ def exact_table(
     bias: bool = True,
     progress: bool = False,
     orbits_only: bool = False,
+    checkpoint=None,
+    checkpoint_interval: float = 30.0,
 ) -> pd.DataFrame:
     """Exact probability of every function a perceptron computes with positive volume.
 
     Parameters
     ----------
     n : int
-        Number of inputs, 1 <= n <= 6 (n = 6 takes minutes under the cube prior and far longer
-        otherwise: timings in docs/exact.md).
+        Number of inputs, 1 <= n <= 6 (n = 6 takes about 5 minutes under the cube prior and
+        about 15 minutes under the gaussian prior: timings in docs/exact.md; use a checkpoint).
     prior : Prior, optional
         Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}
@@ -81,6 +155,15 @@ def exact_table(
     orbits_only : bool
         One row per symmetry orbit (its lexicographically smallest member) with an ``orbit_size``
         column instead of one row per function: compact for n = 6.
+    checkpoint : path, optional
+        Save the volumes of the orbits done there (boolnet's one checkpoint format, written
+        atomically) every ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end;
+        an existing checkpoint of the same options is resumed (its orbits are not computed
+        again, and the table is the same, bit for bit, as an uninterrupted run's); one of other
+        options is refused. Checked before any work. The enumeration of the orbits (under a
+        minute for n = 6) is redone on resume.
+    checkpoint_interval : float
+        Seconds between checkpoints.
 
     Returns
     -------
@@ -94,6 +177,13 @@ def exact_table(
         probability). Options, methods and totals in ``df.attrs["boolnet"]``, with
         ``volume_method`` ``"exact"`` (rationals) or ``"quadrature"``.
 
+    Raises
+    ------
+    boolnet.errors.Interrupted
+        On Ctrl-C or SIGTERM (between chunks of orbits: the orbits under way finish), carrying
+        the table of the orbits done so far (``interrupted``, ``orbits`` done and ``orbits_total`` in its metadata)
+        after saving the checkpoint, if any.
+
     Examples
     --------
     >>> t = exact_table(2, Prior("uniform", fan_in_scaling=False))
@@ -102,15 +192,52 @@ def exact_table(
     >>> t.attrs["boolnet"]["probability_sum_exact"], t.attrs["boolnet"]["volume_method"]
     ('1', 'exact')
     """
+    # The checkpoint's folder is checked before any work, not at the first save (as the sampler does).
+    checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
     n = check_n(n, high=MAX_EXACT_N, what="exact volumes")
     check_encoding(encoding)
     prior = prior or Prior()
+    checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     started = time.perf_counter()
     orbits = threshold_orbits(n, encoding, bias, progress=progress)
+    results = _OrbitVolumes(orbits, prior)
+    ckpt = None
+    if checkpoint is not None:
+        fingerprint = {"command": "exact", "n": n, "encoding": encoding, "bias": bias, **prior.metadata(),
+                       "orbits": len(orbits)}
+        ckpt = _ExactCheckpoint(checkpoint, fingerprint, results.keys)
+        state = ckpt.load()
+        if state is not None:
+            results.load(*state)
+    result = drive(_VolumeJob(results, n), results, threads=1, start=results.start, progress=progress,
+                   checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
+    table = _table(n, encoding, bias, prior, orbits, results, result.done, orbits_only)
+    meta = table.attrs["boolnet"]
+    meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
+    if result.resumed_from:  # a fresh run's metadata is what it always was
+        meta["resumed_orbits"] = result.resumed_from
+    path = str(ckpt.path) if ckpt is not None else None
+    # The last save failed: keep the volumes beyond this process anyway, in the temporary folder.
+    rescued = ckpt.save_elsewhere(result.done, results) if result.save_error is not None else None
+    if result.signal_name is not None:
+        meta["interrupted"] = result.signal_name
+        raise Interrupted(stop_message(result, len(orbits), "symmetry orbits", path, rescued=rescued,
+                                       what="volumes"), partial=table, done=result.done, total=len(orbits),
+                          checkpoint=str(rescued) if rescued is not None else path, signal_name=result.signal_name)
+    if result.save_error is not None:
+        warnings.warn(end_warning(result, len(orbits), "symmetry orbits", path, rescued=rescued, what="volumes"),
+                      BoolnetWarning, stacklevel=2)
+    return table
+
+
+def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit], results: _OrbitVolumes,
+           done: int, orbits_only: bool) -> pd.DataFrame:
+    """The volume table of the first ``done`` orbits (all of them, unless the run was stopped)."""
     rows = []
     total_exact = 0
     exact_available = True
-    for orb, (p, p_exact, err) in _orbit_volumes(orbits, prior, f"volumes n={n}", progress):
+    for orb, p, p_exact, err in zip(orbits[:done], results.p[:done], results.exact[:done], results.err[:done]):
+        p, err = float(p), float(err)
         if p_exact is None:
             exact_available = False
         else:
@@ -127,6 +254,14 @@ def exact_table(
             "facets": orb.representative.facets,
             **extra,
         }))
+    if not rows:  # stopped before the first chunk ended
+        rows.append(pd.DataFrame({"function": pd.Series([], dtype=object), "probability": pd.Series([], dtype=float),
+                                  "probability_exact": pd.Series([], dtype=object),
+                                  "error_bound": pd.Series([], dtype=float),
+                                  "facets": pd.Series([], dtype=np.int64),
+                                  **({"orbit_size": pd.Series([], dtype=np.int64)} if orbits_only
+                                     else {"orbit": pd.Series([], dtype=object)})}))
+        exact_available = prior.kind == "uniform" and scale_ratio(prior, n)[1] == 0.0
     table = pd.concat(rows, ignore_index=True)
     table = table.sort_values(["probability", "function"], ascending=[False, True], ignore_index=True)
     size = table["orbit_size"] if orbits_only else 1
@@ -140,11 +275,15 @@ def exact_table(
         "bias": bias,
         **prior.metadata(),
         "rows": "one per symmetry orbit" if orbits_only else "one per function",
-        "functions": int(sum(len(o.members) for o in orbits)),
-        "orbits": len(orbits),
+        "functions": int(sum(len(o.members) for o in orbits[:done])),
+        "orbits": done,
         "probability_sum": float((table["probability"] * size).sum()),
         "error_bound_sum": float((table["error_bound"] * size).sum()),
+        "error_bound_max": float(table["error_bound"].max()) if len(table) else 0.0,
     }
+    if done < len(orbits):
+        meta["orbits_total"] = len(orbits)
+        meta["functions_total"] = int(sum(len(o.members) for o in orbits))
     if prior.kind == "uniform":
         ratio, bound = scale_ratio(prior, n)
         meta["method"] = (
@@ -159,7 +298,6 @@ def exact_table(
     table = table.drop(columns="error_bound").assign(probability_low=low, probability_high=high)
     if not exact_available:
         table = table.drop(columns="probability_exact")
-    meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
     return attach(order_columns(table), meta)
 
 

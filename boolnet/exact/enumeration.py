@@ -32,6 +32,7 @@ from boolnet.functions import (
     tie_inputs,
     unpack_bits,
 )
+from boolnet.progress import progress_bar
 
 #: Largest n the exact perceptron engine enumerates (n = 6 has 15,028,134 functions with a bias).
 MAX_EXACT_N = 6
@@ -152,9 +153,7 @@ def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: 
     reps: list[Region] = []
     bar = None
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(desc=f"orbits n={n}", unit=" orbit", file=None, leave=False)
+        bar = progress_bar(desc=f"orbits n={n}", unit=" orbit", leave=False)
     while queue:
         bits = queue.popleft()
         reg = region(bits, encoding, bias)

@@ -58,6 +58,7 @@ from boolnet.exact._rational import (
 )
 from boolnet.functions import string_from_int
 from boolnet.priors import Prior
+from boolnet.progress import progress_bar
 from boolnet.table.schema import attach, bounds_from_error
 
 #: Hidden activations with a finite set of codes (the units are perceptrons of the layer below).
@@ -285,9 +286,7 @@ class _Run:
         weights = self._weights(IDX, U_res, U_flt)
         rows = range(M)
         if self.progress and layer == 1:
-            from tqdm import tqdm
-
-            rows = tqdm(rows, desc=f"exact {self.arch_text}", unit=" multiset", leave=False)
+            rows = progress_bar(iterable=rows, desc=f"exact {self.arch_text}", unit=" multiset", leave=False)
         for m in rows:
             res, flt, cmp, unit_hit = self._compose(U, U_res, U_flt, IDX[m:m + 1], layer, False)
             support = np.flatnonzero(unit_hit)

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from boolnet.exact.regions import Region, augmented_inputs
+from boolnet.exact.regions import Region
 from boolnet.priors import Prior
 
 #: r' approximates an irrational scale ratio r from above within this relative error.

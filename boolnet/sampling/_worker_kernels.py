@@ -3,7 +3,7 @@
 Each runs in its own Python thread with the GIL released (``nogil=True``),
 filling its own hash table (:mod:`boolnet.sampling._hash_kernels`) with the
 truth tables of the networks it evaluates (:mod:`boolnet.sampling._network_kernels`);
-the driver (:mod:`boolnet.sampling.driver`) merges the tables.
+the driver (:mod:`boolnet.runs`) merges the tables.
 """
 
 from __future__ import annotations

@@ -1,89 +1,38 @@
 """Checkpoints of a sampling run: the counts of the blocks done so far, saved atomically.
 
-A checkpoint is a NumPy ``.npz`` file (about 24 bytes per distinct function)
-holding the run's options (its *fingerprint*: architecture, activation, prior,
-sigmas, encoding, bias, seed, samples, stream version), the number of samples
-done (always a whole number of blocks, or all of them) and the packed truth
-tables with their counts. It is written through :func:`boolnet.io.atomic_path`
-(a temporary file in the same folder, synced, renamed over the target), so the
-path always holds a complete checkpoint, even after ``kill -9`` or a power loss;
-temporary files of a killed save are removed when the next run starts.
-
-:class:`Checkpoint` saves a sampler run; another kind of run (the trainer's, in
-:mod:`boolnet.training.train`) subclasses it and says which arrays it saves and how
-they are read back, keeping the atomic writes, the fingerprint check, the clean-up
-and :meth:`Checkpoint.save_elsewhere`.
+A sampler checkpoint (about 24 bytes per distinct function) holds the run's
+options (its *fingerprint*: architecture, activation, prior, sigmas, encoding,
+bias, seed, samples, stream version), the number of samples done (always a whole
+number of blocks, or all of them) and the packed truth tables with their counts.
+It is one kind of boolnet's one checkpoint format (:class:`boolnet.io.checkpoint.Checkpoint`:
+atomic writes, fingerprint check, clean-up, :meth:`~boolnet.io.checkpoint.Checkpoint.save_elsewhere`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import zipfile
-from pathlib import Path
-
 import numpy as np
 
-from boolnet.errors import BoolnetError
-from boolnet.io import atomic_path, check_output_path
+from boolnet.io.checkpoint import Checkpoint
 
 CHECKPOINT_FORMAT = "boolnet-sample-checkpoint 1"
 
 
-def _write_npz(path, **arrays) -> None:
-    """Write ``arrays`` to ``path`` as an uncompressed ``.npz`` (a seam for tests that fake a full disk)."""
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
+class SampleCheckpoint(Checkpoint):
+    """Atomic save and checked load of ``(samples done, counts)`` for one sampler run's options.
 
-
-class Checkpoint:
-    """Atomic save and checked load of ``(samples done, counts)`` for one run's options.
-
-    A subclass saves another run's state by overriding :attr:`format`, :attr:`kind`,
-    :attr:`arrays`, :meth:`_arrays` and :meth:`_state`.
-
-    Parameters
-    ----------
-    path : str or Path
-        Checked at once: its folder must exist and be writable, and it must not be
-        a directory (:class:`~boolnet.errors.BoolnetError`, ``param="checkpoint"``).
-        Stale temporary files of a killed save beside it are removed.
-    fingerprint : dict
-        The options of the run; a checkpoint made with other options is refused.
-
-    Attributes
-    ----------
-    saved_done : int or None
-        Units (samples) held by the file (after :meth:`load` or a successful :meth:`save`).
+    :meth:`load` returns ``(done, words, counts)``; :meth:`save` takes a
+    :class:`~boolnet.sampling.counts.Counts`.
     """
 
-    #: Tag stored in the fingerprint: a file with another tag is refused.
     format = CHECKPOINT_FORMAT
-    #: What a file of this kind is called in a refusal.
     kind = "boolnet"
-    #: The arrays a file holds besides ``fingerprint``.
     arrays = ("done", "words", "counts")
 
-    def __init__(self, path, fingerprint: dict):
-        self.path = check_output_path(path, suffixes=None, param="checkpoint")
-        self.fingerprint = dict(fingerprint)
-        self.saved_done: int | None = None
-
-    def _not_a_checkpoint(self, why: str) -> BoolnetError:
-        return BoolnetError(f"checkpoint {self.path} is not a {self.kind} checkpoint ({why}); delete it or choose "
-                            "another path", param="checkpoint")
-
     def _arrays(self, done: int, results) -> dict:
-        """The arrays saved for ``done`` units of ``results`` (here a :class:`~boolnet.sampling.counts.Counts`)."""
         words, counts = results.entries()
         return {"done": np.int64(done), "words": words, "counts": counts}
 
     def _state(self, saved: dict, arrays: dict) -> tuple:
-        """What :meth:`load` returns, ``done`` first, from a file's fingerprint and :attr:`arrays`.
-
-        Raises ``self._not_a_checkpoint(...)`` when they do not fit together.
-        """
         done, words, counts = int(arrays["done"]), arrays["words"], arrays["counts"]
         # A conditioned run (``fit`` in its options) counts only the accepted samples: at most the samples done.
         conditioned = "fit" in saved
@@ -91,111 +40,3 @@ class Checkpoint:
                 or (counts.size and (int(counts.sum()) > done if conditioned else int(counts.sum()) != done))):
             raise self._not_a_checkpoint("its counts do not add up to the samples done: damaged")
         return done, words, counts
-
-    def load(self):
-        """The state of an existing checkpoint of the same options, or None when there is none.
-
-        Here ``(done, words, counts)``; a subclass's :meth:`_state` says what it is.
-
-        Raises
-        ------
-        BoolnetError
-            The file is not a checkpoint (random bytes, truncated, another program's
-            ``.npz``), or was made with other options (the message names them).
-        """
-        if not self.path.exists():
-            return None
-        try:
-            with open(self.path, "rb") as fh:
-                magic = fh.read(4)
-        except OSError as exc:
-            raise BoolnetError(f"cannot read checkpoint {self.path}: {exc.strerror or exc}", param="checkpoint") \
-                from None
-        if magic != b"PK\x03\x04":  # every .npz is a zip file
-            raise self._not_a_checkpoint("empty file" if not magic else "not a NumPy .npz file")
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                without = self._not_a_checkpoint("a .npz file without the arrays of a checkpoint")
-                if "fingerprint" not in data.files:
-                    raise without
-                if data["fingerprint"].dtype != np.uint8:  # e.g. a training checkpoint of boolnet 0.2
-                    raise self._not_a_checkpoint("a .npz file of another kind, or of an older format")
-                saved = json.loads(bytes(data["fingerprint"]).decode())
-                # The format first: another kind of checkpoint (sampler, trainer) is named as such.
-                if not isinstance(saved, dict) or saved.get("format") != self.format:
-                    raise self._not_a_checkpoint("a .npz file of another kind")
-                if not set(self.arrays) <= set(data.files):
-                    raise without
-                arrays = {name: data[name].copy() for name in self.arrays}
-            state = self._state(saved, arrays)
-        except BoolnetError:
-            raise
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise self._not_a_checkpoint(f"truncated or damaged: {first}") from None
-        mine = dict(self.fingerprint, format=self.format)
-        diff = [k for k in sorted(set(saved) | set(mine)) if saved.get(k) != mine.get(k)]
-        if diff:
-            details = ", ".join(f"{k}: {saved.get(k)!r} there, {mine.get(k)!r} here" for k in diff)
-            raise BoolnetError(f"checkpoint {self.path} was made with different options ({details}); run with "
-                               "the same options to resume it, or use another checkpoint path", param="checkpoint")
-        self.saved_done = state[0]
-        return state
-
-    def save(self, done: int, results) -> None:
-        """Write the state of ``done`` units of ``results`` atomically (here the entries of a ``Counts``).
-
-        Raises
-        ------
-        BoolnetError
-            The file could not be written (full disk, permission); the previous
-            checkpoint, if any, is left as it was.
-        """
-        self._write(self.path, done, results)
-        _sync_folder(self.path)
-        self.saved_done = done
-
-    def save_elsewhere(self, done: int, results) -> Path | None:
-        """After a failed :meth:`save`, save to a new file in the temporary folder; its path, or None.
-
-        Used when a run ends or stops with its last save failed, so that its results
-        survive the process (the temporary folder is often on another disk). Nothing
-        is tried when that folder is the checkpoint's own.
-        """
-        folder = Path(tempfile.gettempdir())
-        try:
-            if folder.resolve() == (self.path.parent if str(self.path.parent) else Path(".")).resolve():
-                return None
-            fd, name = tempfile.mkstemp(prefix=f"{self.path.stem}-", suffix=self.path.suffix or ".ckpt", dir=folder)
-            os.close(fd)
-        except OSError:
-            return None
-        other = Path(name)
-        try:
-            self._write(other, done, results)
-        except (OSError, BoolnetError):
-            try:
-                other.unlink()
-            except OSError:
-                pass
-            return None
-        return other
-
-    def _write(self, path: Path, done: int, results) -> None:
-        arrays = self._arrays(done, results)
-        fingerprint = json.dumps(dict(self.fingerprint, format=self.format), sort_keys=True)
-        with atomic_path(path, param="checkpoint") as tmp:
-            _write_npz(tmp, fingerprint=np.frombuffer(fingerprint.encode(), dtype=np.uint8), **arrays)
-
-
-def _sync_folder(path: Path) -> None:
-    """Make a rename in ``path``'s folder durable (power loss); best effort."""
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        fd = os.open(parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass

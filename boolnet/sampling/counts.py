@@ -26,7 +26,7 @@ import threading
 import numpy as np
 
 from boolnet.sampling import _hash_kernels as K
-from boolnet.sampling.driver import run_steps
+from boolnet.runs import run_steps
 from boolnet.table.build import fresh_array, zeroed_array
 
 #: Slots of each worker's table (a power of two; 24 bytes each).

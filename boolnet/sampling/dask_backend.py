@@ -236,12 +236,12 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                window: int | None = None, fault=None):
     """Run the blocks from ``start`` samples on Dask, adding them in order into ``counts``.
 
-    The Dask counterpart of :func:`boolnet.sampling.driver.drive` (same
-    :class:`~boolnet.sampling.driver.DriveResult`, same checkpoint saves, same
+    The Dask counterpart of :func:`boolnet.runs.drive` (same
+    :class:`~boolnet.runs.DriveResult`, same checkpoint saves, same
     stop on Ctrl-C/SIGTERM between groups). Returns ``(result, info)``, ``info``
     a dict of the run's tasks (``tasks``, ``task_blocks``, ``workers``, ...).
     """
-    from boolnet.sampling.driver import CheckpointSaver, DriveResult
+    from boolnet.runs import CheckpointSaver, DriveResult
     from boolnet.signals import StopSignals
 
     total_blocks = -(-samples // BLOCK_SIZE)

@@ -33,7 +33,7 @@ from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling.counts import Counts
 from boolnet.table.build import frame_from_counts
 from boolnet.checks import check_progress, check_threads
-from boolnet.sampling.driver import Job, drive, stop_message
+from boolnet.runs import Job, drive, stop_message
 from boolnet.table.schema import HIGH, LOW, attach
 
 # Bounds on the scaled integers (partial sums of the pm1 subset sums reach 3x the

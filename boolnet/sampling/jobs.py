@@ -1,6 +1,6 @@
 """What a sampling run is: its options, its conditioning mask, and the job that draws its blocks.
 
-The local driver (:mod:`boolnet.sampling.driver`) and the Dask backend
+The local driver (:mod:`boolnet.runs`) and the Dask backend
 (:mod:`boolnet.sampling.dask_backend`) both run a :class:`SampleJob`; the sampler's
 front door (:mod:`boolnet.sampling.sampler`) builds it from checked options.
 """
@@ -18,7 +18,7 @@ from boolnet.sampling import _hash_kernels as HK
 from boolnet.sampling import _worker_kernels as WK
 from boolnet.sampling._rng import BLOCK_SIZE, RNG_NAME, seed_keys
 from boolnet.sampling.counts import Counts
-from boolnet.sampling.driver import Job
+from boolnet.runs import Job
 from boolnet.table import _table_kernels as TK
 
 

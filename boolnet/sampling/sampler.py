@@ -2,7 +2,7 @@
 
 The run is a sequence of blocks of ``BLOCK_SIZE`` samples; block ``b`` draws its
 parameters from its own stream seeded by ``(seed, b)``. The driver
-(:mod:`boolnet.sampling.driver`) hands consecutive ranges of blocks to the
+(:mod:`boolnet.runs`) hands consecutive ranges of blocks to the
 parallel kernel, merges the per-worker counts, and after a range, never in the
 middle of one, may save a checkpoint (:mod:`boolnet.sampling.checkpoint`) or
 stop on Ctrl-C or SIGTERM. Since a checkpoint holds the counts of blocks
@@ -29,9 +29,9 @@ from boolnet.io.tables import write_counts
 from boolnet.network import NetworkSpec
 from boolnet.priors import Prior
 from boolnet.sampling import dask_backend
-from boolnet.sampling.checkpoint import Checkpoint
+from boolnet.sampling.checkpoint import SampleCheckpoint
 from boolnet.sampling.counts import Counts
-from boolnet.sampling.driver import drive, end_warning, stop_message
+from boolnet.runs import drive, end_warning, stop_message
 from boolnet.sampling.jobs import SampleJob, fit_words, run_options
 from boolnet.table.build import frame_from_counts, frame_from_entries, wilson_interval
 from boolnet.table.schema import attach
@@ -75,8 +75,8 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
 
     ``counts`` is the :class:`~boolnet.sampling.counts.Counts` (``counts.entries()``
     gives the packed truth tables and their counts), ``result`` the
-    :class:`~boolnet.sampling.driver.DriveResult`, ``checkpoint`` the
-    :class:`~boolnet.sampling.checkpoint.Checkpoint` or None. A stop (signal) is
+    :class:`~boolnet.runs.DriveResult`, ``checkpoint`` the
+    :class:`~boolnet.sampling.checkpoint.SampleCheckpoint` or None. A stop (signal) is
     reported in ``result.signal_name``, not raised. ``stop_after`` (for tests)
     stops, as Ctrl-C would, once at least that many samples are done.
     """
@@ -86,7 +86,7 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
     done = 0
     ckpt = None
     if checkpoint is not None:
-        ckpt = Checkpoint(checkpoint, fingerprint or run_options(spec, prior, seed, samples))
+        ckpt = SampleCheckpoint(checkpoint, fingerprint or run_options(spec, prior, seed, samples))
         state = ckpt.load()
         if state is not None:
             done, words, cnt = state

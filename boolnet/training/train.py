@@ -30,8 +30,8 @@ from boolnet.io import check_output_path
 from boolnet.network import NetworkSpec, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
-from boolnet.sampling.checkpoint import Checkpoint
-from boolnet.sampling.driver import Job, drive, end_warning, run_steps, stop_message
+from boolnet.io.checkpoint import Checkpoint
+from boolnet.runs import Job, drive, end_warning, run_steps, stop_message
 from boolnet.table.schema import attach
 from boolnet.training import _train_kernels as K
 

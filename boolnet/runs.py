@@ -1,7 +1,14 @@
-"""The chunked parallel driver shared by the sampler, the grid enumerator and the trainer.
+"""The one run loop: the chunked parallel driver shared by the sampler, the grid enumerator, the trainer
+and the exact perceptron engine.
 
-A job (:class:`Job`) is ``total`` work units (samples, grid points, trainings) cut
-into indivisible *granules* (a block of 4096 samples, one grid point, one training).
+It lives at the bottom of the package (it imports only :mod:`boolnet.checks`,
+:mod:`boolnet.errors` and :mod:`boolnet.signals`) so that :mod:`boolnet.exact`, which
+sits below :mod:`boolnet.sampling`, runs its orbits through it too; the checkpoints
+it saves are kinds of :class:`boolnet.io.checkpoint.Checkpoint`.
+
+A job (:class:`Job`) is ``total`` work units (samples, grid points, trainings, symmetry
+orbits) cut into indivisible *granules* (a block of 4096 samples, one grid point, one
+training, one orbit).
 :func:`drive` hands consecutive ranges of granules ("chunks", sized to take about
 ``CHUNK_SECONDS``) to the job's worker kernels on a thread pool, has the run's
 *results* merge the workers' output after each call (a
@@ -27,7 +34,6 @@ chunking never changes a result.
 
 from __future__ import annotations
 
-import sys
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +42,7 @@ from dataclasses import dataclass
 # The shared rules of boolnet.checks, re-exported for the engines that import them from here.
 from boolnet.checks import MAX_THREADS, check_checkpoint_interval, check_threads  # noqa: F401
 from boolnet.errors import BoolnetError, BoolnetWarning
+from boolnet.progress import progress_bar
 from boolnet.signals import StopSignals
 
 #: Wall time a chunk aims at: a stop or a checkpoint waits at most about this long.
@@ -216,10 +223,8 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
         job.prepare()  # compile first: a Ctrl-C while numba compiles stops at once
     bar = None
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, initial=done, unit=job.unit, unit_scale=total >= 10**4, file=sys.stderr,
-                   dynamic_ncols=True, smoothing=0.1, desc=job.description)
+        bar = progress_bar(total=total, initial=done, unit=job.unit, unit_scale=total >= 10**4,
+                           dynamic_ncols=True, smoothing=0.1, desc=job.description)
     begin = time.perf_counter()
     last_attempt = begin
     save = CheckpointSaver(checkpoint, results, total, job.unit, checkpoint_interval)
@@ -262,10 +267,11 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
 
 
 def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=None, resumable: bool = True,
-                 rescued=None) -> str:
+                 rescued=None, what: str = "counts") -> str:
     """The message of the :class:`~boolnet.errors.Interrupted` raised after a stop.
 
-    ``rescued``: where the counts were saved instead when the checkpoint's own save failed.
+    ``rescued``: where the results were saved instead when the checkpoint's own save failed;
+    ``what``: what the results are called (``"counts"``; the exact engine's ``"volumes"``).
 
     Examples
     --------
@@ -277,28 +283,29 @@ def stop_message(result: DriveResult, total: int, unit: str, checkpoint_path=Non
     head = f"stopped by {result.signal_name} after {result.done} of {total} {unit}"
     if checkpoint_path is None:
         if not resumable:
-            return head + "; the counts so far are in the exception's partial table"
+            return head + f"; the {what} so far are in the exception's partial table"
         return head + "; nothing saved (give a checkpoint path to make runs resumable)"
     if result.save_error is None:
-        return head + f"; counts saved to checkpoint {checkpoint_path}: run again with the same options to resume"
-    held = (f"it holds the counts of {result.saved_done} {unit}" if result.saved_done is not None
+        return head + f"; {what} saved to checkpoint {checkpoint_path}: run again with the same options to resume"
+    held = (f"it holds the {what} of {result.saved_done} {unit}" if result.saved_done is not None
             else "it was never written")
     head += f"; the last save of checkpoint {checkpoint_path} failed ({result.save_error}): {held}"
     if rescued is not None:
-        return (head + f"; the counts of {result.done} {unit} were saved to {rescued} instead: move that file to "
+        return (head + f"; the {what} of {result.done} {unit} were saved to {rescued} instead: move that file to "
                 f"{checkpoint_path} to resume")
-    return head + f"; the counts of {result.done} {unit} are only in the exception's partial table"
+    return head + f"; the {what} of {result.done} {unit} are only in the exception's partial table"
 
 
-def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path, rescued=None) -> str:
+def end_warning(result: DriveResult, total: int, unit: str, checkpoint_path, rescued=None,
+                what: str = "counts") -> str:
     """The warning given when a run ends with its last checkpoint save failed (the table is complete).
 
-    ``rescued``: where the counts were saved instead.
+    ``rescued``: where the results were saved instead; ``what``: what they are called.
     """
-    held = (f"holds the counts of {result.saved_done} of {total} {unit}" if result.saved_done is not None
+    held = (f"holds the {what} of {result.saved_done} of {total} {unit}" if result.saved_done is not None
             else "was never written")
     message = f"the final save of checkpoint {checkpoint_path} failed ({result.save_error}); the file {held}"
     if rescued is not None:
-        message += (f"; the counts of all {result.done} {unit} were saved to {rescued} instead (move it to "
+        message += (f"; the {what} of all {result.done} {unit} were saved to {rescued} instead (move it to "
                     f"{checkpoint_path} to get the table again at once)")
     return message + f"; the resulting table has all {result.done} {unit}"
