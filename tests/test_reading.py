@@ -80,3 +80,27 @@ def test_long_work_speaks_where_someone_watches(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
     boolnet.progress.notice("compiling the sampler's kernels")
     assert capsys.readouterr().err == "boolnet: compiling the sampler's kernels\n"
+
+
+def test_a_slow_measure_says_how_long_before_it_goes_on(monkeypatch, capsys):
+    import time as clock
+
+    import boolnet.progress
+    from boolnet.complexity import register_measure, unregister_measure
+
+    @register_measure("sleepy_test_measure", rows_per_call=2)
+    def sleepy(table: str) -> float:
+        clock.sleep(0.01)  # 10 ms per function: after the first chunk (32 rows at n = 3), 168 more take 1.7 s
+        return 0.0
+
+    try:
+        monkeypatch.setattr(boolnet.progress, "watched", lambda: True)
+        monkeypatch.setattr("boolnet.complexity.registry.SLOW_MEASURE_SECONDS", 1.0)
+        functions = [format(v, "08b") for v in range(200)]
+        bn.add_measures(pd.DataFrame({"function": functions}), ["sleepy_test_measure"], progress=False)
+        err = capsys.readouterr().err
+        assert "sleepy_test_measure takes about" in err and "200 distinct functions" in err
+        bn.add_measures(pd.DataFrame({"function": functions[:40]}), ["sleepy_test_measure"], progress=False)
+        assert "takes about" not in capsys.readouterr().err  # 40 functions: 0.1 s left, nothing worth saying
+    finally:
+        unregister_measure("sleepy_test_measure")

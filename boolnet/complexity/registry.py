@@ -7,6 +7,8 @@ the stable order tables use, then any registered by users.
 
 from __future__ import annotations
 
+import time
+
 from typing import Iterable
 
 import numpy as np
@@ -37,7 +39,7 @@ from boolnet.complexity.names import BUILTIN_NAMES
 from boolnet.checks import check_names, check_progress, check_whole
 from boolnet.errors import BoolnetError
 from boolnet.functions import MAX_N, bits_from_string, n_from_length, pack_strings
-from boolnet.progress import progress_bar
+from boolnet.progress import notice, progress_bar
 
 # Built-in measures first, in table order, whatever order their modules registered them in.
 _builtin = {name: MEASURES.pop(name) for name in BUILTIN_NAMES}
@@ -208,8 +210,11 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
         for column, entry in chosen.items():
             step = max(1, entry.rows_per_call << max(0, 7 - n) >> max(0, n - 7))
             parts = []
+            began = time.perf_counter()
             for start in range(0, len(unique), step):
                 bar.set_postfix_str(column, refresh=False)
+                if start == step:  # one chunk done: say so before a long measure goes on (timed, not guessed)
+                    _say_how_long(column, time.perf_counter() - began, step, len(unique))
                 part = np.asarray(entry.function(unique[start:start + step], n))
                 if part.shape != (min(step, len(unique) - start),):
                     raise BoolnetError(f"measure {column!r} returned an array of shape {part.shape} for "
@@ -220,6 +225,19 @@ def compute_measures(words: np.ndarray, n: int, names=None, progress: bool = Fal
             values = np.concatenate(parts) if parts else np.zeros(0)
             columns[column] = values if inverse is None else values[inverse]
     return pd.DataFrame(columns)
+
+
+#: A measure whose remaining work is projected to take longer than this says so first.
+SLOW_MEASURE_SECONDS = 10.0
+
+
+def _say_how_long(column: str, seconds: float, done: int, total: int) -> None:
+    """Tell whoever watches how long measure ``column`` will take, projected from its first ``done`` rows."""
+    left = seconds / max(done, 1) * (total - done)
+    if left > SLOW_MEASURE_SECONDS:
+        per = seconds / max(done, 1)
+        notice(f"{column} takes about {per * 1e3:.3g} ms per function here: about {left / 60:.1f} more minutes for "
+               f"{total:,} distinct functions (name faster measures, or pass fewer rows, to go quicker)")
 
 
 def add_measures(df: pd.DataFrame, measures=None, n: int | None = None, progress: bool | None = None) -> pd.DataFrame:
