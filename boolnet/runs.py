@@ -169,6 +169,18 @@ class CheckpointSaver:
         self.checkpoint, self.results, self.total, self.unit, self.interval = checkpoint, results, total, unit, interval
         self.error: str | None = None
         self.saved_done: int | None = getattr(checkpoint, "saved_done", None)
+        #: When the last save was tried: the cadence counts from it (a caller may restart it after a slow start-up).
+        self.last_attempt = time.perf_counter()
+
+    def after(self, done: int, stopping: bool) -> None:
+        """After a piece of work: save at the end, on a stop, or when ``interval`` seconds have passed."""
+        if self.checkpoint is None:
+            return
+        now = time.perf_counter()
+        last = done == self.total or stopping
+        if last or now - self.last_attempt >= self.interval:
+            self(done, last=last)
+            self.last_attempt = now
 
     def __call__(self, done: int, last: bool) -> None:
         try:
@@ -178,7 +190,7 @@ class CheckpointSaver:
             if not last:
                 warnings.warn(f"could not save checkpoint {self.checkpoint.path} after {done} of {self.total} "
                               f"{self.unit} ({self.error}); the run goes on with the counts in memory and tries "
-                              f"again in {self.interval:g} s", BoolnetWarning, stacklevel=4)
+                              f"again in {self.interval:g} s", BoolnetWarning, stacklevel=5)
         else:
             self.error = None
             self.saved_done = done
@@ -226,7 +238,6 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
         bar = progress_bar(total=total, initial=done, unit=job.unit, unit_scale=total >= 10**4,
                            dynamic_ncols=True, smoothing=0.1, desc=job.description)
     begin = time.perf_counter()
-    last_attempt = begin
     save = CheckpointSaver(checkpoint, results, total, job.unit, checkpoint_interval)
     signal_name = None
 
@@ -249,11 +260,8 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
                 # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
                 target = int(count / max(elapsed, 1e-6) * CHUNK_SECONDS)
                 chunk = max(threads, min(target, 4 * chunk) // threads * threads)
-                now = time.perf_counter()
                 stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
-                if checkpoint is not None and (done == total or stopping or now - last_attempt >= checkpoint_interval):
-                    save(done, last=done == total or stopping)
-                    last_attempt = now
+                save.after(done, stopping)
                 if stopping and done < total:
                     signal_name = stop.signal_name or "SIGINT"
                     break

@@ -281,7 +281,7 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
 
         pending = []  # (group, combined future, task futures), in block order
         next_group = 0
-        last_attempt = time.perf_counter()
+        save.last_attempt = time.perf_counter()  # the cadence counts from here: the cluster start-up is not work
         try:
             with StopSignals() as stop:
                 while next_group < len(groups) or pending:
@@ -318,12 +318,8 @@ def drive_dask(spec, prior, counts, *, samples: int, seed: int, start: int, sche
                         bar.set_postfix(counts.postfix(), refresh=False)
                         bar.update(new_done - done)
                     done = new_done
-                    now = time.perf_counter()
                     stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
-                    if checkpoint is not None and (done == samples or stopping
-                                                   or now - last_attempt >= checkpoint_interval):
-                        save(done, last=done == samples or stopping)
-                        last_attempt = now
+                    save.after(done, stopping)
                     if stopping and done < samples:
                         signal_name = stop.signal_name or "SIGINT"
                         break
