@@ -120,6 +120,26 @@ def run_steps(step, workers: int, pool=None, merge=None) -> None:
             future.result()
 
 
+class Results:
+    """What :func:`drive` gathers into, for runs whose workers write their results in place.
+
+    ``threads`` workers run each chunk (:func:`run_steps`); nothing is merged or planned,
+    and the progress bar shows nothing after its rate. :class:`~boolnet.sampling.counts.Counts`,
+    which merges hash tables, is the other kind.
+    """
+
+    threads = 1
+
+    def run_workers(self, step, pool=None) -> None:
+        run_steps(step, self.threads, pool)
+
+    def plan(self, done: int, total: int) -> None:
+        """Nothing to size ahead."""
+
+    def postfix(self) -> dict:
+        return {}
+
+
 @dataclass
 class DriveResult:
     """How a :func:`drive` call ended.

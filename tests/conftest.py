@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from boolnet.cli import main
@@ -34,3 +36,26 @@ def assert_usage_error(run_cli):
         return lines[0]
 
     return check
+
+
+@pytest.fixture
+def sigterm_after_first_chunk(monkeypatch):
+    """``arm(cls) -> (calls, disarm)``: ``cls.run_workers`` raises SIGTERM once its first chunk is done.
+
+    ``calls`` lists the chunks run; ``disarm()`` puts the real method back (to resume the run).
+    """
+
+    def arm(cls):
+        real = cls.run_workers
+        calls = []
+
+        def run_workers(self, step, pool=None):
+            real(self, step, pool)
+            calls.append(1)
+            if len(calls) == 1:
+                signal.raise_signal(signal.SIGTERM)
+
+        monkeypatch.setattr(cls, "run_workers", run_workers)
+        return calls, lambda: monkeypatch.setattr(cls, "run_workers", real)
+
+    return arm

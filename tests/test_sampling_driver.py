@@ -152,18 +152,9 @@ def test_counts_saved_elsewhere_when_the_last_save_fails(tmp_path, monkeypatch, 
     assert _counts(again) == reference and again.attrs["boolnet"]["resumed_from"] == OPTIONS["samples"]
 
 
-def test_sigterm_stops_like_ctrl_c_and_handlers_are_restored(tmp_path, monkeypatch, reference):
+def test_sigterm_stops_like_ctrl_c_and_handlers_are_restored(tmp_path, sigterm_after_first_chunk, reference):
     path = tmp_path / "run.ckpt"
-    real = Counts.run_workers
-    calls = []
-
-    def run_workers(self, step, pool=None):
-        real(self, step, pool)
-        calls.append(1)
-        if len(calls) == 1:
-            signal.raise_signal(signal.SIGTERM)
-
-    monkeypatch.setattr(Counts, "run_workers", run_workers)
+    calls, disarm = sigterm_after_first_chunk(Counts)
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     with pytest.raises(Interrupted) as info:
         sample_table(ARCH, checkpoint=path, **OPTIONS)
@@ -172,7 +163,7 @@ def test_sigterm_stops_like_ctrl_c_and_handlers_are_restored(tmp_path, monkeypat
     assert exc.checkpoint == str(path) and 0 < exc.done < exc.total
     assert exc.partial.attrs["boolnet"]["samples_done"] == exc.done
     assert {s: signal.getsignal(s) for s in before} == before
-    monkeypatch.setattr(Counts, "run_workers", real)
+    disarm()
     assert _counts(sample_table(ARCH, checkpoint=path, **OPTIONS)) == reference
 
 

@@ -327,23 +327,15 @@ def test_checkpoint_resumes_to_the_same_table(tmp_path):
 CKPT_KW = dict(target="0001011101111111", train=[0, 2, 5, 6, 9, 13], runs=40, seed=3, lr=0.05, threads=2)
 
 
-def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path, monkeypatch):
+def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path, monkeypatch,
+                                                                         sigterm_after_first_chunk):
     from boolnet import runs as driver
     from boolnet.training import train as T
 
     full = train_table("4-6-1", **CKPT_KW)
     monkeypatch.setattr(driver, "CHUNK_SECONDS", 0.0)  # chunks of one run per worker: the stop comes early
     path = tmp_path / "run.ckpt"
-    real = T._Runs.run_workers
-    calls = []
-
-    def run_workers(self, step, pool=None):
-        real(self, step, pool)
-        calls.append(1)
-        if len(calls) == 1:
-            signal.raise_signal(signal.SIGTERM)
-
-    monkeypatch.setattr(T._Runs, "run_workers", run_workers)
+    calls, disarm = sigterm_after_first_chunk(T._Runs)
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     with pytest.raises(Interrupted) as info:
         train_table("4-6-1", checkpoint=path, **CKPT_KW)
@@ -354,7 +346,7 @@ def test_sigterm_stops_training_like_ctrl_c_and_the_checkpoint_resumes(tmp_path,
     assert meta["runs"] == exc.done and meta["runs_requested"] == 40 and meta["interrupted"] == "SIGTERM"
     assert int(exc.partial["count"].sum()) == meta["fitted"] <= exc.done
     assert {s: signal.getsignal(s) for s in before} == before
-    monkeypatch.setattr(T._Runs, "run_workers", real)
+    disarm()
     again = train_table("4-6-1", checkpoint=path, **CKPT_KW)
     assert again.attrs["boolnet"]["runs_resumed"] == exc.done
     assert again[["function", "count"]].equals(full[["function", "count"]])

@@ -21,7 +21,7 @@ from boolnet.functions import check_encoding, check_n, pack_bits, strings_from_p
 from boolnet.io.checkpoint import Checkpoint
 from boolnet.io.paths import check_output_path
 from boolnet.priors import Prior
-from boolnet.runs import Job, drive, end_warning, run_steps, stop_message
+from boolnet.runs import Job, Results, drive, end_warning, stop_message
 from boolnet.table.schema import attach, bounds_from_error, order_columns
 
 #: ``regions`` lists every one of the 2**(2**n) functions up to this n, and the feasible ones above it.
@@ -31,7 +31,7 @@ MAX_REGIONS_N = 5
 
 
 # ----------------------------------------------------------------------------------------- the run loop
-class _OrbitVolumes:
+class _OrbitVolumes(Results):
     """The results of an :func:`exact_table` call: per orbit its probability, exact value and error bound.
 
     The driver's units are the orbits in their sorted order; after ``done`` units the first
@@ -63,15 +63,6 @@ class _OrbitVolumes:
         batch = self.orbits[first:first + count]
         for k, (p, p_exact, err) in enumerate(probabilities([o.representative for o in batch], self.prior)):
             self.p[first + k], self.exact[first + k], self.err[first + k] = p, p_exact, err
-
-    def run_workers(self, step, pool=None) -> None:
-        run_steps(step, 1, pool)
-
-    def plan(self, done: int, total: int) -> None:
-        pass
-
-    def postfix(self) -> dict:
-        return {}
 
 
 class _VolumeJob(Job):

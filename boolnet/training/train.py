@@ -31,7 +31,7 @@ from boolnet.network import NetworkSpec, parse_arch
 from boolnet.priors import Prior
 from boolnet.sampling._rng import seed_keys
 from boolnet.io.checkpoint import Checkpoint
-from boolnet.runs import Job, drive, end_warning, run_steps, stop_message
+from boolnet.runs import Job, Results, drive, end_warning, stop_message
 from boolnet.table.schema import attach
 from boolnet.training import _train_kernels as K
 
@@ -141,7 +141,7 @@ def _volume_frame(words: np.ndarray, n: int) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------------------- the run loop
-class _Runs:
+class _Runs(Results):
     """The results of a :func:`train_table` call: per run its function's words, epochs and status.
 
     The driver's units are the runs in the order ``resumed runs, then the others by
@@ -173,15 +173,6 @@ class _Runs:
         mask = self.resumed.copy()
         mask[self.pending[: done - self.start]] = True
         return mask
-
-    def run_workers(self, step, pool=None) -> None:
-        run_steps(step, self.threads, pool)
-
-    def plan(self, done: int, total: int) -> None:
-        pass
-
-    def postfix(self) -> dict:
-        return {}
 
 
 class _TrainJob(Job):
