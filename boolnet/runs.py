@@ -39,8 +39,6 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-# The shared rules of boolnet.checks, re-exported for the engines that import them from here.
-from boolnet.checks import MAX_THREADS, check_checkpoint_interval, check_threads  # noqa: F401
 from boolnet.errors import BoolnetError, BoolnetWarning
 from boolnet.progress import progress_bar
 from boolnet.signals import StopSignals

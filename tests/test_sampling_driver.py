@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
+from boolnet.checks import check_checkpoint_interval
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.sampling import _rng as R
 from boolnet.io import checkpoint as C
@@ -246,7 +247,7 @@ def test_stale_temp_files_are_cleaned_at_start(tmp_path):
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "abc", True])
 def test_checkpoint_interval_refused(value):
     with pytest.raises(BoolnetError) as info:
-        driver.check_checkpoint_interval(value)
+        check_checkpoint_interval(value)
     assert info.value.param == "checkpoint_interval"
 
 

@@ -36,7 +36,7 @@ from boolnet import __version__
 from boolnet.checks import MAX_PARTITIONS, check_partitions
 from boolnet.errors import BoolnetError
 from boolnet.functions import words_from_strings
-from boolnet.io.formats import made_ahead, parquet_options, with_metadata  # noqa: F401 - made_ahead: part of a part's writing
+from boolnet.io.formats import parquet_options, with_metadata
 from boolnet.io.paths import as_path, atomic_dir, refuse_second_writer
 from boolnet.table.build import row_order
 
