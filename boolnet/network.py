@@ -44,6 +44,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -63,7 +64,10 @@ MAX_HIDDEN_LAYERS = 16
 #: Largest parameter grid ``boolnet.sampling.enumerate_table`` enumerates (points).
 MAX_GRID_POINTS = 4 * 10**9
 
-_ARCH_RE = re.compile(r"^\d+(-\d+(x\d+)?)+$")
+#: A hidden width written ``inf``: the infinite-width (neural-network Gaussian process) limit.
+INF = math.inf
+
+_ARCH_RE = re.compile(r"^\d+(-(\d+|inf)(x\d+)?)+$")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,15 @@ class Architecture:
     widths: tuple[int, ...]
 
     @property
+    def is_limit(self) -> bool:
+        """True for the infinite-width limit (every hidden width ``inf``, e.g. ``7-inf-inf-1``).
+
+        Such a network has no parameter vector: its output pre-activations on the ``2**n``
+        inputs are a Gaussian vector with the NNGP kernel (:mod:`boolnet.nngp`).
+        """
+        return bool(self.hidden) and all(w == INF for w in self.hidden)
+
+    @property
     def n(self) -> int:
         """Number of Boolean inputs."""
         return self.widths[0]
@@ -98,6 +111,8 @@ class Architecture:
 
     def n_parameters(self, bias: bool = True) -> int:
         """Number of weights (and biases) of the network (see the module's parameter layout)."""
+        if self.is_limit:
+            raise BoolnetError(f"arch {self}: the infinite-width limit has no parameter vector", param="arch")
         total = 0
         for fan_in, width in zip(self.widths[:-1], self.widths[1:]):
             total += fan_in * width + (width if bias else 0)
@@ -117,12 +132,13 @@ class Architecture:
             j = i
             while j < len(hidden) and hidden[j] == hidden[i]:
                 j += 1
-            parts += [f"{hidden[i]}x{j - i}"] if j - i >= 3 else [str(hidden[i])] * (j - i)
+            text = "inf" if hidden[i] == INF else str(hidden[i])
+            parts += [f"{text}x{j - i}"] if j - i >= 3 else [text] * (j - i)
             i = j
         return "-".join(parts + ["1"])
 
     def __str__(self) -> str:
-        return "-".join(str(w) for w in self.widths)
+        return "-".join("inf" if w == INF else str(w) for w in self.widths)
 
     def __repr__(self) -> str:
         # Messages that quote an architecture with !r show its widths as they are written.
@@ -138,6 +154,11 @@ def parse_arch(text) -> Architecture:
     A hidden width may be repeated: ``"7-64x10-1"`` is ten hidden layers of 64 units
     (``HxK`` stands for ``K`` layers of width ``H``; ``K >= 1``).
 
+    Hidden widths written ``inf`` (all of them: ``"7-inf-inf-1"``, ``"2-inf-1"``,
+    ``"7-infx3-1"``) spell the infinite-width limit, whose output pre-activations are the
+    neural-network Gaussian process of :mod:`boolnet.nngp`; every prior option of the finite
+    network applies to it.
+
     Raises
     ------
     BoolnetError
@@ -150,6 +171,8 @@ def parse_arch(text) -> Architecture:
     (3, 1)
     >>> parse_arch("7-64x3-40-1").widths
     (7, 64, 64, 64, 40, 1)
+    >>> a = parse_arch("7-inf-inf-1"); a.is_limit, str(a)
+    (True, '7-inf-inf-1')
     >>> parse_arch("8-1")
     Traceback (most recent call last):
     ...
@@ -174,17 +197,24 @@ def parse_arch(text) -> Architecture:
             raise BoolnetError(f"arch {raw}: {part} repeats a layer 0 times; write HxK with K >= 1", param="arch")
         if repeat and int(repeat) > MAX_HIDDEN_LAYERS:
             raise BoolnetError(f"arch {raw}: at most {MAX_HIDDEN_LAYERS} hidden layers", param="arch")
-        widths += [int(width)] * (int(repeat) if repeat else 1)
+        widths += [INF if width == "inf" else int(width)] * (int(repeat) if repeat else 1)
     widths = tuple(widths)
+    if widths[0] == INF:
+        raise BoolnetError(f"arch {raw}: the number of inputs must be a whole number 1..{MAX_INPUTS}; only hidden "
+                           "widths may be inf", param="arch")
     n = widths[0]
     if n < 1 or n > MAX_INPUTS:
         raise BoolnetError(f"arch {raw}: n = {n} inputs is beyond the limit; use 1 <= n <= {MAX_INPUTS}",
                            param="arch")
     if widths[-1] != 1:
         raise BoolnetError(f"arch {raw}: the last layer must be a single output unit (end with -1)", param="arch")
+    hidden = widths[1:-1]
+    if INF in hidden and not all(w == INF for w in hidden):
+        raise BoolnetError(f"arch {raw}: mixes finite and infinite hidden widths; the Gaussian-process limit needs "
+                           "every hidden width inf (e.g. 7-inf-inf-1)", param="arch")
     if any(w < 1 for w in widths[1:-1]):
         raise BoolnetError(f"arch {raw}: hidden layers need at least one unit", param="arch")
-    if any(w > MAX_WIDTH for w in widths[1:-1]):
+    if any(w > MAX_WIDTH and w != INF for w in widths[1:-1]):
         raise BoolnetError(f"arch {raw}: hidden layers have at most {MAX_WIDTH} units", param="arch")
     if len(widths) - 2 > MAX_HIDDEN_LAYERS:
         raise BoolnetError(f"arch {raw}: at most {MAX_HIDDEN_LAYERS} hidden layers", param="arch")
@@ -251,6 +281,10 @@ class NetworkSpec:
 
     def __post_init__(self):
         self.arch = parse_arch(self.arch)
+        if self.arch.is_limit:
+            raise BoolnetError(f"arch {self.arch} is the infinite-width limit, which has no parameters to sample, "
+                               "enumerate or train: sample_table, exact_table (n <= 3), estimate_table and "
+                               "nngp_kernel take it; use finite widths (e.g. 7-40-40-1) here", param="arch")
         self.act = check_activation(self.activation)
         check_encoding(self.encoding)
         if not isinstance(self.bias, (bool, np.bool_)):
