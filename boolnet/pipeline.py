@@ -117,9 +117,12 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     ----------
     arch : str or int
         ``"N-1"`` (a perceptron, 1 <= N <= 6; an int N means the same), or an MLP
-        ``"N-H-1"``, ``"N-H1-H2-1"`` with ``activation`` ``"step"`` or ``"sign"``.
-    activation : {"step", "sign"}, optional
-        Hidden units of an MLP (ignored for perceptrons).
+        ``"N-H-1"``, ``"N-H1-H2-1"`` with ``activation`` ``"step"`` or ``"sign"``, or the
+        infinite-width limit ``"N-inf-1"``, ``"N-inf-inf-1"``, ... for ``N <= 3``, any
+        activation (:mod:`boolnet.exact.limit`).
+    activation : str, optional
+        Hidden units of an MLP (``"step"`` or ``"sign"``; for the limit any activation,
+        default ``"relu"``). Not for perceptrons.
     prior : Prior or {"gaussian", "uniform"}, optional
         Default ``Prior()``: gaussian, fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}
@@ -173,6 +176,16 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     bias = check_bool(bias, "bias")
     orbits = check_bool(orbits, "orbits")
     progress = check_progress(progress)
+    if parsed.is_limit:
+        from boolnet.exact.limit import limit_table
+        from boolnet.nngp.process import LimitNetwork
+
+        for name, value in (("orbits", orbits), ("checkpoint", checkpoint)):
+            if value:
+                raise BoolnetError(f"{name} is for perceptrons; the infinite-width limit {parsed} is computed in "
+                                   "seconds in one piece: drop it", param=name)
+        return limit_table(LimitNetwork(parsed, "relu" if activation is None else activation, encoding, bias, prior),
+                           progress=progress)
     if not parsed.hidden and parsed.n > MAX_EXACT_N:
         raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N}; "
                            "estimate this one with sample_table", param="arch")

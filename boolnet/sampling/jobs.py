@@ -69,14 +69,24 @@ def fit_words(target: str, train) -> np.ndarray:
     return np.array([mask[0], mask[1], words[0] & mask[0], words[1] & mask[1]], np.uint64)
 
 
-def run_options(spec: NetworkSpec, prior: Prior, seed: int, samples: int, target: str | None = None,
+def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None = None,
                 train=None) -> dict:
     """The options that define a sampling run: its checkpoint fingerprint, and the first metadata keys.
 
     A conditioned run (``target``, ``train``) adds ``fit`` (the target) and ``train``;
-    an unconditioned run's options are as they always were.
+    an unconditioned run's options are as they always were. ``spec`` is a
+    :class:`~boolnet.network.NetworkSpec` or, for the infinite-width limit, a
+    :class:`~boolnet.nngp.process.LimitNetwork` (whose run adds the kernel's rank).
     """
     conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
+    if spec.arch.is_limit:  # the Gaussian-process sampler (boolnet.sampling.gp)
+        from boolnet.sampling.gp import ARITHMETIC
+
+        return {"command": "sample", "architecture": str(spec.arch), "activation": spec.activation,
+                **prior.metadata(), "encoding": spec.encoding, "bias": spec.bias, "seed": seed, "samples": samples,
+                "rng": RNG_NAME, "arithmetic": ARITHMETIC, "kernel": "NNGP (infinite-width limit)",
+                "kernel_rank": int(spec.reduction.factor().shape[0]), "ci": "Wilson score interval, 95%",
+                **conditioned}
     return {
         "command": "sample",
         "architecture": str(spec.arch),
@@ -113,22 +123,11 @@ class SampleJob(Job):
         self.counts = counts
 
     def prepare(self):
-        done = _compiling("sampler's", [self.worker, HK.merge_partition, HK.rehash, HK.copy_entries,
-                                        TK.row_order, TK.wilson, TK.write_truth_tables, TK.write_zeros])
+        done = _compiling("sampler's", [self.worker, *COUNTING_KERNELS])
         c = self.counts
         self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
                     *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
-        # The counting kernels too (on empty tables), so that samples/s leaves out every compilation.
-        empty = Counts(workers=1, capacity=16)
-        empty.merge_workers()
-        HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
-        HK.rehash(empty.tables[0], np.zeros((32, 3), np.uint64))
-        empty.entries()
-        TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64),
-                     np.zeros((3, 1), np.int64))
-        TK.wilson(np.ones(1), 1, 1.96)
-        TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
-        TK.write_zeros(np.zeros(1, np.uint8), 0, 1, 1)
+        warm_counting_kernels()
         done()
 
     def make_step(self, first, count, threads):
@@ -144,3 +143,22 @@ class SampleJob(Job):
             return position[t] >= len(assigned[t])
 
         return step
+
+
+#: The counting and table kernels every sampling job compiles in ``prepare`` (see :func:`warm_counting_kernels`).
+COUNTING_KERNELS = (HK.merge_partition, HK.rehash, HK.copy_entries, TK.row_order, TK.wilson, TK.write_truth_tables,
+                    TK.write_zeros)
+
+
+def warm_counting_kernels() -> None:
+    """Run the counting and table kernels once on empty tables, so that samples/s leaves out every compilation."""
+    empty = Counts(workers=1, capacity=16)
+    empty.merge_workers()
+    HK.merge_partition(empty.worker_tables[0:1], empty.worker_used[0:1], empty.tables[0], 0, 1)
+    HK.rehash(empty.tables[0], np.zeros((32, 3), np.uint64))
+    empty.entries()
+    TK.row_order(np.zeros((1, 2), np.uint64), np.ones(1, np.int64), np.zeros(1, np.int64),
+                 np.zeros((3, 1), np.int64))
+    TK.wilson(np.ones(1), 1, 1.96)
+    TK.write_truth_tables(np.zeros((1, 2), np.uint64), 8, np.zeros(1, np.uint64), 0, 1)
+    TK.write_zeros(np.zeros(1, np.uint8), 0, 1, 1)

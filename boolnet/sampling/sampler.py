@@ -64,6 +64,27 @@ def check_fit(n: int, fit, train=None, train_size=None, seed: int = 0):
     return target, resolve_training(n, train, train_size, seed)
 
 
+def network_of(arch, activation, encoding, bias, prior):
+    """The network a sampling run draws: a :class:`NetworkSpec`, or a
+    :class:`~boolnet.nngp.process.LimitNetwork` for an architecture with ``inf`` hidden widths.
+
+    Examples
+    --------
+    >>> type(network_of("2-2-1", "relu", "01", True, Prior())).__name__
+    'NetworkSpec'
+    >>> type(network_of("2-inf-1", "relu", "01", True, Prior())).__name__
+    'LimitNetwork'
+    """
+    from boolnet.network import parse_arch
+
+    parsed = parse_arch(arch)
+    if parsed.is_limit:
+        from boolnet.nngp.process import LimitNetwork
+
+        return LimitNetwork(parsed, activation, encoding, bias, prior)
+    return NetworkSpec(parsed, activation, encoding, bias)
+
+
 def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 0, threads: int | None = None,
                   checkpoint=None, checkpoint_interval: float = 30.0, progress: bool = False,
                   fingerprint: dict | None = None, stop_after: int | None = None, backend: str = "local",
@@ -100,7 +121,12 @@ def sample_counts(spec: NetworkSpec, prior: Prior, *, samples: int, seed: int = 
                                          checkpoint_interval=checkpoint_interval, stop_after=stop_after,
                                          **(dask_options or {}))
         return counts, result, ckpt
-    job = SampleJob(spec, prior, samples, seed, counts, threads, fit)
+    if spec.arch.is_limit:
+        from boolnet.sampling.gp import GaussianProcessJob
+
+        job = GaussianProcessJob(spec, samples, seed, counts, threads, fit)
+    else:
+        job = SampleJob(spec, prior, samples, seed, counts, threads, fit)
     result = drive(job, counts, threads=threads, start=done, progress=progress, checkpoint=ckpt,
                    checkpoint_interval=checkpoint_interval, stop_after=stop_after)
     return counts, result, ckpt
@@ -128,7 +154,9 @@ def sample_table(arch, *, activation: str = "relu", prior: Prior | str | None = 
     Parameters
     ----------
     arch : str
-        ``"N-H1-...-1"``; ``"N-1"`` is a perceptron. ``1 <= N <= 7``.
+        ``"N-H1-...-1"``; ``"N-1"`` is a perceptron. ``1 <= N <= 7``. Hidden widths
+        ``inf`` (``"7-inf-inf-1"``) sample the infinite-width limit, the neural-network
+        Gaussian process (:mod:`boolnet.sampling.gp`; local backend only).
     activation : {"relu", "tanh", "step", "sign", "linear"}
         Activation of the hidden layers (``step(0) = 0``, ``sign(0) = 0``). The
         output unit is always 1 iff its pre-activation is > 0.
@@ -267,10 +295,10 @@ def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, t
             checkpoint_interval, progress, backend, scheduler, workers, fit, train, train_size, _stop_after,
             _dask_options):
     begin = time.perf_counter()
-    spec = NetworkSpec(arch, activation, encoding, bias)
     samples = check_samples(samples)
     seed = check_seed(seed)
     prior = as_prior(prior)
+    spec = network_of(arch, activation, encoding, bias, prior)
     progress = check_progress(progress)
     threads = check_threads(threads)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
@@ -280,6 +308,9 @@ def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, t
     if backend == "local" and (scheduler is not None or workers is not None):
         raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
                            "backend='dask'", param="scheduler" if scheduler is not None else "workers")
+    if spec.arch.is_limit and backend == "dask":
+        raise BoolnetError(f"backend='dask' samples finite networks; {spec.arch} (the infinite-width limit) runs "
+                           "on the local backend, at millions of samples per second", param="backend")
     target, train = check_fit(spec.arch.n, fit, train, train_size, seed)
     if target is not None and backend == "dask":
         raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with the "
