@@ -97,11 +97,16 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
     activation = _check_activation(activation)
     if method is not None and (not isinstance(method, str) or method not in METHODS):
         raise BoolnetError(f"method {method!r} is unknown: use one of {', '.join(METHODS)}", param="method")
+    if arch.is_limit and method == "exact" and arch.n > 3:
+        raise BoolnetError(f"method 'exact' takes the infinite-width limit for n <= 3 inputs; {arch} has to be "
+                           "sampled: use method='sample'", param="method")
     if method is None:
+        if arch.is_limit:  # exact in about a second for n <= 2; n = 3 takes a minute, sampling a second
+            return "exact" if arch.n <= 2 else "sample"
         if not arch.hidden:
             return "exact" if arch.n <= DEFAULT_EXACT_MAX_N else "sample"
         return "exact" if _exact_by_default(arch, activation) else "sample"
-    if method == "exact" and arch.hidden and (activation not in ("step", "sign") or _exact_mlp_engine() is None):
+    if method == "exact" and arch.hidden and not arch.is_limit and (activation not in ("step", "sign") or _exact_mlp_engine() is None):
         raise BoolnetError(f"method 'exact' works for perceptrons (N-1) and for MLPs with step or sign hidden "
                            f"units; {arch} with activation {activation!r} has to be sampled: use method='sample'",
                            param="method")

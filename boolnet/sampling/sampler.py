@@ -309,8 +309,8 @@ def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, t
         raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
                            "backend='dask'", param="scheduler" if scheduler is not None else "workers")
     if spec.arch.is_limit and backend == "dask":
-        raise BoolnetError(f"backend='dask' samples finite networks; {spec.arch} (the infinite-width limit) runs "
-                           "on the local backend, at millions of samples per second", param="backend")
+        raise BoolnetError(f"backend='dask' samples finite networks; {spec.arch} (the infinite-width limit) is "
+                           "sampled in this process, at about a million samples per second: drop the Dask options", param="backend")
     target, train = check_fit(spec.arch.n, fit, train, train_size, seed)
     if target is not None and backend == "dask":
         raise BoolnetError("fit is not supported with backend='dask' yet: run the conditioned sampler with the "
