@@ -15,7 +15,8 @@ HELP = "estimate rare P(f) (down to 1e-30 and below) and the evidence P(S) by mu
 
 def add_arguments(parser):
     parser.add_argument("--arch", required=True,
-                        help=f"layer widths N-H1-...-1, e.g. 4-1 (perceptron) or 7-40-40-1; 1 <= N <= {MAX_INPUTS}")
+                        help=f"layer widths N-H1-...-1, e.g. 4-1 (perceptron) or 7-40-40-1; 1 <= N <= {MAX_INPUTS}; "
+                             "inf widths (7-inf-inf-1) for the infinite-width limit")
     parser.add_argument("--activation", default="relu",
                         help=f"hidden-layer activation: {' | '.join(ACTIVATIONS)} (default relu)")
     add_prior_arguments(parser, per_layer=True)
@@ -40,6 +41,10 @@ def add_arguments(parser):
                         help="Metropolis moves per copied particle, level and layer (default 10)")
     parser.add_argument("--unit-moves", default="40",
                         help="proposals per level and hidden layer redrawing one hidden unit from the prior (default 40)")
+    parser.add_argument("--method", default=None, choices=("splitting", "tilting", "ep"),
+                        help="splitting (finite networks, the default) | tilting (the infinite-width limit's default: "
+                             "minimax-tilting importance sampling) | ep (the limit by expectation propagation, as the "
+                             "papers did: no interval)")
     parser.add_argument("--threads", default=None, help="functions estimated at once (default: all cores); the "
                                                         "table does not change")
     add_output_argument(parser)
@@ -94,7 +99,8 @@ def run(args) -> int:
                         bias=not args.no_bias, seed=args.seed, rel_error=args.rel_error, particles=args.particles,
                         replicas=args.replicas, max_replicas=args.max_replicas, moves=args.moves,
                         unit_moves=args.unit_moves,
-                        threads=args.threads, progress=not args.quiet, target=args.target, train=args.train)
+                        threads=args.threads, progress=not args.quiet, target=args.target, train=args.train,
+                        method=args.method)
     write_table(df, path)
     if not args.quiet:
         m = df.attrs["boolnet"]
@@ -105,6 +111,6 @@ def run(args) -> int:
         if m.get("conditioned_on_train"):
             extra = (f"; P(S) = {m['evidence']:.4g} [{m['evidence_low']:.4g}, {m['evidence_high']:.4g}] on "
                      f"{m['train_size']} training inputs")
-        print(f"boolnet estimate: {len(df)} functions ({parts}), {int(df['evaluations'].sum())} network evaluations "
+        print(f"boolnet estimate: {len(df)} functions ({parts}), {int(df['evaluations'].sum())} {m['unit']} "
               f"in {m['volume_seconds']:.1f} s{extra}{where}", file=sys.stderr)
     return 0

@@ -26,9 +26,9 @@ from boolnet.network import NetworkSpec
 from boolnet.progress import progress_bar
 from boolnet.table.schema import attach
 
-#: Status of a row: estimated (interval from replicas), upper_bound (splitting stalled: probability 0 and
-#: probability_high an estimated upper bound) or provably_zero (no network of the architecture computes f).
-STATUSES = ("estimated", "upper_bound", "provably_zero")
+#: Status of a row: estimated (an interval), upper_bound (splitting stalled: probability 0 and probability_high an
+#: estimated upper bound), provably_zero (no network of the architecture computes f) or approximation (EP: no interval).
+STATUSES = ("estimated", "upper_bound", "provably_zero", "approximation")
 #: Seed-sequence tag of the evidence's stream (functions use ``[seed, index]``).
 _EVIDENCE_TAG = 1
 #: The most replicas one estimate may use.
@@ -98,11 +98,41 @@ def provably_zero(spec: NetworkSpec, rows: np.ndarray, bits: np.ndarray) -> str 
 
 
 # ---------------------------------------------------------------------------------------------- options
+#: Methods of the infinite-width limit (``N-inf-...-1``): Botev's minimax tilting (an interval) or EP (none).
+LIMIT_METHODS = ("tilting", "ep")
+#: Importance samples one limit estimate may use.
+MAX_TILTING_SAMPLES = 10**7
+
+
+def _method(method, limit: bool, arch) -> str:
+    if method is None:
+        return "tilting" if limit else "splitting"
+    allowed = LIMIT_METHODS if limit else ("splitting",)
+    if not isinstance(method, str) or method not in allowed:
+        what = (f"{arch} is the infinite-width limit: use 'tilting' (minimax-tilting importance sampling, with an "
+                "interval) or 'ep' (expectation propagation, the papers' approximation, no interval)") if limit else (
+            f"{arch} has finite widths: its method is 'splitting' (tilting and ep are for the infinite-width "
+            "limit, e.g. 7-inf-inf-1)")
+        raise BoolnetError(f"method {method!r} is not available: {what}", param="method")
+    return method
+
+
 def _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas, moves,
-             patience, floor, threads, unit_moves) -> dict:
+             patience, floor, threads, unit_moves, method=None) -> dict:
+    from boolnet.network import parse_arch
+
     bias = check_bool(bias, "bias")
-    spec = NetworkSpec(arch, activation, encoding, bias)
     prior = as_prior(prior)
+    parsed = parse_arch(arch)
+    method = _method(method, parsed.is_limit, parsed)
+    if parsed.is_limit:
+        from boolnet.nngp.process import LimitNetwork
+
+        return {"spec": LimitNetwork(parsed, activation, encoding, bias, prior), "prior": prior, "limit": True,
+                "method": method, "seed": check_seed(seed),
+                "rel_error": check_real(rel_error, "rel_error", low=0, high=10, low_open=True),
+                "threads": check_threads(threads)}
+    spec = NetworkSpec(parsed, activation, encoding, bias)
     scales = spec.parameter_scales(prior).astype(np.float64)  # checks per-layer sigmas against the layers
     replicas = check_whole(replicas, "replicas", low=2, high=MAX_REPLICAS)
     max_replicas = replicas if max_replicas is None else check_whole(max_replicas, "max_replicas", low=2,
@@ -120,6 +150,8 @@ def _options(arch, activation, prior, encoding, bias, seed, rel_error, particles
         "patience": check_whole(patience, "patience", low=1, high=10**6),
         "floor": check_real(floor, "floor", low=0, high=1, low_open=True, high_open=True),
         "threads": check_threads(threads),
+        "limit": False,
+        "method": method,
     }
 
 
@@ -148,8 +180,40 @@ def _check_functions(functions, n: int) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- engine
+def _limit_one(o: dict, rows: np.ndarray, bits: np.ndarray, entropy: list[int]) -> dict:
+    """P(the Gaussian process's signs agree with ``bits`` on ``rows``): tilting (with an interval) or EP."""
+    from boolnet.nngp.orthant import orthant_ep, orthant_tilting
+    from boolnet.nngp.process import reduce_kernel
+
+    begin = time.perf_counter()
+    net = o["spec"]
+    red = reduce_kernel(net.kernel[np.ix_(rows, rows)])
+    signs = red.signs(bits)
+    if signs is None:
+        reason = ("an input whose pre-activation is 0 in every network must map to 0, and inputs with equal or "
+                  "opposite pre-activations in every network (correlation +-1) must agree or differ")
+        return {"probability": 0.0, "low": 0.0, "high": 0.0, "status": "provably_zero", "rel_error": 0.0,
+                "levels": float("nan"), "replicas": 0, "evaluations": 0, "seconds": time.perf_counter() - begin,
+                "reason": reason}
+    if o["method"] == "ep":
+        r = orthant_ep(red.kernel, signs)
+        p = math.exp(r["log_probability"])
+        return {"probability": p, "low": float("nan"), "high": float("nan"), "status": "approximation",
+                "rel_error": float("nan"), "levels": float("nan"), "replicas": 0,
+                "evaluations": int(r.get("iterations", 0)), "seconds": time.perf_counter() - begin, "reason": None}
+    seed = int.from_bytes(np.random.SeedSequence(entropy).generate_state(4, np.uint32).tobytes(), "little")
+    r = orthant_tilting(red.kernel, signs, seed=seed, rel_error=1.96 * o["rel_error"],
+                        max_samples=MAX_TILTING_SAMPLES)
+    status = "upper_bound" if r["status"] == "upper_bound" else "estimated"
+    return {"probability": r["probability"], "low": r["probability_low"], "high": r["probability_high"],
+            "status": status, "rel_error": r["rel_error"], "levels": float("nan"), "replicas": 0,
+            "evaluations": r["samples"], "seconds": time.perf_counter() - begin, "reason": None}
+
+
 def _estimate_one(o: dict, rows: np.ndarray, bits: np.ndarray, entropy: list[int]) -> dict:
     """Splitting estimate of P(network agrees with ``bits`` on ``rows``), seeded by ``entropy``."""
+    if o["limit"]:
+        return _limit_one(o, rows, bits, entropy)
     begin = time.perf_counter()
     reason = provably_zero(o["spec"], rows, bits)
     if reason is not None:
@@ -194,7 +258,39 @@ def _run_all(o: dict, jobs: list, progress: bool, desc: str) -> list[dict]:
     return results
 
 
+def _limit_metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) -> dict:
+    net = o["spec"]
+    tilting = o["method"] == "tilting"
+    return {
+        "command": "estimate",
+        "volume_method": "minimax_tilting" if tilting else "ep",
+        "n": net.arch.n,
+        "architecture": str(net.arch),
+        "activation": net.activation,
+        **o["prior"].metadata(),
+        "encoding": net.encoding,
+        "bias": net.bias,
+        "kernel": "NNGP (infinite-width limit)",
+        "seed": o["seed"],
+        "rel_error": o["rel_error"],
+        "threads": o["threads"],
+        "method": ("Botev (2017) minimax-tilting importance sampling of the orthant probability of the NNGP kernel "
+                   "(free inputs only)") if tilting else (
+            "expectation propagation with step-function sites (the approximation of Valle-Perez et al. 2018): "
+            "no interval"),
+        "ci": ("95%: mean of the importance weights -+ 1.96 standard errors, capped by exp(psi*)" if tilting
+               else "none (EP is an approximation without an error estimate)"),
+        "seconds": time.perf_counter() - begin,
+        "volume_seconds": volume_seconds,
+        "per_second": evaluations / volume_seconds if volume_seconds > 0 and tilting else None,
+        "unit": "importance samples" if tilting else "EP sweeps",
+        "boolnet_version": __version__,
+    }
+
+
 def _metadata(o: dict, begin: float, volume_seconds: float, evaluations: int) -> dict:
+    if o["limit"]:
+        return _limit_metadata(o, begin, volume_seconds, evaluations)
     spec = o["spec"]
     return {
         "command": "estimate",
@@ -232,13 +328,15 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
                    bias: bool = True, seed: int = 0, rel_error: float = 0.25, particles: int = 200,
                    replicas: int = 8, max_replicas: int | None = 64, moves: int = 10, patience: int = 100,
                    floor: float = 1e-300, threads: int | None = None, progress: bool | None = None, target=None,
-                   train=None, unit_moves: int = 40) -> pd.DataFrame:
+                   train=None, unit_moves: int = 40, method: str | None = None) -> pd.DataFrame:
     """P(f) of chosen functions, far below what sampling sees, by generalised multilevel splitting.
 
     Parameters
     ----------
     arch : str or Architecture
-        ``"N-H1-...-1"`` (``"N-1"``: a perceptron), ``1 <= N <= 7``.
+        ``"N-H1-...-1"`` (``"N-1"``: a perceptron), ``1 <= N <= 7``; hidden widths ``inf``
+        (``"7-inf-inf-1"``) estimate the infinite-width limit as a Gaussian orthant
+        probability of the NNGP kernel (``method``; the splitting options do not apply).
     functions : str or sequence of str
         Truth tables of ``2**N`` characters (character ``i`` is ``f(input i)``). With
         ``train``, every one must agree with ``target`` on ``train``; default ``[target]``.
@@ -272,6 +370,12 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     target, train
         The evidence: with a training set ``train`` (input indices) of ``target``, the
         table is the posterior ``P_B(f | S) = P(f) / P(S)`` (see Returns).
+    method : {None, "splitting", "tilting", "ep"}
+        Default: ``"splitting"`` for finite networks, ``"tilting"`` for the limit (Botev's
+        minimax-tilting importance sampling, :func:`boolnet.nngp.orthant.orthant_tilting`,
+        with a 95% interval whose half-width is about ``1.96 rel_error``); ``"ep"``:
+        expectation propagation as the papers used it (:func:`boolnet.nngp.orthant.orthant_ep`;
+        ``status = "approximation"``, no interval: the bounds are NaN).
 
     Returns
     -------
@@ -305,7 +409,7 @@ def estimate_table(arch, functions=None, *, activation: str = "relu", prior=None
     """
     begin = time.perf_counter()
     o = _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas,
-                 moves, patience, floor, threads, unit_moves)
+                 moves, patience, floor, threads, unit_moves, method)
     n = o["spec"].arch.n
     progress = check_progress(progress)
     conditioned = train is not None or target is not None
@@ -387,7 +491,8 @@ def _posterior(df: pd.DataFrame, meta: dict, ev: dict, target: str, train: list[
 def evidence(arch, target, train, *, activation: str = "relu", prior=None, encoding: str = "01", bias: bool = True,
              seed: int = 0, rel_error: float = 0.25, particles: int = 200, replicas: int = 8,
              max_replicas: int | None = 64, moves: int = 10, patience: int = 100, floor: float = 1e-300,
-             threads: int | None = None, progress: bool | None = None, unit_moves: int = 40) -> dict:
+             threads: int | None = None, progress: bool | None = None, unit_moves: int = 40,
+             method: str | None = None) -> dict:
     """``P(S)``: the prior mass of the networks that agree with ``target`` on the training inputs ``train``.
 
     The estimator of :func:`estimate_table`, with margins only on ``S`` (seeded by
@@ -411,7 +516,7 @@ def evidence(arch, target, train, *, activation: str = "relu", prior=None, encod
     'provably_zero'
     """
     o = _options(arch, activation, prior, encoding, bias, seed, rel_error, particles, replicas, max_replicas,
-                 moves, patience, floor, threads, unit_moves)
+                 moves, patience, floor, threads, unit_moves, method)
     n = o["spec"].arch.n
     target = check_target(target, n)
     train = check_train(train, n)
