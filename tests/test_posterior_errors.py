@@ -111,3 +111,14 @@ def test_refuses_bad_training_sets():
         posterior_errors("2-1", "1001", [0, 3], bias=False)       # f(0) = 1 without bias on 0/1 inputs
     with pytest.raises(BoolnetError, match="target"):
         posterior_errors("2-1", "00011", [0, 3])
+
+
+def test_figure_refuses_other_tables():
+    import pandas as pd
+
+    from boolnet.plots.pac_bayes import pac_bayes_figure
+
+    with pytest.raises(BoolnetError, match="lacks the column"):
+        pac_bayes_figure(pd.DataFrame({"target": ["and2"], "m": [16]}))
+    with pytest.raises(BoolnetError, match="DataFrame"):
+        pac_bayes_figure([1, 2])
