@@ -35,6 +35,7 @@ quote (tables/ holds volume tables only, which tests/test_tables_dir.py checks).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -169,6 +170,10 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("-o", "--output", default="docs/data/pac_bayes_7-40-40-1.csv")
     parser.add_argument("--figure", default="docs/images/pac_bayes_7-40-40-1.png")
+    parser.add_argument("--skip", default="", help="cells left out, e.g. random1:64,random2:64")
+    parser.add_argument("--resume", action="store_true",
+                        help="take the cells OUTPUT.partial already holds from it (each cell depends on the options "
+                             "only, so the table is the same as a run from scratch)")
     args = parser.parse_args(argv)
     os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))  # the splitting kernel's prange, too
 
@@ -180,13 +185,29 @@ def main(argv=None) -> None:
     names = [t for t in args.targets.split(",") if t]
     sizes = [int(v) for v in args.m.split(",") if v]
     begin = time.perf_counter()
-    rows, timings = [], {}
+    skip = {tuple(c.split(":")) for c in args.skip.split(",") if c}
+    partial, timing_path = args.output + ".partial", args.output + ".partial-timings.json"
+    done, timings = {}, {}
+    if args.resume and os.path.exists(partial):
+        old = pd.read_csv(partial, dtype={"function": str, "target": str})
+        done = {(r["target"], int(r["m"])): r for r in old.to_dict("records")}
+        if os.path.exists(timing_path):
+            with open(timing_path) as fh:
+                timings = json.load(fh)
+    rows = []
     for m in sizes:             # the small training sets (cheap) first
         for name in names:
+            if (name, str(m)) in skip:
+                continue
+            if (name, m) in done:
+                rows.append(done[(name, m)])
+                continue
             row, cpu = one_cell(name, m, args)
             rows.append(row)
             timings[f"{name} m={m}"] = {k: round(v, 1) for k, v in cpu.items()}
-            pd.DataFrame(rows).to_csv(args.output + ".partial", index=False)  # rows so far, if the run is stopped
+            pd.DataFrame(rows).to_csv(partial, index=False)  # rows so far, if the run is stopped (--resume)
+            with open(timing_path, "w") as fh:
+                json.dump(timings, fh)
             print(f"{name:9s} m={m:3d} lz={row['lz']:6.1f} P(S)={row['evidence']:.3g} "
                   f"[{row['evidence_low']:.3g}, {row['evidence_high']:.3g}] bound={row['bound']:.3f} "
                   f"posterior={row['posterior_test_error']:.3f} rejection={row['rejection_test_error']:.3f} "
@@ -194,7 +215,9 @@ def main(argv=None) -> None:
                   f"sd_ratio={row['replica_sd_ratio']:.2f} cpu={cpu}", flush=True)
     df = pd.DataFrame(rows)
     meta = {
-        "command": "python docs/experiments/pac_bayes.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": " ".join(["python docs/experiments/pac_bayes.py",
+                             *[a for a in (sys.argv[1:] if argv is None else argv) if a != "--resume"]]),
+        "resumed": bool(done),
         "experiment": "PAC-Bayes bound vs measured test error of the posterior and of SGD (issue 18 item 3)",
         "n": 7, "architecture": "7-40-40-1", "activation": "relu", "prior": "gaussian", "sigma_w": 1.0,
         "sigma_b": 1.0, "fan_in_scaling": True, "encoding": "01", "bias": True,
@@ -208,8 +231,12 @@ def main(argv=None) -> None:
         "rejection_min": args.rejection_min, "threads": args.threads,
         "wall_seconds": time.perf_counter() - begin, "cpu_seconds": timings, "boolnet_version": bn.__version__,
     }
+    if skip:
+        meta["skipped"] = sorted(f"{t}:{m}" for t, m in skip)
     bn.write_table(attach(df, meta), args.output)
-    os.remove(args.output + ".partial")
+    for path in (partial, timing_path):
+        if os.path.exists(path):
+            os.remove(path)
     print(f"wrote {args.output} ({len(df)} rows, {meta['wall_seconds']:.0f} s)")
     if args.figure:
         from boolnet.plots.pac_bayes import pac_bayes_figure
