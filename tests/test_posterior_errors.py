@@ -63,8 +63,8 @@ def test_perceptron_n4_against_exact_posterior(target, train_seed, m):
 def test_mlp_against_rejection_sampler():
     """5-10-1 relu, x1 and x2, m = 12 (P(S) ~ 2e-3): splitting's particles and 1e6 rejection draws agree.
 
-    The posterior's error (about 0.24) is far from the prior's (the same networks without the
-    condition, about 0.4 and more), so the check has power: particles that ignored S would fail it.
+    The posterior's error (about 0.24) is far from that of the same networks without the condition
+    (asserted below), so the check has power: particles that ignored S would fail it.
     """
     arch, target = "5-10-1", "0" * 24 + "1" * 8
     train = training_set(5, 12, seed=3)
