@@ -242,7 +242,13 @@ class Splitter:
         return y
 
     def run(self, rng, replicas: int) -> dict:
-        """``replicas`` independent runs in lockstep; returns per-replica arrays (see keys)."""
+        """``replicas`` independent runs in lockstep; returns per-replica arrays (see keys).
+
+        ``log_estimate``, ``log_upper``, ``levels``: per replica (R,). ``theta`` (R, N, P) and ``score`` (R, N):
+        each replica's population when it stopped; in a replica that reached the target, the particles with
+        ``score >= 0`` compute it on the inputs considered and are approximately draws from the prior
+        restricted to that set (used by :func:`boolnet.estimate.posterior.posterior_errors`).
+        """
         N, R, P = self.N, replicas, self.scales.size
         theta = self._draw(rng, (R * N,))
         s, V = self._score(theta)
@@ -313,7 +319,9 @@ class Splitter:
             improved = new_best < best[moved]
             best[moved] = np.minimum(best[moved], new_best)
             since[moved] = np.where(improved, 0, since[moved] + 1)
-        return {"log_estimate": estimate, "log_upper": upper, "levels": levels}
+        # The final populations (R, N, P) and their scores: a replica that reached the target keeps its particles
+        # with score >= 0 (those that compute it) untouched from then on; boolnet.estimate.posterior reads them.
+        return {"log_estimate": estimate, "log_upper": upper, "levels": levels, "theta": theta, "score": s}
 
 
 def combine_replicas(log_estimates: np.ndarray, log_uppers: np.ndarray, confidence: float = 0.95) -> dict:
