@@ -204,6 +204,10 @@ def _limit_one(o: dict, rows: np.ndarray, bits: np.ndarray, entropy: list[int]) 
     seed = int.from_bytes(np.random.SeedSequence(entropy).generate_state(4, np.uint32).tobytes(), "little")
     r = orthant_tilting(red.kernel, signs, seed=seed, rel_error=1.96 * o["rel_error"],
                         max_samples=MAX_TILTING_SAMPLES)
+    if r["status"] == "empty":  # a singular kernel whose sign pattern no vector meets (a linear program says so)
+        return {"probability": 0.0, "low": 0.0, "high": 0.0, "status": "provably_zero", "rel_error": 0.0,
+                "levels": float("nan"), "replicas": 0, "evaluations": 0, "seconds": time.perf_counter() - begin,
+                "reason": "the kernel is singular and no pre-activation vector in its range has these signs"}
     status = "upper_bound" if r["status"] == "upper_bound" else "estimated"
     return {"probability": r["probability"], "low": r["probability_low"], "high": r["probability_high"],
             "status": status, "rel_error": r["rel_error"], "levels": float("nan"), "replicas": 0,
