@@ -137,9 +137,8 @@ def gauss_expectation(activation: str, s1, s2, c) -> np.ndarray:
     s1, s2, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (s1, s2, c)))
     if activation == "linear":
         return c.copy()
-    prod = s1 * s2
-    ok = prod > 0
-    root = np.sqrt(prod)
+    root = np.sqrt(s1) * np.sqrt(s2)  # not sqrt(s1 * s2), which overflows first
+    ok = root > 0
     rho = np.clip(np.divide(c, root, out=np.zeros_like(c), where=ok), -1.0, 1.0)
     if activation == "relu":
         sin_t = np.sqrt(np.maximum(1.0 - rho * rho, 0.0))
@@ -154,7 +153,7 @@ def gauss_expectation(activation: str, s1, s2, c) -> np.ndarray:
         k2 = k * k
         shape = c.shape
         s1f, s2f, cf = s1.reshape(-1, 1, 1), s2.reshape(-1, 1, 1), c.reshape(-1, 1, 1)
-        arg = cf / np.sqrt((k2[None, :, None] + s1f) * (k2[None, None, :] + s2f))
+        arg = cf / (np.sqrt(k2[None, :, None] + s1f) * np.sqrt(k2[None, None, :] + s2f))
         vals = np.arcsin(np.clip(arg, -1.0, 1.0))
         return (np.einsum("mij,i,j->m", vals, w, w) * (2.0 / np.pi)).reshape(shape)
     raise AssertionError(activation)  # pragma: no cover - checked at the door
@@ -657,7 +656,8 @@ def nngp_kernel(arch, *, activation: str = "relu", prior=None, encoding: str = "
     dot = (m - keys[:, 1]) if pm1 else m  # x . x': agreements minus disagreements, or shared ones
     sw0 = prior.weight_scale(n, 0)
     sb0 = prior.bias_scale(0) if bias else 0.0
-    K = var(sb0) + var(sw0) * dot
+    G = var(sw0) * dot  # the part of K that is not the bias: Gaussian behind an infinite layer
+    K = var(sb0) + G
     with np.errstate(over="ignore", invalid="ignore"):
         for layer in range(1, L + 1):
             if layer == 1 and uniform and activation != "linear":
@@ -665,13 +665,13 @@ def nngp_kernel(arch, *, activation: str = "relu", prior=None, encoding: str = "
                               for mm, pp, qq in keys])
             elif uniform and bias and activation != "linear":
                 c = prior.bias_scale(layer - 1)  # the bias of the units whose pre-activations K describes
-                shift = c * c / 3.0
-                E = uniform_bias_expectation(activation, c, K[diag1] - shift, K[diag2] - shift, K - shift)
+                E = uniform_bias_expectation(activation, c, G[diag1], G[diag2], G)
             else:
                 E = gauss_expectation(activation, K[diag1], K[diag2], K)
             sw = prior.weight_scale(1, layer)  # sigma_w of this layer: the fan-in factor is in the limit
             sb = prior.bias_scale(layer) if bias else 0.0
-            K = var(sb) + var(sw) * E
+            G = var(sw) * E
+            K = var(sb) + G
     if not np.all(np.isfinite(K)):
         raise BoolnetError(f"the kernel of {arch} overflows float64 with these sigmas: use smaller sigma_w or sigma_b",
                            param="sigma_w")
