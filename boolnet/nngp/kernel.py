@@ -137,7 +137,7 @@ def gauss_expectation(activation: str, s1, s2, c) -> np.ndarray:
     s1, s2, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (s1, s2, c)))
     if activation == "linear":
         return c.copy()
-    root = np.sqrt(s1) * np.sqrt(s2)  # not sqrt(s1 * s2), which overflows first
+    root = np.where(s1 == s2, s1, np.sqrt(s1) * np.sqrt(s2))  # not sqrt(s1 * s2), which overflows first
     ok = root > 0
     rho = np.clip(np.divide(c, root, out=np.zeros_like(c), where=ok), -1.0, 1.0)
     if activation == "relu":
