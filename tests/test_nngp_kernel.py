@@ -331,11 +331,11 @@ def uniform_bias_reference(act, c, t1, t2, d):
     s1, s2 = math.sqrt(t1), math.sqrt(t2)
     r = d / (s1 * s2)
     tau, kap = s2 * math.sqrt(1 - r * r), s2 * r  # u' = b + kap z1 + tau z2
-    quad = dict(epsabs=1e-15, epsrel=1e-14, limit=400)
+    quad = {"epsabs": 1e-15, "epsrel": 1e-14, "limit": 400}
     if act == "relu":
         def psi(y):
             return y * norm.cdf(y / tau) + tau * norm.pdf(y / tau)
-        f = lambda y: max(y, 0.0)  # noqa: E731
+        f = lambda y: max(y, 0.0)
     elif act == "step":
         psi, f = (lambda y: norm.cdf(y / tau)), (lambda y: 1.0 * (y > 0))
     elif act == "sign":
@@ -509,17 +509,17 @@ def test_deep_tanh_is_fast():
 
 
 @pytest.mark.parametrize("kwargs,param", [
-    (dict(arch="7-inf-40-1"), "arch"),
-    (dict(arch="8-inf-1"), "arch"),
-    (dict(arch=7), "arch"),
-    (dict(activation="gelu"), "activation"),
-    (dict(encoding="binary"), "encoding"),
-    (dict(bias="no"), "bias"),
-    (dict(prior=3), "prior"),
-    (dict(prior="cube"), "prior"),
-    (dict(prior=Prior(fan_in_scaling=False)), "fan_in_scaling"),
-    (dict(prior=Prior(sigma_w="1,1,1")), "sigma_w"),
-    (dict(prior=Prior(sigma_w="1e30", sigma_b="1e30"), arch="3-infx16-1"), "sigma_w"),
+    ({"arch": "7-inf-40-1"}, "arch"),
+    ({"arch": "8-inf-1"}, "arch"),
+    ({"arch": 7}, "arch"),
+    ({"activation": "gelu"}, "activation"),
+    ({"encoding": "binary"}, "encoding"),
+    ({"bias": "no"}, "bias"),
+    ({"prior": 3}, "prior"),
+    ({"prior": "cube"}, "prior"),
+    ({"prior": Prior(fan_in_scaling=False)}, "fan_in_scaling"),
+    ({"prior": Prior(sigma_w="1,1,1")}, "sigma_w"),
+    ({"prior": Prior(sigma_w="1e30", sigma_b="1e30"), "arch": "3-infx16-1"}, "sigma_w"),
 ])
 def test_bad_input_is_a_boolnet_error(kwargs, param):
     kwargs = dict(kwargs)

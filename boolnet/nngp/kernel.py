@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache, partial
+from itertools import pairwise
 
 import numpy as np
 
@@ -39,8 +40,13 @@ from boolnet.errors import BoolnetError
 from boolnet.functions import check_encoding
 from boolnet.network import check_activation, parse_arch
 
-__all__ = ["nngp_kernel", "gauss_expectation", "uniform_first_expectation", "uniform_bias_expectation",
-           "tanh_mixture_rule"]
+__all__ = [
+    "gauss_expectation",
+    "nngp_kernel",
+    "tanh_mixture_rule",
+    "uniform_bias_expectation",
+    "uniform_first_expectation",
+]
 
 #: Beyond ``|y| > _Y`` tanh(y) is sign(y) to 1e-17: integrands with tanh are polynomial there.
 _Y = 20.0
@@ -97,8 +103,8 @@ def tanh_mixture_rule() -> tuple[np.ndarray, np.ndarray]:
     """
     x, g = np.polynomial.legendre.leggauss(40)
     edges = (0.12, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.2, 1.5, 1.8, 2.2, 2.6, 3.0, 3.5, 4.0, 4.8, 5.5)
-    t = np.concatenate([(hi - lo) / 2 * x + (hi + lo) / 2 for lo, hi in zip(edges[:-1], edges[1:])])
-    mass = np.concatenate([(hi - lo) / 2 * g for lo, hi in zip(edges[:-1], edges[1:])]) * _kolmogorov_pdf(t)
+    t = np.concatenate([(hi - lo) / 2 * x + (hi + lo) / 2 for lo, hi in pairwise(edges)])
+    mass = np.concatenate([(hi - lo) / 2 * g for lo, hi in pairwise(edges)]) * _kolmogorov_pdf(t)
     n = 40
     alpha, beta = np.empty(n), np.empty(n)
     p_prev, p, norm_prev = np.zeros_like(t), np.ones_like(t), 1.0
@@ -164,7 +170,7 @@ def gauss_expectation(activation: str, s1, s2, c) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pieces(k: int, e: int) -> np.ndarray:
     """``(k, e + 1)`` coefficients of ``T(t) = sum_j (-1)**j C(k, j) (t + k - 2j)_+**e / (2**k e!)`` on its pieces.
 
@@ -225,7 +231,7 @@ def _phi(activation: str, y: np.ndarray) -> np.ndarray:
     return y
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gl(g: int):
     return np.polynomial.legendre.leggauss(g)
 
@@ -307,7 +313,7 @@ def _shared_density(m: int, a: float, cb: float, alpha: np.ndarray) -> np.ndarra
         cuts = np.clip(alpha[:, None] - a * knots, -cb, cb)
         ends = np.broadcast_to(np.array([-cb, cb]), (R, 2))
         breaks = np.sort(np.concatenate([ends, cuts], axis=1), axis=1)
-        func = lambda beta: _density(m, (alpha[:, None, None] - beta) / a)  # noqa: E731
+        func = lambda beta: _density(m, (alpha[:, None, None] - beta) / a)
         return _integrate_rows(breaks, func, _G_POLY) / (2.0 * cb * a)
     lo = (alpha - cb) / a
     hi = (alpha + cb) / a
@@ -544,7 +550,8 @@ def uniform_bias_expectation(activation: str, c: float, t1, t2, d) -> np.ndarray
             step *= 2.0
         pts += [12.0 * large, -12.0 * large]
         breaks = np.unique(np.clip(pts, -c, c))[None, :]
-        out[i] = _integrate_rows(breaks, lambda beta: _relu_shifted(beta, s1[i], s2[i], r[i]), _G_TANH)[0] / (2.0 * c)
+        func = partial(_relu_shifted, s1=s1[i], s2=s2[i], r=r[i])
+        out[i] = _integrate_rows(breaks, func, _G_TANH)[0] / (2.0 * c)
     return out.reshape(t1.shape)
 
 
@@ -559,7 +566,7 @@ def _pair_classes(n: int, pm1: bool):
     ``p <= q`` so that the kernel is exactly symmetric; pm1: ``(n - d, d, d)``, d the Hamming distance)
     and the classes of the two inputs' variances, ``(m + p, 0, 0)`` and ``(m + q, 0, 0)``."""
     N = 1 << n
-    pop = np.array([bin(i).count("1") for i in range(N)], dtype=np.int64)
+    pop = np.array([i.bit_count() for i in range(N)], dtype=np.int64)
     i = np.arange(N)[:, None]
     j = np.arange(N)[None, :]
     if pm1:
