@@ -62,12 +62,17 @@ def _chi_square_p(sampled, exact, samples):
     return stats.chi2.sf(statistic, len(e) - 1)
 
 
-@pytest.mark.parametrize("encoding, bias", [("01", True), ("pm1", True), ("01", False)])
-def test_gaussian_process_sampler_against_the_exact_2_inputs_limit(encoding, bias):
-    exact = bn.exact_table("2-inf-1", activation="relu", encoding=encoding, bias=bias)
-    assert abs(exact.probability.sum() - 1) < 1e-12
+@pytest.mark.parametrize("arch, activation, encoding, bias", [
+    ("2-inf-1", "relu", "01", True), ("2-inf-1", "relu", "pm1", True), ("2-inf-1", "relu", "01", False),
+    ("2-inf-inf-1", "tanh", "pm1", False),       # odd: z(not x) = -z(x), tied inputs
+    ("2-inf-1", "linear", "01", True),           # rank 3: the exact side is the perceptron engine
+    ("2-inf-inf-1", "step", "01", True),
+])
+def test_gaussian_process_sampler_against_the_exact_2_inputs_limit(arch, activation, encoding, bias):
+    exact = bn.exact_table(arch, activation=activation, encoding=encoding, bias=bias)
+    assert abs(exact.probability.sum() - 1) < 1e-9
     samples = 200_000
-    sampled = bn.sample_table("2-inf-1", activation="relu", encoding=encoding, bias=bias, samples=samples, seed=3,
+    sampled = bn.sample_table(arch, activation=activation, encoding=encoding, bias=bias, samples=samples, seed=3,
                               progress=False)
     assert _chi_square_p(sampled, exact, samples) > 1e-3
     if not bias and encoding == "01":  # input 0 feeds 0 to every unit: its output is 0 (ties give 0)
@@ -121,3 +126,53 @@ def test_limit_refusals_are_clear():
         bn.exact_table("2-inf-1", orbits=True)
     with pytest.raises(BoolnetError):
         LimitNetwork("2-2-1", "relu", "01", True, Prior())
+
+
+@pytest.fixture(scope="module")
+def exact_3_inputs_pm1():
+    return bn.exact_table("3-inf-1", activation="relu", encoding="pm1")
+
+
+def test_tilting_estimates_cover_the_exact_limit(exact_3_inputs_pm1):
+    # Every function of the 3-input limit (8-dimensional orthants; exact to 1e-12 by the orthant engine).
+    exact = exact_3_inputs_pm1
+    df = bn.estimate_table("3-inf-1", exact.function.tolist(), encoding="pm1", seed=7, progress=False)
+    assert df.attrs["boolnet"]["volume_method"] == "minimax_tilting"
+    p = exact.probability.to_numpy()
+    covered = (df.probability_low.to_numpy() <= p) & (p <= df.probability_high.to_numpy())
+    assert len(df) >= 100 and covered.mean() >= 0.88
+    assert abs(np.mean(np.log(df.probability.to_numpy() / p))) < 0.05
+
+
+def test_the_limits_evidence_against_the_exact_sum(exact_3_inputs_pm1):
+    exact = exact_3_inputs_pm1
+    rng = np.random.default_rng(0)
+    hits = 0
+    for _ in range(10):
+        target = "".join(rng.choice(list("01"), 8))
+        train = sorted(rng.choice(8, 4, replace=False).tolist())
+        fits = [all(f[i] == target[i] for i in train) for f in exact.function]
+        truth = exact.probability[fits].sum()
+        e = bn.evidence("3-inf-1", target, train, encoding="pm1", seed=1, progress=False)
+        hits += e["evidence_low"] <= truth <= e["evidence_high"]
+    assert hits >= 8
+
+
+def test_ep_is_an_approximation_without_an_interval():
+    df = bn.estimate_table("2-inf-1", ["0001", "0110"], method="ep", progress=False)
+    exact = dict(zip(*bn.exact_table("2-inf-1")[["function", "probability"]].to_numpy().T))
+    assert (df.status == "approximation").all() and df.probability_low.isna().all()
+    assert np.allclose(df.probability, [exact[f] for f in df.function], rtol=0.5)   # close, not exact
+    with pytest.raises(BoolnetError, match="infinite-width limit") as e:
+        bn.estimate_table("2-2-1", ["0001"], method="ep")
+    assert e.value.param == "method"
+
+
+def test_the_limits_impossible_functions_are_exactly_zero():
+    # 0/1 inputs without biases: input 0 always gives 0; pm1 without biases, odd tanh: z(not x) = -z(x).
+    df = bn.estimate_table("2-inf-1", ["1000", "0001"], bias=False, progress=False)
+    assert df.status.tolist() == ["provably_zero", "estimated"] and df.probability.iloc[0] == 0
+    df = bn.estimate_table("2-inf-1", ["0011", "0101", "0110"], activation="tanh", encoding="pm1", bias=False,
+                           progress=False)
+    # 0011 and 0101 satisfy f(not x) = not f(x); 0110 does not.
+    assert df.status.tolist() == ["estimated", "estimated", "provably_zero"]
