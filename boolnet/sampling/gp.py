@@ -18,12 +18,8 @@ from boolnet.sampling import _gp_kernels as GK
 from boolnet.sampling import _hash_kernels as HK
 from boolnet.sampling._rng import BLOCK_SIZE, seed_keys
 from boolnet.sampling.counts import Counts
-from boolnet.sampling.jobs import NO_FIT, _compiling
+from boolnet.sampling.jobs import COUNTING_KERNELS, NO_FIT, _compiling, warm_counting_kernels
 from boolnet.runs import Job
-
-#: How a Gaussian-process sample is computed, recorded in the metadata.
-ARITHMETIC = ("z = F^T xi: F an eigen factor of the NNGP kernel (float64, rounded to float32), xi standard normal "
-              "(float32); products and sums in float32 in a fixed order, no fused multiply-adds")
 
 
 def padded_factor(net: LimitNetwork) -> np.ndarray:
@@ -63,10 +59,11 @@ class GaussianProcessJob(Job):
         self.counts = counts
 
     def prepare(self):
-        done = _compiling("Gaussian-process sampler's", [GK.gp_sample_worker, HK.merge_partition, HK.rehash])
+        done = _compiling("Gaussian-process sampler's", [GK.gp_sample_worker, *COUNTING_KERNELS])
         c = self.counts
         GK.gp_sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.factor, self.n_inputs,
                             c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
+        warm_counting_kernels()
         done()
 
     def make_step(self, first, count, threads):

@@ -45,6 +45,10 @@ def _compiling(what: str, dispatchers):
     return lambda: notice(f"kernels compiled in {time.perf_counter() - begin:.0f} s (not counted in samples/s)")
 
 
+#: How a Gaussian-process sample (:mod:`boolnet.sampling.gp`) is computed, recorded in the metadata.
+GP_ARITHMETIC = ("z = F^T xi: F an eigen factor of the NNGP kernel (float64, rounded to float32), xi standard normal "
+                 "(float32); sums over the factor's rows in float32 in a fixed order by fused multiply-adds")
+
 #: The unconditioned sampler's ``fit`` argument: a zero mask counts every sample.
 NO_FIT = np.zeros(4, np.uint64)
 
@@ -80,11 +84,9 @@ def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None 
     """
     conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
     if spec.arch.is_limit:  # the Gaussian-process sampler (boolnet.sampling.gp)
-        from boolnet.sampling.gp import ARITHMETIC
-
         return {"command": "sample", "architecture": str(spec.arch), "activation": spec.activation,
                 **prior.metadata(), "encoding": spec.encoding, "bias": spec.bias, "seed": seed, "samples": samples,
-                "rng": RNG_NAME, "arithmetic": ARITHMETIC, "kernel": "NNGP (infinite-width limit)",
+                "rng": RNG_NAME, "arithmetic": GP_ARITHMETIC, "kernel": "NNGP (infinite-width limit)",
                 "kernel_rank": int(spec.reduction.factor().shape[0]), "ci": "Wilson score interval, 95%",
                 **conditioned}
     return {
