@@ -15,7 +15,6 @@ import numpy as np
 
 from boolnet.nngp.process import LimitNetwork
 from boolnet.sampling import _gp_kernels as GK
-from boolnet.sampling import _hash_kernels as HK
 from boolnet.sampling._rng import BLOCK_SIZE, seed_keys
 from boolnet.sampling.counts import Counts
 from boolnet.sampling.jobs import COUNTING_KERNELS, NO_FIT, _compiling, warm_counting_kernels
