@@ -17,7 +17,7 @@ The kernel is the depth-1 relu NNGP kernel with bias on the 128 inputs of {0,1}^
   extrapolated as ``(1.96 / rel_error)^2 / P`` draws at the measured rate;
 * EP (``orthant_ep``), which has no interval.
 
-Timings are not asserted anywhere: docs/nngp_orthant.md records the figures of a run.
+Timings are not asserted anywhere: docs/nngp.md records the figures of a run.
 """
 
 from __future__ import annotations

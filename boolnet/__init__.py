@@ -14,7 +14,8 @@ Volumes: :func:`volume_table`, :func:`exact_table`, :func:`sample_table`,
 :func:`rank_measures`, :func:`probability_by_complexity`. SGD against Bayes:
 :func:`train_table`, :func:`training_set`, :func:`posterior_table`,
 :func:`compare_tables`. Rare events: :func:`estimate_table`, :func:`evidence`,
-:func:`pac_bayes_bound`, :func:`posterior_errors`. Pictures: :func:`sphere_figure`, :func:`cube_figure`,
+:func:`pac_bayes_bound`, :func:`posterior_errors`. The infinite-width limit (architectures
+``"7-inf-inf-1"`` everywhere above): :func:`nngp_kernel`. Pictures: :func:`sphere_figure`, :func:`cube_figure`,
 :func:`sphere_html`, :func:`width_sweep_figure`. Files: :func:`read_table`,
 :func:`write_table`. Options: :class:`Prior`. Errors: :class:`BoolnetError`,
 :class:`Interrupted`.
@@ -60,6 +61,7 @@ _API = {
     "estimate_table": "boolnet.estimate",
     "evidence": "boolnet.estimate",
     "pac_bayes_bound": "boolnet.estimate",
+    "nngp_kernel": "boolnet.nngp",
     "posterior_errors": "boolnet.estimate",
     "write_merged": "boolnet.sampling",
     "sphere_figure": "boolnet.plots.regions",

@@ -5,7 +5,7 @@ with Gauss-Kronrod quadrature), a one-dimensional integral for equicorrelated ma
 the exact perceptron table (64 dimensions, rank 7), the Gaussian measure of a 3-dimensional
 polyhedral cone triangulated into simplicial cones (rank 3), plain Monte Carlo with a Wilson
 interval and scipy's Genz QMC (``multivariate_normal.cdf``). ``python -m pytest -s`` prints the
-figures (coverage, log ratios, EP's errors) that docs/nngp_orthant.md quotes.
+figures (coverage, log ratios, EP's errors) that docs/nngp.md quotes.
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ def test_linear_network_kernel_against_the_exact_perceptron_table():
           f"{np.mean(ratios):+.3f} sd {np.std(ratios):.3f}; EP mean {np.mean(ep_ratios):+.3f} "
           f"sd {np.std(ep_ratios):.3f}")
     # the rarest (1e-9 .. 1e-8) need 1e5 samples of heavy-tailed weights and are the ones
-    # missed (low) when any is: see docs/nngp_orthant.md; the slow test takes 67 orbits
+    # missed (low) when any is: see docs/nngp.md; the slow test takes 67 orbits
     assert covered >= 9
     assert abs(np.mean(ratios)) < 0.05
 

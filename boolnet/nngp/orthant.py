@@ -29,7 +29,7 @@ gradient with the analytic Hessian. Every weight is then at most ``exp(psi*)``, 
 ``exp(psi*)`` is an upper bound on ``P`` and the weights' relative variance is bounded
 (Botev proves vanishing relative error in an asymptotic regime). On the 128-dimensional
 relu NNGP kernel, 1,000 to 50,000 samples (0.1 to 1.5 s) gave 10% at ``P = 1e-6 .. 1e-100``
-(docs/nngp_orthant.md).
+(docs/nngp.md).
 
 Ordering: Botev's (after Gibson, Glasbey & Elston 1994 and Genz): at step ``k`` the
 remaining coordinate with the smallest conditional probability of its constraint, given
