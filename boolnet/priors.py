@@ -194,7 +194,8 @@ class Prior:
         for name in ("sigma_w", "sigma_b"):
             if isinstance(getattr(self, name), tuple):
                 raise BoolnetError(f"{name} {format_sigmas(getattr(self, name))}: per-layer sigmas are supported by "
-                                   f"the sampler (sample_table) only, not by {what}; give one value", param=name)
+                                   f"the sampler, the estimator and the infinite-width limit (N-inf-...-1), not by "
+                                   f"{what}; give one value", param=name)
 
     def check_layers(self, n_layers: int) -> None:
         """Raise a BoolnetError unless every per-layer list has ``n_layers`` values (hidden layers + output)."""

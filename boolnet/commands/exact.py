@@ -23,7 +23,7 @@ def add_arguments(parser):
     which.add_argument("--arch", default=None,
                        help="N-1 (a perceptron, as --n N) or an MLP N-H-1, N-H1-H2-1 with --activation step|sign")
     parser.add_argument("--activation", default=None, help="hidden units of an MLP: step | sign")
-    add_prior_arguments(parser)
+    add_prior_arguments(parser, per_layer=True)
     add_encoding_arguments(parser)
     add_output_argument(parser)
     parser.add_argument("--orbits", action="store_true",
@@ -53,7 +53,8 @@ def run(args) -> int:
     path = output_path(args)
     # exact_table checks the checkpoint's folder before it computes anything.
     try:
-        table = exact_table(arch, activation=args.activation, prior=prior_from_args(args), encoding=args.encoding,
+        table = exact_table(arch, activation=args.activation, prior=prior_from_args(args, per_layer=True),
+                            encoding=args.encoding,
                             bias=not args.no_bias, orbits=args.orbits, progress=not args.quiet,
                             checkpoint=args.checkpoint,
                             checkpoint_interval=30.0 if args.checkpoint_interval is None else args.checkpoint_interval)
