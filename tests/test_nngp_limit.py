@@ -176,3 +176,23 @@ def test_the_limits_impossible_functions_are_exactly_zero():
                            progress=False)
     # 0011 and 0101 satisfy f(not x) = not f(x); 0110 does not.
     assert df.status.tolist() == ["estimated", "estimated", "provably_zero"]
+
+
+def test_an_interrupted_gaussian_process_run_resumes_to_the_same_table(tmp_path):
+    from boolnet.errors import Interrupted
+    from boolnet.sampling._rng import BLOCK_SIZE
+
+    options = dict(activation="tanh", samples=6 * BLOCK_SIZE + 7, seed=9, progress=False)
+    reference = bn.sample_table("5-inf-inf-1", **options)
+    path = tmp_path / "gp.ckpt"
+    with pytest.raises(Interrupted) as info:
+        bn.sample_table("5-inf-inf-1", threads=2, checkpoint=path, checkpoint_interval=1e-9,
+                        _stop_after=2 * BLOCK_SIZE, **options)
+    assert path.exists() and 2 * BLOCK_SIZE <= info.value.done < options["samples"]
+    resumed = bn.sample_table("5-inf-inf-1", threads=1, checkpoint=path, **options)
+    assert resumed.attrs["boolnet"]["resumed_from"] == info.value.done
+    assert resumed.function.tolist() == reference.function.tolist()
+    assert resumed["count"].tolist() == reference["count"].tolist()
+    with pytest.raises(BoolnetError, match="options"):  # the same checkpoint under other options is refused
+        bn.sample_table("5-inf-inf-1", activation="relu", samples=options["samples"], seed=9, checkpoint=path,
+                        progress=False)
