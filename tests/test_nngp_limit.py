@@ -196,3 +196,23 @@ def test_an_interrupted_gaussian_process_run_resumes_to_the_same_table(tmp_path)
     with pytest.raises(BoolnetError, match="options"):  # the same checkpoint under other options is refused
         bn.sample_table("5-inf-inf-1", activation="relu", samples=options["samples"], seed=9, checkpoint=path,
                         progress=False)
+
+
+def test_uniform_prior_with_biases_keeps_its_uniform_output_bias():
+    # z = b + G with the output bias b uniform: the GP sampler draws b; the wide finite network agrees with it.
+    limit = bn.sample_table("2-inf-1", prior="uniform", samples=400_000, seed=3, progress=False)
+    wide = bn.sample_table("2-2048-1", prior="uniform", samples=100_000, seed=5, progress=False)
+    p_limit = dict(zip(limit.function, limit.probability))
+    sd = {f: np.sqrt(p * (1 - p) / 400_000) for f, p in p_limit.items()}
+    z = [(p - p_limit[f]) / np.hypot(np.sqrt(p * (1 - p) / 100_000), sd[f])
+         for f, p in zip(wide.function, wide.probability) if p_limit.get(f, 0) > 1e-3]
+    assert len(z) >= 14 and np.max(np.abs(z)) < 4.5
+    assert abs(p_limit["0000"] - 0.437) < 0.005
+    with pytest.raises(BoolnetError, match="uniform") as e:
+        bn.exact_table("2-inf-1", prior="uniform")
+    assert e.value.param == "prior"
+    with pytest.raises(BoolnetError, match="uniform"):
+        bn.estimate_table("2-inf-1", ["0001"], prior="uniform")
+    no_bias = bn.exact_table("2-inf-1", prior="uniform", bias=False)        # Gaussian output: exact is fine
+    sampled = bn.sample_table("2-inf-1", prior="uniform", bias=False, samples=200_000, seed=1, progress=False)
+    assert _chi_square_p(sampled, no_bias, 200_000) > 1e-3

@@ -128,7 +128,9 @@ def _options(arch, activation, prior, encoding, bias, seed, rel_error, particles
     if parsed.is_limit:
         from boolnet.nngp.process import LimitNetwork
 
-        return {"spec": LimitNetwork(parsed, activation, encoding, bias, prior), "prior": prior, "limit": True,
+        net = LimitNetwork(parsed, activation, encoding, bias, prior)
+        net.require_gaussian("an estimate")
+        return {"spec": net, "prior": prior, "limit": True,
                 "method": method, "seed": check_seed(seed),
                 "rel_error": check_real(rel_error, "rel_error", low=0, high=10, low_open=True),
                 "threads": check_threads(threads)}

@@ -113,6 +113,7 @@ def limit_table(net: LimitNetwork, *, progress: bool = False):
     meta = {"command": "exact", "volume_method": "quadrature", "architecture": str(net.arch), "n": n,
             "activation": net.activation, **net.prior.metadata(), "encoding": net.encoding, "bias": net.bias,
             "kernel": "NNGP (infinite-width limit)"}
+    net.require_gaussian("the exact table")
     if net.activation == "linear":
         df, what = _linear_as_perceptron(net, progress)
         df = df[["function", "probability", "probability_low", "probability_high"]].reset_index(drop=True)

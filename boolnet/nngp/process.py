@@ -150,6 +150,13 @@ class LimitNetwork:
     attributes the sampler's run options read (``arch``, ``activation``, ``encoding``, ``bias``).
     The kernel is computed (and the prior checked) on construction.
 
+    Under the uniform prior with biases the output unit's bias ``b``, one term shared by every
+    input, stays uniform on ``[-output_bias, output_bias]``: the output is ``z = b + G`` with ``G``
+    Gaussian of covariance ``K - output_bias**2 / 3``, not a Gaussian vector (the hidden layers'
+    own uniform biases are inside ``K``, :mod:`boolnet.nngp.kernel`). Then :attr:`output_bias` is
+    that half-width and :attr:`reduction` is of ``G``'s kernel; otherwise ``output_bias = 0``, the
+    output bias (if any) is Gaussian and inside ``K``, and ``z ~ N(0, K)``.
+
     Examples
     --------
     >>> from boolnet.priors import Prior
@@ -175,4 +182,17 @@ class LimitNetwork:
         check_activation(self.activation)
         self.kernel = nngp_kernel(self.arch, activation=self.activation, prior=self.prior, encoding=self.encoding,
                                   bias=self.bias)
-        self.reduction = reduce_kernel(self.kernel)
+        self.output_bias = 0.0
+        gaussian_part = self.kernel
+        if self.bias and self.prior.kind == "uniform":
+            self.output_bias = self.prior.bias_scale(self.arch.n_layers - 1)
+            gaussian_part = self.kernel - self.output_bias**2 / 3
+        self.reduction = reduce_kernel(gaussian_part)
+
+    def require_gaussian(self, what: str) -> None:
+        """Raise a BoolnetError if the output is not a Gaussian vector (uniform prior with biases), naming ``what``."""
+        if self.output_bias > 0:
+            raise BoolnetError(f"{what} of the infinite-width limit {self.arch} needs a Gaussian output: under the "
+                               "uniform prior with biases the output bias stays uniform (z = b + G), so a function's "
+                               "probability is not one orthant probability; sample it with sample_table, or use "
+                               "the gaussian prior or no biases", param="prior")

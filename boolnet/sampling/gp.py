@@ -55,13 +55,14 @@ class GaussianProcessJob(Job):
         self.key0, self.key1 = seed_keys(seed)
         self.factor = padded_factor(net)
         self.n_inputs = net.reduction.size
+        self.output_bias = float(net.output_bias)
         self.counts = counts
 
     def prepare(self):
         done = _compiling("Gaussian-process sampler's", [GK.gp_sample_worker, *COUNTING_KERNELS])
         c = self.counts
         GK.gp_sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.factor, self.n_inputs,
-                            c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
+                            self.output_bias, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
         warm_counting_kernels()
         done()
 
@@ -72,8 +73,8 @@ class GaussianProcessJob(Job):
 
         def step(t):
             position[t] = GK.gp_sample_worker(self.key0, self.key1, self.total, assigned[t], position[t],
-                                              self.factor, self.n_inputs, c.worker_tables[t], c.worker_used[t : t + 1],
-                                              c.worker_limit, self.fit)
+                                              self.factor, self.n_inputs, self.output_bias, c.worker_tables[t],
+                                              c.worker_used[t : t + 1], c.worker_limit, self.fit)
             return position[t] >= len(assigned[t])
 
         return step

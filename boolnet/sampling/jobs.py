@@ -87,7 +87,10 @@ def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None 
         return {"command": "sample", "architecture": str(spec.arch), "activation": spec.activation,
                 **prior.metadata(), "encoding": spec.encoding, "bias": spec.bias, "seed": seed, "samples": samples,
                 "rng": RNG_NAME, "arithmetic": GP_ARITHMETIC, "kernel": "NNGP (infinite-width limit)",
-                "kernel_rank": int(spec.reduction.factor().shape[0]), "ci": "Wilson score interval, 95%",
+                "kernel_rank": int(spec.reduction.factor().shape[0]),
+                **({"output": "z = b + G: the output bias b uniform (shared by every input), G Gaussian with "
+                              "kernel K - sigma_b**2 / 3"} if spec.output_bias > 0 else {}),
+                "ci": "Wilson score interval, 95%",
                 **conditioned}
     return {
         "command": "sample",
