@@ -328,9 +328,15 @@ def figures(args) -> None:
 
         full = pd.concat([bn.read_table(p) for p in paths], ignore_index=True)
         full["p_const"] = full["p_zero"] + full["p_one"]
+        full["dlog10_excess_sd"] = np.sqrt(np.clip(full["dlog10_sd"] ** 2 - full["dlog10_noise_sd"] ** 2, 0, None))
+        # What plug-in KL estimates give from sampling noise alone: (cells - 1) / (2 ln 2) (1/N + 1/N_limit) bits.
+        scale = (1 / full["samples"] + 1 / full["limit_samples"]) / (2 * math.log(2))
+        full["kl_lz_bits_noise"] = (full["kl_lz_cells"] - 1) * scale
+        full["kl_head_bits_noise"] = full["head_functions"] * scale
         df = full[full["width"].astype(str) != "inf"].copy()
         df["w"] = df["width"].astype(int)
-        panels = [("spearman", "Spearman rank corr. of P"), ("dlog10_sd", "sd of log10 P(w) - log10 P(inf)"),
+        panels = [("dlog10_mean", "mean of log10 P(w) - log10 P(inf), head functions"),
+                  ("dlog10_excess_sd", "its sd beyond the counts' noise"),
                   ("kl_lz_bits", "KL(P_w(K) || P_inf(K)) [bits]"), ("kl_head_bits", "KL over head + rest [bits]"),
                   ("mean_lz", "mean LZ complexity K"), ("p_const", "P(constant functions)")]
         nulls = full[full["width"].astype(str) == "inf"]
@@ -343,7 +349,9 @@ def figures(args) -> None:
                 ax.plot(g["w"], g[col], ls, marker="o", ms=3, color=colors[(act, depth)],
                         label=f"n={n} {act} depth {depth}")
                 nl = nulls[(nulls.n == n) & (nulls.activation == act) & (nulls.depth == depth)]
-                if len(nl):
+                if col.startswith("kl"):
+                    ax.plot(g["w"], g[col + "_noise"], ":", color=colors[(act, depth)], lw=0.8)
+                elif col in ("mean_lz", "p_const") and len(nl):
                     ax.axhline(float(nl[col].iloc[0]), color=colors[(act, depth)], ls=ls, lw=0.7, alpha=0.6)
             ax.set_xscale("log", base=2)
             if col.startswith("kl"):
@@ -351,8 +359,9 @@ def figures(args) -> None:
             ax.set_xlabel("hidden width")
             ax.set_title(label, fontsize=10)
         axes[0, 0].legend(fontsize=7)
+        axes[0, 1].set_ylim(bottom=0)
         fig.suptitle("Finite widths against the NNGP limit (gaussian prior, sigma_w = sigma_b = 1, 0/1 inputs); "
-                     "thin lines: a second sample of the limit (sampling noise alone); dashed: n = 5", fontsize=10)
+                     "dashed: n = 5; thin lines: the limit; dotted: the KL that sampling noise alone gives", fontsize=10)
         fig.tight_layout()
         save(fig, os.path.join(args.images, "nngp_widths.png"), dpi=110)
         plt.close(fig)
@@ -366,7 +375,6 @@ def figures(args) -> None:
         for kind, g in df.groupby(df["kind"].str.replace(r"_\d+_ones", "_k_ones", regex=True)):
             axes[0].scatter(g["log10_tilting"], g["ep_minus_tilting"], s=10, label=kind)
             axes[1].scatter(g["lz"], g["ep_minus_tilting"], s=10, label=kind)
-        axes[0].fill_between(np.sort(df["log10_tilting"]), 0, 0, color="k")
         for ax in axes[:2]:
             ax.axhline(0, color="k", lw=0.7)
             ax.set_ylabel("log10 P_EP - log10 P_tilting")
