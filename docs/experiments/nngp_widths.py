@@ -11,10 +11,11 @@ sidecar recording this command, the options, the sample sizes and the CPU second
 * ``sweep``: for n = 5, 7, relu and tanh, depth 1 and 2, the limit ``n-inf-1`` / ``n-inf-inf-1`` is
   sampled (``--limit-samples``) and compared with finite widths 1, 2, 4, ..., 1024 (depth 1) and
   1, ..., 512 (depth 2; 7-1024-1024-1 runs at about 250 samples/s), with the sample sizes of
-  ``SCHEDULE``; a second, independent sample of the limit (``width`` = ``inf``, seed + 1, the size of the
+  ``schedule()``; a second, independent sample of the limit (``width`` = ``inf``, seed + 1, the size of the
   small widths) gives the level every statistic has from sampling noise alone. Per width: over the
   functions the limit saw >= 20 times and that the width's sample would see >= 20 times if it followed
-  the limit (chosen by the limit alone, so that the width's own fluctuations select nothing), the Spearman rank correlation of P, the mean and sd of
+  the limit (chosen by the limit alone, so that the width's own fluctuations select nothing; a function
+  the width never produced counts 0.5), the Spearman rank correlation of P, the mean and sd of
   log10 P(width) - log10 P(limit) and the sd that the counts' Poisson noise alone would give; the KL
   divergence KL(P_width || P_limit) in bits of the distribution of LZ complexity (the limit's LZ values
   seen fewer than 20 times pooled into one cell) and of the partition of function space into the
@@ -27,7 +28,7 @@ sidecar recording this command, the options, the sample sizes and the CPU second
 * ``evidence``: P(S) at m = 32 (``training_set(7, 32, seed=TRAIN_SEED)``) for x1 AND x2, majority and a
   random function: the limit (depth 1 and 2, minimax tilting and EP) and finite widths (the splitting
   estimator ``bn.evidence``, 100 particles, 8 replicas).
-* ``ep``: 7-inf-inf-1 relu, about 200 functions (sampled from the limit across the range of P, random
+* ``ep``: 7-inf-inf-1 relu, 154 functions at seed 0 (sampled from the limit across the range of P, random
   functions with 8, 16, 32, 64 and 96 ones, uniformly random functions, parity and its complement):
   log10 P by minimax tilting (95% interval, relative error 0.1) and by EP, and their LZ complexity.
 
@@ -101,7 +102,7 @@ def compare(width_df, limit_df, n: int) -> dict:
     b = cl.reindex(chosen).to_numpy(float)
     a = cw.reindex(chosen, fill_value=0).to_numpy(float)
     mode = width_df.loc[width_df["count"].idxmax()]
-    row = {"function": mode["function"], "p_mode": float(mode["count"] / nw), "compared": int(len(chosen)),
+    row = {"function": mode["function"], "p_mode": float(mode["count"] / nw), "compared": len(chosen),
            "compared_unseen": int((a == 0).sum())}
     a = np.where(a == 0, 0.5, a)
     if len(chosen) >= 3:
@@ -121,7 +122,7 @@ def compare(width_df, limit_df, n: int) -> dict:
     pw = np.append(kw.reindex(head, fill_value=0).to_numpy(float), nw - kw.reindex(head, fill_value=0).sum()) / nw
     pl = np.append(kl.reindex(head).to_numpy(float), nl - kl.reindex(head).sum()) / nl
     row["kl_lz_bits"] = _kl(pw, pl)
-    row["kl_lz_cells"] = int(len(pw))
+    row["kl_lz_cells"] = len(pw)
     # KL over the partition {each head function of the limit} + {the rest}.
     hf = cl.index[cl.to_numpy() >= MIN_COUNT]
     qw = cw.reindex(hf, fill_value=0).to_numpy(float)
@@ -129,13 +130,13 @@ def compare(width_df, limit_df, n: int) -> dict:
     pw = np.append(qw, nw - qw.sum()) / nw
     pl = np.append(ql, nl - ql.sum()) / nl
     row["kl_head_bits"] = _kl(pw, pl)
-    row["head_functions"] = int(len(hf))
+    row["head_functions"] = len(hf)
     row["head_mass_width"] = float(qw.sum() / nw)
     row["head_mass_limit"] = float(ql.sum() / nl)
     row["mean_lz"] = float((width_df["lz"] * width_df["count"]).sum() / nw)
     row["p_zero"] = float(cw.get("0" * 2 ** n, 0) / nw)
     row["p_one"] = float(cw.get("1" * 2 ** n, 0) / nw)
-    row["distinct"] = int(len(width_df))
+    row["distinct"] = len(width_df)
     row["seen_once_fraction"] = float((width_df["count"] == 1).sum() / nw)
     return row
 
