@@ -15,10 +15,8 @@ import numpy as np
 
 from boolnet.nngp.process import LimitNetwork
 from boolnet.sampling import _gp_kernels as GK
-from boolnet.sampling._rng import BLOCK_SIZE, seed_keys
 from boolnet.sampling.counts import Counts
-from boolnet.sampling.jobs import COUNTING_KERNELS, NO_FIT, _compiling, warm_counting_kernels
-from boolnet.runs import Job
+from boolnet.sampling.jobs import BlockJob
 
 
 def padded_factor(net: LimitNetwork) -> np.ndarray:
@@ -40,41 +38,21 @@ def padded_factor(net: LimitNetwork) -> np.ndarray:
     return out
 
 
-class GaussianProcessJob(Job):
-    """Blocks of Gaussian-process samples: worker ``t`` takes blocks ``first + t``, ``first + t + W``, ... of a chunk."""
+class GaussianProcessJob(BlockJob):
+    """Blocks of Gaussian-process samples (the infinite-width limit)."""
 
-    unit = "samples"
-    granule = BLOCK_SIZE
+    what = "Gaussian-process sampler's"
+    kernels = (GK.gp_sample_worker,)
 
     def __init__(self, net: LimitNetwork, samples: int, seed: int, counts: Counts, threads: int,
                  fit: np.ndarray | None = None):
-        self.total = samples
-        self.fit = NO_FIT if fit is None else fit
-        self.first_chunk = threads
-        self.description = f"sample {net.arch}"
-        self.key0, self.key1 = seed_keys(seed)
+        super().__init__(net.arch, samples, seed, counts, threads, fit)
         self.factor = padded_factor(net)
         self.n_inputs = net.reduction.size
         self.output_bias = float(net.output_bias)
-        self.counts = counts
 
-    def prepare(self):
-        done = _compiling("Gaussian-process sampler's", [GK.gp_sample_worker, *COUNTING_KERNELS])
+    def run_blocks(self, blocks, start, t):
         c = self.counts
-        GK.gp_sample_worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.factor, self.n_inputs,
-                            self.output_bias, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
-        warm_counting_kernels()
-        done()
-
-    def make_step(self, first, count, threads):
-        assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
-        position = [0] * threads
-        c = self.counts
-
-        def step(t):
-            position[t] = GK.gp_sample_worker(self.key0, self.key1, self.total, assigned[t], position[t],
-                                              self.factor, self.n_inputs, self.output_bias, c.worker_tables[t],
-                                              c.worker_used[t : t + 1], c.worker_limit, self.fit)
-            return position[t] >= len(assigned[t])
-
-        return step
+        return GK.gp_sample_worker(self.key0, self.key1, self.total, blocks, start, self.factor, self.n_inputs,
+                                   self.output_bias, c.worker_tables[t], c.worker_used[t : t + 1], c.worker_limit,
+                                   self.fit)

@@ -108,46 +108,64 @@ def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None 
     }
 
 
-class SampleJob(Job):
-    """Blocks of samples: worker ``t`` takes blocks ``first + t``, ``first + t + W``, ... of a chunk."""
+class BlockJob(Job):
+    """Blocks of samples counted into :class:`Counts`: worker ``t`` takes blocks ``first + t``, ``first + t + W``,
+    ... of a chunk (any split of the blocks among workers gives the same counts).
+
+    A kind of sampler defines :meth:`run_blocks` (its worker kernel on worker ``t``'s table),
+    ``kernels`` (to say when they compile) and ``what`` (their name in that notice).
+    """
 
     unit = "samples"
     granule = BLOCK_SIZE
+    what = "sampler's"
+    kernels: tuple = ()
 
-    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int,
-                 fit: np.ndarray | None = None):
+    def __init__(self, arch, samples: int, seed: int, counts: Counts, threads: int, fit: np.ndarray | None = None):
         self.total = samples
         self.fit = NO_FIT if fit is None else fit
         self.first_chunk = threads
-        self.description = f"sample {spec.arch}"
+        self.description = f"sample {arch}"
         self.key0, self.key1 = seed_keys(seed)
-        self.scales = spec.parameter_scales(prior)
-        self.gaussian = prior.kind == "gaussian"
-        self.kargs = spec.kernel_args()
-        self.worker = WK.worker_for(spec.arch.widths)  # compiled for perceptrons or for MLPs only
         self.counts = counts
 
+    def run_blocks(self, blocks: np.ndarray, start: int, t: int) -> int:
+        """Run the worker kernel on ``blocks[start:]`` into worker table ``t``; return the position reached."""
+        raise NotImplementedError
+
     def prepare(self):
-        done = _compiling("sampler's", [self.worker, *COUNTING_KERNELS])
-        c = self.counts
-        self.worker(self.key0, self.key1, self.total, np.empty(0, np.int64), 0, self.scales, self.gaussian,
-                    *self.kargs, c.worker_tables[0], c.worker_used[0:1], c.worker_limit, self.fit)
+        done = _compiling(self.what, [*self.kernels, *COUNTING_KERNELS])
+        self.run_blocks(np.empty(0, np.int64), 0, 0)
         warm_counting_kernels()
         done()
 
     def make_step(self, first, count, threads):
-        # Any split of the blocks among workers gives the same counts.
         assigned = [np.arange(first + t, first + count, threads, dtype=np.int64) for t in range(threads)]
         position = [0] * threads
-        c = self.counts
 
         def step(t):
-            position[t] = self.worker(self.key0, self.key1, self.total, assigned[t], position[t], self.scales,
-                                      self.gaussian, *self.kargs, c.worker_tables[t], c.worker_used[t : t + 1],
-                                      c.worker_limit, self.fit)
+            position[t] = self.run_blocks(assigned[t], position[t], t)
             return position[t] >= len(assigned[t])
 
         return step
+
+
+class SampleJob(BlockJob):
+    """Blocks of samples of a finite network."""
+
+    def __init__(self, spec: NetworkSpec, prior: Prior, samples: int, seed: int, counts: Counts, threads: int,
+                 fit: np.ndarray | None = None):
+        super().__init__(spec.arch, samples, seed, counts, threads, fit)
+        self.scales = spec.parameter_scales(prior)
+        self.gaussian = prior.kind == "gaussian"
+        self.kargs = spec.kernel_args()
+        self.worker = WK.worker_for(spec.arch.widths)  # compiled for perceptrons or for MLPs only
+        self.kernels = (self.worker,)
+
+    def run_blocks(self, blocks, start, t):
+        c = self.counts
+        return self.worker(self.key0, self.key1, self.total, blocks, start, self.scales, self.gaussian, *self.kargs,
+                           c.worker_tables[t], c.worker_used[t : t + 1], c.worker_limit, self.fit)
 
 
 #: The counting and table kernels every sampling job compiles in ``prepare`` (see :func:`warm_counting_kernels`).
