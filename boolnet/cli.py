@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import warnings
 
 from boolnet import __version__
@@ -124,18 +125,41 @@ class _CommandLogHandler(logging.Handler):
             print(f"{self.command}: {record.getMessage()}", file=sys.stderr, flush=True)
 
 
+def _in_ignoring_callback(frame) -> bool:
+    """True when ``frame`` is a callback the interpreter calls from C and whose exceptions it only prints
+    ("Exception ignored in ..."), such as importlib's module-lock weakref callback during an import."""
+    return frame is not None and frame.f_code.co_name == "cb" and frame.f_code.co_filename.startswith("<frozen")
+
+
+def _deferred(signum, frame) -> bool:
+    # A stop raised inside such a callback would be printed with a traceback and then lost, and the command
+    # would run on: deliver the signal again a moment later, when the main thread is back in ordinary code.
+    if _in_ignoring_callback(frame):
+        threading.Timer(0.01, os.kill, (os.getpid(), signum)).start()
+        return True
+    return False
+
+
 def _raise_interrupt(signum, frame):
-    raise Interrupted("", signal_name=signal.Signals(signum).name)
+    if not _deferred(signum, frame):
+        raise Interrupted("", signal_name=signal.Signals(signum).name)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    if not _deferred(signum, frame):
+        raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
     """Run ``boolnet`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     command = "boolnet"
-    previous_term = None
+    previous_term = previous_int = None
     previous_level = logging.getLogger("boolnet").level
     try:
         # SIGTERM stops a run the way Ctrl-C does (outputs are written atomically, runs save their checkpoints).
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when Ctrl-C is ignored (SIG_IGN)
+            previous_int = signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
     except ValueError:  # not the main thread (e.g. called from a worker thread): leave signals alone
         pass
     try:
@@ -176,6 +200,8 @@ def main(argv=None) -> int:
     finally:
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
         for h in [h for h in logging.getLogger("boolnet").handlers if isinstance(h, _CommandLogHandler)]:
             logging.getLogger("boolnet").removeHandler(h)
         logging.getLogger("boolnet").setLevel(previous_level)

@@ -118,3 +118,23 @@ def test_sigterm_stops_like_ctrl_c(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err and "interrupted" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_a_stop_landing_in_an_import_callback_is_delivered_again(monkeypatch):
+    # Python prints and drops an exception raised inside importlib's module-lock callback ("Exception ignored
+    # in ..."): a Ctrl-C landing there would be lost and the command would run on. The handler defers it.
+    import types
+
+    from boolnet import cli
+
+    sent = []
+    monkeypatch.setattr(cli.threading, "Timer", lambda delay, fn, args: types.SimpleNamespace(
+        start=lambda: sent.append((fn, args))))
+    callback = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name="cb",
+                                                                  co_filename="<frozen importlib._bootstrap>"))
+    cli._raise_keyboard_interrupt(signal.SIGINT, callback)          # deferred: nothing raised
+    cli._raise_interrupt(signal.SIGTERM, callback)
+    assert sent == [(os.kill, (os.getpid(), signal.SIGINT)), (os.kill, (os.getpid(), signal.SIGTERM))]
+    ordinary = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name="main", co_filename="cli.py"))
+    with pytest.raises(KeyboardInterrupt):
+        cli._raise_keyboard_interrupt(signal.SIGINT, ordinary)
