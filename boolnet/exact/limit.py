@@ -22,6 +22,7 @@ import numpy as np
 from boolnet import __version__
 from boolnet.errors import BoolnetError
 from boolnet.exact.gaussian import _orthant_batch
+from boolnet.functions import inputs, symmetry_input_maps
 from boolnet.nngp.process import LimitNetwork
 from boolnet.table.schema import attach, bounds_from_error
 
@@ -37,8 +38,7 @@ def _linear_as_perceptron(net: LimitNetwork, progress: bool):
     from boolnet.priors import Prior
 
     n = net.arch.n
-    X = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
-    X = (2 * X - 1 if net.encoding == "pm1" else X).astype(np.float64)
+    X = inputs(n, net.encoding, dtype=np.float64)
     G = X @ X.T / n
     A = np.stack([np.ones(G.size), G.ravel()], axis=1)
     (c_b, c_w), *_ = np.linalg.lstsq(A, net.kernel.ravel(), rcond=None)
@@ -49,33 +49,21 @@ def _linear_as_perceptron(net: LimitNetwork, progress: bool):
     return df, f"the perceptron with weight variance c_w / n = {c_w / n:.6g} and bias variance c_b = {c_b:.6g}"
 
 
-def kernel_symmetries(K: np.ndarray, n: int, complement: bool) -> list:
-    """The maps of truth tables that keep the law of the sign pattern: ``bits -> bits'`` functions.
+def kernel_symmetries(K: np.ndarray, n: int) -> np.ndarray:
+    """The signed permutations of the input coordinates that leave ``K`` unchanged, as input maps (rows).
 
-    Candidates: the signed permutations of the ``n`` input coordinates (as permutations of the
-    ``2**n`` inputs), kept when they leave ``K`` unchanged (to 1e-12 relative), since then
-    ``z(pi x)`` has the law of ``z(x)``; with ``complement`` (no zero-variance input), each of
-    them followed by negating ``z`` too (``f -> not f``), as ``-z`` has the law of ``z``.
+    Candidates are :func:`boolnet.functions.symmetry_input_maps` ``(n, "pm1")`` (row ``g`` maps
+    input ``i`` to ``maps[g, i]``), kept when ``K`` is unchanged to 1e-12 relative: then
+    ``z(pi x)`` has the law of ``z(x)``, and ``f`` and ``f o pi`` have the same probability.
 
     Examples
     --------
-    >>> K = np.eye(4) + 0.5
-    >>> len(kernel_symmetries(K, 2, complement=False)), len(kernel_symmetries(K, 2, complement=True))
-    (8, 16)
+    >>> len(kernel_symmetries(np.eye(4) + 0.5, 2)), len(kernel_symmetries(np.diag([1.0, 2, 3, 4]), 2))
+    (8, 1)
     """
-    index = np.arange(2**n)
-    bits = (index[:, None] >> np.arange(n - 1, -1, -1)) & 1
+    maps = symmetry_input_maps(n, "pm1")
     scale = np.abs(K).max()
-    maps = []
-    for perm in itertools.permutations(range(n)):
-        for flips in itertools.product((0, 1), repeat=n):
-            moved = bits[:, list(perm)] ^ np.array(flips)
-            image = moved @ (1 << np.arange(n - 1, -1, -1))       # input i goes to input image[i]
-            if np.allclose(K[np.ix_(image, image)], K, rtol=0, atol=1e-12 * scale):
-                maps.append(lambda f, image=image: f[image])
-                if complement:
-                    maps.append(lambda f, image=image: 1 - f[image])
-    return maps
+    return maps[[np.allclose(K[np.ix_(m, m)], K, rtol=0, atol=1e-12 * scale) for m in maps]]
 
 
 def limit_table(net: LimitNetwork, *, progress: bool = False):
@@ -126,7 +114,9 @@ def limit_table(net: LimitNetwork, *, progress: bool = False):
             raise BoolnetError(f"arch {net.arch} with activation {net.activation!r}: the kernel of the free inputs "
                                "is singular, which the exact orthant engine cannot take; sample_table or "
                                "estimate_table handle it", param="arch")
-        maps = kernel_symmetries(net.kernel, n, complement=not red.zero.any())
+        maps = kernel_symmetries(net.kernel, n)
+        # -z has the law of z, so f and not f have the same probability, unless an input is always 0.
+        complement = not red.zero.any()
         functions, orbit_of, stacks = [], {}, []
         for bits in itertools.product((0, 1), repeat=2**n):
             bits = np.array(bits)
@@ -137,8 +127,9 @@ def limit_table(net: LimitNetwork, *, progress: bool = False):
             functions.append(f)
             if f in orbit_of:
                 continue
-            for g in maps:  # every image of f under the kernel's symmetries has f's probability
-                orbit_of.setdefault("".join(map(str, g(bits))), len(stacks))
+            for image in maps:  # every image of f under the kernel's symmetries has f's probability
+                for g in (bits[image], 1 - bits[image]) if complement else (bits[image],):
+                    orbit_of.setdefault("".join(map(str, g)), len(stacks))
             stacks.append(corr * np.outer(s, s))
         corrs = np.ascontiguousarray(np.stack(stacks))
         # The kernel's own rounding (a few ulps per entry, propagated through the layers) joins the
@@ -149,7 +140,7 @@ def limit_table(net: LimitNetwork, *, progress: bool = False):
         values, errors = orbit_values[index], orbit_errors[index]
         low, high = bounds_from_error(values, errors)
         meta["orbits"] = len(stacks)
-        meta["symmetries"] = len(maps)
+        meta["symmetries"] = len(maps) * (2 if complement else 1)
         df = pd.DataFrame({"function": functions, "probability": values, "probability_low": low,
                            "probability_high": high})
         df = df.sort_values(["probability", "function"], ascending=[False, True], kind="stable")

@@ -18,7 +18,7 @@ activation: rank ``n + 1``); :meth:`Reduction.factor` is then an eigen factor of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,6 +56,7 @@ class Reduction:
     sign: np.ndarray
     free: np.ndarray
     kernel: np.ndarray
+    _factor: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def signs(self, bits) -> np.ndarray | None:
         """The sign constraints ``s_k z_free[k] > 0`` that make the network compute ``bits``; None if none can.
@@ -96,15 +97,17 @@ class Reduction:
         >>> bool(np.allclose(F.T @ F, K))
         True
         """
-        lam, U = np.linalg.eigh(self.kernel)
-        keep = lam > max(lam.max(initial=0.0), 0.0) * self.kernel.shape[0] * np.finfo(float).eps
-        reduced = (U[:, keep] * np.sqrt(lam[keep])).T       # r x len(free)
-        F = np.zeros((reduced.shape[0], self.size))
-        column = np.full(self.size, -1)
-        column[self.free] = np.arange(len(self.free))
-        live = np.flatnonzero(~self.zero)
-        F[:, live] = reduced[:, column[self.representative[live]]] * self.sign[live]
-        return F.astype(dtype)
+        if self._factor is None:  # one eigendecomposition per reduction (the run's options read its rank too)
+            lam, U = np.linalg.eigh(self.kernel)
+            keep = lam > max(lam.max(initial=0.0), 0.0) * self.kernel.shape[0] * np.finfo(float).eps
+            reduced = (U[:, keep] * np.sqrt(lam[keep])).T       # r x len(free)
+            F = np.zeros((reduced.shape[0], self.size))
+            column = np.full(self.size, -1)
+            column[self.free] = np.arange(len(self.free))
+            live = np.flatnonzero(~self.zero)
+            F[:, live] = reduced[:, column[self.representative[live]]] * self.sign[live]
+            self._factor = F
+        return self._factor.astype(dtype)
 
 
 def reduce_kernel(K) -> Reduction:

@@ -82,17 +82,8 @@ def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None 
     :class:`~boolnet.network.NetworkSpec` or, for the infinite-width limit, a
     :class:`~boolnet.nngp.process.LimitNetwork` (whose run adds the kernel's rank).
     """
-    conditioned = {} if target is None else {"fit": target, "train": [int(i) for i in train]}
-    if spec.arch.is_limit:  # the Gaussian-process sampler (boolnet.sampling.gp)
-        return {"command": "sample", "architecture": str(spec.arch), "activation": spec.activation,
-                **prior.metadata(), "encoding": spec.encoding, "bias": spec.bias, "seed": seed, "samples": samples,
-                "rng": RNG_NAME, "arithmetic": GP_ARITHMETIC, "kernel": "NNGP (infinite-width limit)",
-                "kernel_rank": int(spec.reduction.factor().shape[0]),
-                **({"output": "z = b + G: the output bias b uniform (shared by every input), G Gaussian with "
-                              "kernel K - sigma_b**2 / 3"} if spec.output_bias > 0 else {}),
-                "ci": "Wilson score interval, 95%",
-                **conditioned}
-    return {
+    limit = spec.arch.is_limit  # the Gaussian-process sampler (boolnet.sampling.gp)
+    options = {
         "command": "sample",
         "architecture": str(spec.arch),
         "activation": spec.activation if spec.arch.hidden else "none (perceptron)",
@@ -102,10 +93,17 @@ def run_options(spec, prior: Prior, seed: int, samples: int, target: str | None 
         "seed": seed,
         "samples": samples,
         "rng": RNG_NAME,
-        "arithmetic": "float32, fixed order, fused multiply-adds",
-        "ci": "Wilson score interval, 95%",
-        **conditioned,
+        "arithmetic": GP_ARITHMETIC if limit else "float32, fixed order, fused multiply-adds",
     }
+    if limit:
+        options.update({"kernel": "NNGP (infinite-width limit)", "kernel_rank": int(spec.reduction.factor().shape[0])})
+        if spec.output_bias > 0:
+            options["output"] = ("z = b + G: the output bias b uniform (shared by every input), G Gaussian with "
+                                 "kernel K - sigma_b**2 / 3")
+    options["ci"] = "Wilson score interval, 95%"
+    if target is not None:
+        options.update({"fit": target, "train": [int(i) for i in train]})
+    return options
 
 
 class BlockJob(Job):
