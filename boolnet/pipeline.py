@@ -101,7 +101,7 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
         raise BoolnetError(f"method 'exact' takes the infinite-width limit for n <= 3 inputs; {arch} has to be "
                            "sampled: use method='sample'", param="method")
     if method is None:
-        if arch.is_limit:  # exact in about a second for n <= 2; n = 3 takes a minute, sampling a second
+        if arch.is_limit:  # n = 3 means 8-dimensional orthants by quadrature, slow beside sampling
             return "exact" if arch.n <= 2 else "sample"
         if not arch.hidden:
             return "exact" if arch.n <= DEFAULT_EXACT_MAX_N else "sample"
