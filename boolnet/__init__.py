@@ -8,7 +8,7 @@ DataFrame whose metadata is in ``df.attrs["boolnet"]``)::
     bn.probability("0001", prior=bn.Prior("uniform", fan_in_scaling=False))   # AND: 1/48 of the cube
 
 Volumes: :func:`volume_table`, :func:`exact_table`, :func:`sample_table`,
-:func:`enumerate_table`, :func:`merge_tables`, :func:`probability`,
+:func:`enumerate_table`, :func:`merge_tables`, :func:`probability`, :func:`expand_orbit`,
 :func:`regions_table`, :func:`truth_tables`. Complexity: :func:`add_measures`,
 :func:`measure`, :func:`register_measure`. Fits: :func:`levin_fit`,
 :func:`rank_measures`, :func:`probability_by_complexity`. SGD against Bayes:
@@ -39,6 +39,7 @@ _API = {
     "exact_table": "boolnet.pipeline",
     "probability": "boolnet.pipeline",
     "regions_table": "boolnet.pipeline",
+    "expand_orbit": "boolnet.exact",
     "Volume": "boolnet.pipeline",
     "sample_table": "boolnet.sampling",
     "enumerate_table": "boolnet.sampling",

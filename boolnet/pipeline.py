@@ -168,6 +168,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     from boolnet.checks import check_checkpoint_interval
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.exact.selfdual import MAX_SELF_DUAL_N
     from boolnet.functions import check_encoding
     from boolnet.io import check_output_path
 
@@ -191,9 +192,10 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
                                    "seconds in one piece: drop it", param=name)
         return limit_table(LimitNetwork(parsed, "relu" if activation is None else activation, encoding, bias, prior),
                            progress=progress)
-    if not parsed.hidden and parsed.n > MAX_EXACT_N:
-        raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N}; "
-                           "estimate this one with sample_table", param="arch")
+    if not parsed.hidden and parsed.n > MAX_SELF_DUAL_N:
+        raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N} (and n = "
+                           f"{MAX_SELF_DUAL_N} with -1/+1 inputs and the bias at the weights' scale); estimate this one "
+                           "with sample_table or estimate_table", param="arch")
     if not parsed.hidden:
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",

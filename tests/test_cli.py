@@ -47,7 +47,7 @@ def test_parameter_names_become_flags():
     (["exact", "--n", "2", "--sigma-w", "1e400"], ["--sigma-w", "out of range"]),
     (["exact", "--n", "2", "--sigma-w", "1e-400"], ["--sigma-w", "out of range"]),
     (["exact", "--n", "2", "--sigma-b", "nan"], ["--sigma-b"]),
-    (["exact", "--n", "9"], ["--n 9", "1 <= n <= 6"]),
+    (["exact", "--n", "9"], ["--n 9", "1 <= n <= 7"]),
     (["exact", "--n", "2", "--prior", "cauchy"], ["--prior", "gaussian, uniform"]),
     (["exact", "--n", "2", "--encoding", "ab"], ["--encoding"]),
     (["exact", "--arch", "2-2-1", "--activation", "relu"], ["step"]),

@@ -18,8 +18,9 @@ HELP = "exact probability (volume) of each function under the prior: exact ratio
 def add_arguments(parser):
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--n", type=int, default=None,
-                       help="perceptron with n inputs, 1..6 (n = 6: 15,028,134 functions; about 5 minutes for the "
-                            "cube prior, about 15 minutes for the gaussian; use --orbits, Parquet and --checkpoint)")
+                       help="perceptron with n inputs, 1..6, or 7 with --encoding pm1 --no-fan-in-scaling and sigma_w "
+                            "= sigma_b (n = 6: 15,028,134 functions; n = 7: 8,378,070,864 in 2,470 orbits, about 20 s "
+                            "on the cube; use --orbits, Parquet and --checkpoint)")
     which.add_argument("--arch", default=None,
                        help="N-1 (a perceptron, as --n N) or an MLP N-H-1, N-H1-H2-1 with --activation step|sign")
     parser.add_argument("--activation", default=None, help="hidden units of an MLP: step | sign")
@@ -39,13 +40,13 @@ def add_arguments(parser):
 def run(args) -> int:
     from boolnet.commands.sample import _cli_interrupted
     from boolnet.errors import BoolnetError, Interrupted
-    from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.exact.selfdual import MAX_SELF_DUAL_N
     from boolnet.functions import check_n
     from boolnet.io import write_table
     from boolnet.pipeline import exact_table
 
     if args.n is not None:  # --n N is the perceptron N-1: its range is said in terms of --n
-        check_n(args.n, high=MAX_EXACT_N, what="exact perceptron volumes")
+        check_n(args.n, high=MAX_SELF_DUAL_N, what="exact perceptron volumes")
     if args.checkpoint_interval is not None and args.checkpoint is None:
         raise BoolnetError("--checkpoint-interval is used only with --checkpoint PATH: add it, or leave "
                            "--checkpoint-interval out", param="checkpoint_interval")

@@ -13,11 +13,26 @@ import numpy as np
 import pandas as pd
 
 from boolnet.checks import check_checkpoint_interval
-from boolnet.errors import BoolnetWarning, Interrupted
+from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
+from boolnet.exact.selfdual import (
+    GROUP_NAME,
+    MAX_SELF_DUAL_N,
+    SelfDualOrbit,
+    chow_parameters,
+    keeps_bias_symmetry,
+    representative_words,
+    self_dual_orbits,
+)
 from boolnet.exact.volumes import probabilities, scale_ratio
-from boolnet.functions import check_encoding, check_n, pack_bits, strings_from_packed
+from boolnet.functions import (
+    bits_from_string,
+    check_encoding,
+    check_n,
+    orbit,
+    strings_from_packed,
+)
 from boolnet.io.checkpoint import Checkpoint
 from boolnet.io.paths import check_output_path
 from boolnet.priors import Prior
@@ -39,13 +54,12 @@ class _OrbitVolumes(Results):
     Gaussian cones of a batch share the cores), written in place: nothing to merge.
     """
 
-    def __init__(self, orbits: list[Orbit], prior: Prior):
+    def __init__(self, orbits: list[Orbit] | list[SelfDualOrbit], prior: Prior):
         self.orbits, self.prior = orbits, prior
         k = len(orbits)
-        #: Packed truth table of each orbit's representative: a checkpoint must hold the same orbits.
-        bits = np.array([np.frombuffer(o.representative.function.encode(), dtype=np.uint8) - ord("0")
-                         for o in orbits], dtype=np.uint8)
-        self.keys = np.ascontiguousarray(pack_bits(bits)[:, 0], dtype=np.uint64)
+        #: Packed truth table of each orbit's representative (one row of words each): a checkpoint must hold
+        #: the same orbits.
+        self.keys = np.ascontiguousarray(representative_words(orbits), dtype=np.uint64)
         self.p = np.zeros(k)
         self.err = np.zeros(k)
         self.exact: list = [None] * k
@@ -106,8 +120,10 @@ class _ExactCheckpoint(Checkpoint):
     def _state(self, saved: dict, arrays: dict) -> tuple:
         done, keys, p, err, exact = (arrays[k] for k in self.arrays)
         done = int(done)
+        if keys.ndim == 1:  # written before n = 7 (one word per truth table)
+            keys = keys[:, None]
         if (keys.dtype != np.uint64 or p.dtype != np.float64 or err.dtype != np.float64 or exact.dtype.kind != "U"
-                or not keys.shape == p.shape == err.shape == exact.shape == (done,)):
+                or len(keys) != done or not p.shape == err.shape == exact.shape == (done,)):
             raise self._not_a_checkpoint("its arrays do not fit together: damaged")
         return done, keys, p, err, exact
 
@@ -135,8 +151,9 @@ def exact_table(
     Parameters
     ----------
     n : int
-        Number of inputs, 1 <= n <= 6 (n = 6 takes about 5 minutes under the cube prior and
-        about 15 minutes under the gaussian prior: timings in docs/exact.md; use a checkpoint).
+        Number of inputs, 1 <= n <= 6, or n = 7 where the prior keeps the bias among the symmetries
+        (below) with ``orbits_only=True``: 8,378,070,864 functions in 2,470 orbits, about 20 s on the
+        cube. Timings in docs/exact.md; use a checkpoint for long runs.
     prior : Prior, optional
         Default: the gaussian prior with fan-in scaling, sigma_w = sigma_b = 1.
     encoding : {"01", "pm1"}
@@ -144,8 +161,9 @@ def exact_table(
     progress : bool
         Progress bars on stderr.
     orbits_only : bool
-        One row per symmetry orbit (its lexicographically smallest member) with an ``orbit_size``
-        column instead of one row per function: compact for n = 6.
+        One row per symmetry orbit (its representative) with an ``orbit_size`` column instead of
+        one row per function: compact for n = 6, required for n = 7. :func:`expand_orbit` lists the
+        functions of one orbit.
     checkpoint : path, optional
         Save the volumes of the orbits done there (boolnet's one checkpoint format, written
         atomically) every ``checkpoint_interval`` seconds, on Ctrl-C or SIGTERM and at the end;
@@ -163,10 +181,17 @@ def exact_table(
         ``function``, ``probability`` (float), ``probability_low``/``probability_high`` (equal
         to it for exact rationals, else ``probability -+`` the quadrature's error bound),
         ``probability_exact`` (fraction string; only under a uniform prior with a rational
-        box), ``facets`` (irredundant half-spaces), ``orbit`` (lexicographically smallest
-        member of the function's symmetry orbit; all members of an orbit have equal
-        probability). Options, methods and totals in ``df.attrs["boolnet"]``, with
-        ``volume_method`` ``"exact"`` (rationals) or ``"quadrature"``.
+        box), ``facets`` (irredundant half-spaces), ``orbit`` (the representative of the
+        function's symmetry orbit; all members of an orbit have equal probability). Options,
+        methods and totals in ``df.attrs["boolnet"]``, with ``volume_method`` ``"exact"``
+        (rationals) or ``"quadrature"``, and ``symmetry`` naming the group:
+
+        * with -1/+1 inputs, a bias and a bias of the weights' scale (``sigma_w * s == sigma_b``:
+          the cube, the isotropic gaussian), B_(n+1), the signed permutations of the weights and
+          the bias together (:mod:`boolnet.exact.selfdual`); the representative has non-negative
+          weights in non-increasing order;
+        * otherwise input permutations (and negations with -1/+1 inputs) and output negation; the
+          representative is the orbit's lexicographically smallest truth table.
 
     Raises
     ------
@@ -185,17 +210,20 @@ def exact_table(
     """
     # The checkpoint's folder is checked before any work, not at the first save (as the sampler does).
     checkpoint = check_output_path(checkpoint, suffixes=None, param="checkpoint")
-    n = check_n(n, high=MAX_EXACT_N, what="exact volumes")
+    n = check_n(n, high=MAX_SELF_DUAL_N, what="exact volumes")
     check_encoding(encoding)
     prior = prior or Prior()
+    prior.require_scalar("the exact perceptron engine")
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
+    symmetric = keeps_bias_symmetry(n, encoding, bias, prior)
+    _check_size(n, encoding, bias, prior, symmetric, orbits_only)
     started = time.perf_counter()
-    orbits = threshold_orbits(n, encoding, bias, progress=progress)
+    orbits = self_dual_orbits(n, progress) if symmetric else threshold_orbits(n, encoding, bias, progress=progress)
     results = _OrbitVolumes(orbits, prior)
     ckpt = None
     if checkpoint is not None:
         fingerprint = {"command": "exact", "n": n, "encoding": encoding, "bias": bias, **prior.metadata(),
-                       "orbits": len(orbits)}
+                       "orbits": len(orbits), "symmetry": _symmetry_name(n, encoding, symmetric)}
         ckpt = _ExactCheckpoint(checkpoint, fingerprint, results.keys)
         state = ckpt.load()
         if state is not None:
@@ -203,6 +231,7 @@ def exact_table(
     result = drive(_VolumeJob(results, n), results, threads=1, start=results.start, progress=progress,
                    checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
     table = _table(n, encoding, bias, prior, orbits, results, result.done, orbits_only)
+    table.attrs["boolnet"]["symmetry"] = _symmetry_name(n, encoding, symmetric)
     meta = table.attrs["boolnet"]
     meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
     if result.resumed_from:  # a fresh run's metadata is what it always was
@@ -221,6 +250,32 @@ def exact_table(
     return table
 
 
+def _check_size(n: int, encoding: str, bias: bool, prior: Prior, symmetric: bool, orbits_only: bool) -> None:
+    """Refuse n = 7 where it cannot be done, before any work, saying what can."""
+    if n <= MAX_EXACT_N:
+        return
+    if not symmetric:
+        scale = "sigma_w" if not prior.fan_in_scaling else f"sigma_w / sqrt({n})"
+        raise BoolnetError(
+            f"{n} inputs are computed exactly only where the bias is one more weight, so that its 2,470 symmetry orbits "
+            f"(B_{n + 1}) suffice: -1/+1 inputs (--encoding pm1), a bias, and {scale} equal to sigma_b (e.g. "
+            f"--prior uniform --no-fan-in-scaling, or --prior gaussian --no-fan-in-scaling); these options have "
+            f"{'no bias' if not bias else 'encoding ' + encoding if encoding != 'pm1' else 'another bias scale'}: "
+            f"use one of those, or n <= {MAX_EXACT_N}", param="n")
+    if not orbits_only:
+        raise BoolnetError(f"{n} inputs give 8,378,070,864 functions: one row per function does not fit; ask for one row "
+                           "per symmetry orbit (--orbits, orbits_only=True) and expand an orbit with "
+                           "boolnet.expand_orbit", param="orbits_only")
+
+
+def _symmetry_name(n: int, encoding: str, symmetric: bool) -> str:
+    if symmetric:
+        return GROUP_NAME.format(d=n + 1)
+    if encoding == "pm1":
+        return f"B_{n}: permutations and sign changes of the inputs; output negation"
+    return f"S_{n}: permutations of the inputs; output negation"
+
+
 def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit], results: _OrbitVolumes,
            done: int, orbits_only: bool) -> pd.DataFrame:
     """The volume table of the first ``done`` orbits (all of them, unless the run was stopped)."""
@@ -232,11 +287,11 @@ def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit],
         if p_exact is None:
             exact_available = False
         else:
-            total_exact += p_exact * len(orb.members)
+            total_exact += p_exact * orb.size
         if orbits_only:
-            names, extra = [orb.representative.function], {"orbit_size": len(orb.members)}
+            names, extra = [orb.representative.function], {"orbit_size": orb.size}
         else:
-            names, extra = strings_from_packed(orb.members[:, None], n), {"orbit": orb.representative.function}
+            names, extra = strings_from_packed(orb.member_words(), n), {"orbit": orb.representative.function}
         rows.append(pd.DataFrame({
             "function": names,
             "probability": p,
@@ -266,7 +321,7 @@ def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit],
         "bias": bias,
         **prior.metadata(),
         "rows": "one per symmetry orbit" if orbits_only else "one per function",
-        "functions": int(sum(len(o.members) for o in orbits[:done])),
+        "functions": int(sum(o.size for o in orbits[:done])),
         "orbits": done,
         "probability_sum": float((table["probability"] * size).sum()),
         "error_bound_sum": float((table["error_bound"] * size).sum()),
@@ -274,7 +329,7 @@ def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit],
     }
     if done < len(orbits):
         meta["orbits_total"] = len(orbits)
-        meta["functions_total"] = int(sum(len(o.members) for o in orbits))
+        meta["functions_total"] = int(sum(o.size for o in orbits))
     if prior.kind == "uniform":
         ratio, bound = scale_ratio(prior, n)
         meta["method"] = (
@@ -290,6 +345,51 @@ def _table(n: int, encoding: str, bias: bool, prior: Prior, orbits: list[Orbit],
     if not exact_available:
         table = table.drop(columns="probability_exact")
     return attach(order_columns(table), meta)
+
+
+def expand_orbit(table: pd.DataFrame, representative: str) -> pd.DataFrame:
+    """The functions of one orbit of an exact table with one row per orbit, each with the orbit's values.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An :func:`exact_table` made with ``orbits_only=True`` (or read back with ``bn.read_table``).
+    representative : str
+        The orbit's row: its ``function``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per member (``orbit_size`` rows, sorted by truth table), with the orbit's
+        ``probability`` (and bounds, exact value, facets) and an ``orbit`` column; the table's
+        metadata with ``rows = "the functions of one orbit"``.
+
+    Examples
+    --------
+    >>> t = exact_table(2, Prior("uniform", fan_in_scaling=False), encoding="pm1", orbits_only=True)
+    >>> sorted(expand_orbit(t, "0011").function)      # x1 with the constants: 6 functions
+    ['0000', '0011', '0101', '1010', '1100', '1111']
+    """
+    meta = dict(table.attrs.get("boolnet", {}))
+    if meta.get("command") != "exact" or "orbit_size" not in table.columns:
+        raise BoolnetError("expand_orbit needs an exact perceptron table with one row per orbit (boolnet exact "
+                           "--orbits, or exact_table(..., orbits_only=True))", param="table")
+    rows = table.loc[table["function"] == representative]
+    if len(rows) != 1:
+        raise BoolnetError(f"{representative!r} is not the representative of an orbit of this table: give a value "
+                           "of its function column", param="representative")
+    n, encoding, bias = int(meta["n"]), meta["encoding"], bool(meta["bias"])
+    bits = bits_from_string(representative)
+    if str(meta.get("symmetry", "")).startswith(f"B_{n + 1}:"):
+        members = SelfDualOrbit(region(bits, "pm1", True), tuple(chow_parameters(bits, n).tolist())).member_strings()
+    else:
+        members = sorted(orbit(representative, encoding, bias))
+    row = rows.drop(columns="orbit_size").iloc[0]
+    out = pd.DataFrame({"function": members, **{c: row[c] for c in row.index if c != "function"},
+                        "orbit": representative})
+    out = out.astype({c: table[c].dtype for c in out.columns if c in table.columns and c != "function"})
+    meta.update(rows="the functions of one orbit", orbit=representative, functions=len(out))
+    return attach(out, meta)
 
 
 def _all_function_bits(n: int) -> np.ndarray:

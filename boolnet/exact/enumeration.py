@@ -59,6 +59,15 @@ class Orbit:
     group_index: np.ndarray
     negated: np.ndarray
 
+    @property
+    def size(self) -> int:
+        """Number of functions in the orbit."""
+        return len(self.members)
+
+    def member_words(self) -> np.ndarray:
+        """Packed truth tables of every member, ``(size, 1)`` uint64, sorted."""
+        return self.members[:, None]
+
     def member_region(self, k: int) -> Region:
         """The region of member k, derived from the representative's facets by the symmetry."""
         rep = self.representative
