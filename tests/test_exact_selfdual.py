@@ -199,3 +199,17 @@ def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube):
     for column in n7_cube.columns:
         x, y = table[column].to_numpy(), n7_cube[column].to_numpy()
         assert (x.tobytes() == y.tobytes()) if x.dtype.kind == "f" else (x == y).all(), column
+
+
+def test_sampled_members_are_uniform_over_the_orbit():
+    """Chi-square of 20,000 draws against the uniform law on the orbit's listed members (n = 4, largest orbit)."""
+    from scipy import stats
+
+    from boolnet.functions import string_from_bits
+
+    orbit = max(self_dual_orbits(4), key=lambda o: o.size)
+    members = orbit.member_strings()
+    draws = Counter(string_from_bits(b) for b in orbit.sample_members(20_000, np.random.default_rng(3)))
+    assert set(draws) == set(members)
+    observed = np.array([draws[m] for m in members])
+    assert stats.chisquare(observed).pvalue > 1e-3

@@ -162,6 +162,29 @@ class SelfDualOrbit:
         order = np.lexsort(out.T[::-1]) if out.shape[1] > 1 else np.argsort(out[:, 0], kind="stable")
         return out[order]
 
+    def sample_members(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        """0/1 truth tables of ``count`` members drawn uniformly (with replacement), ``(count, 2**n)`` uint8.
+
+        A uniformly random signed permutation maps the representative to a uniformly random member (every
+        member is the image of equally many group elements), so orbit averages of any measure can be
+        estimated without listing the orbit.
+
+        Examples
+        --------
+        >>> orbit = self_dual_orbits(3)[-1]
+        >>> members = set(orbit.member_strings())
+        >>> all(string_from_bits(b) in members for b in orbit.sample_members(20, np.random.default_rng(0)))
+        True
+        """
+        n = self.n
+        table = _self_dual_table(np.frombuffer(self.representative.function.encode(), dtype=np.uint8) - ord("0"), n)
+        out = np.empty((count, 1 << n), dtype=np.uint8)
+        for k in range(count):
+            perm = rng.permutation(n + 1).astype(np.int64)
+            signs = rng.choice(np.array([-1, 1], dtype=np.int64), size=n + 1)
+            out[k] = signed_image(table, perm, signs, n)
+        return out
+
     def member_strings(self) -> list[str]:
         """Truth tables of every member, sorted as :meth:`member_words` sorts them."""
         return strings_from_packed(self.member_words(), self.n)
