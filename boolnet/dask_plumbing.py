@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 
 from boolnet.errors import BoolnetError
@@ -181,13 +182,18 @@ def threads_of(client) -> int:
 
 
 def wait_result(future, stop, poll: float = 0.25):
-    """The result of ``future``, or None as soon as ``stop`` has caught a signal (checked every ``poll`` s)."""
-    while True:
-        try:
-            return future.result(timeout=poll)
-        except TimeoutError:
-            if stop.signal_name is not None:
-                return None
+    """The result of ``future``, or None as soon as ``stop`` has caught a signal (checked every ``poll`` s).
+
+    Waits on an event the future's done-callback sets, not on ``future.result(timeout=poll)``: that
+    call, made every ``poll`` seconds through a long task, sometimes raised UnboundLocalError from
+    inside distributed (2026.11) when its timeout met the task's end (seen on a 64-orbit task).
+    """
+    finished = threading.Event()
+    future.add_done_callback(lambda _: finished.set())
+    while not finished.wait(poll):
+        if stop.signal_name is not None:
+            return None
+    return future.result()
 
 
 def drive_on_dask(*, plan, submit, merge, describe, total: int, start: int, results, unit: str,
