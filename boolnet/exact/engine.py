@@ -12,13 +12,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from boolnet import dask_plumbing
 from boolnet.checks import (
     check_backend,
     check_checkpoint_interval,
     check_scheduler,
     check_workers,
 )
-from boolnet.dask_plumbing import inject_fault
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
@@ -109,7 +109,7 @@ class _VolumeJob(Job):
 
 #: Dask tasks per worker thread aimed at: orbits differ in cost, so more tasks than the sampler's balance the load.
 TASKS_PER_WORKER = 16
-#: Orbits per Dask task at most (about 0.5 s on the cube at n = 7, 3 s under the gaussian prior at n = 6), so
+#: Orbits per Dask task at most (about 0.3 s on the cube at n = 7, 3-6 s under the gaussian prior at n = 6), so
 #: that a lost worker costs little and the checkpoint advances every few seconds.
 MAX_TASK_ORBITS = 64
 
@@ -140,7 +140,7 @@ def volume_task(regions: list[Region], prior: Prior, task: int = 0, fault=None):
     """
     import numba
 
-    inject_fault(fault, task)
+    dask_plumbing.inject_fault(fault, task)
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
@@ -158,8 +158,6 @@ def _drive_dask(results: _OrbitVolumes, n: int, *, start: int, scheduler, worker
     ordered merge (the driver holds the first ``done`` orbits, what :class:`_ExactCheckpoint`
     saves), retries, checkpoint cadence and stop on Ctrl-C/SIGTERM. Returns ``(DriveResult, info)``.
     """
-    from boolnet import dask_plumbing
-
     total = len(results.orbits)
     task_index = {}  # the task's place in this run, for the test hook
 
@@ -201,15 +199,14 @@ def check_backend_options(backend, scheduler, workers) -> tuple[str, str | None,
     >>> check_backend_options("local", None, 2)
     Traceback (most recent call last):
     ...
-    boolnet.errors.BoolnetError: workers is used only with backend='dask': add backend='dask' (--backend dask) or drop it
+    boolnet.errors.BoolnetError: workers is used only with backend='dask': add backend='dask', or leave it out
     """
     backend = check_backend(backend)
     scheduler = check_scheduler(scheduler)
     workers = check_workers(workers, local=scheduler is None)
     if backend == "local" and (scheduler is not None or workers is not None):
         name = "scheduler" if scheduler is not None else "workers"
-        raise BoolnetError(f"{name} is used only with backend='dask': add backend='dask' (--backend dask) or drop it",
-                           param=name)
+        raise BoolnetError(f"{name} is used only with backend='dask': add backend='dask', or leave it out", param=name)
     return backend, scheduler, workers
 
 
