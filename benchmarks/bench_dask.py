@@ -10,13 +10,19 @@ Three measurements (issue 12), printed as Markdown rows and one JSON line per fi
 * **memory per distinct function**: peak resident memory (``ru_maxrss`` of the child process, the kernel's
   own figure) of ``boolnet sample --arch 7-1 --samples S -o OUT`` for a Parquet file and a dataset, and of
   the old way (the whole DataFrame, then ``write_table``), over the distinct functions of the run; also
-  with the resident memory of a process that only imported the same modules subtracted.
+  with the resident memory of a process that only imported the same modules subtracted;
+* **exact orbits** (issue 21): the volume phase of ``boolnet exact --orbits`` (the orbits enumerated once,
+  beforehand, and timed apart) on the local backend (this process) and on the Dask backend with a
+  LocalCluster of 1 and 2 worker processes started before the timing; the volumes are checked to be equal,
+  bit for bit. The n = 7 cube (all 2,470 orbits) and the n = 6 gaussian prior with 0/1 inputs (every
+  48th of its 19,228 orbits, a spread sample: orbits differ in cost).
 
 Usage::
 
     python benchmarks/bench_dask.py                   # everything (1e7 and 1e8 for memory: about 15 minutes)
     python benchmarks/bench_dask.py --quick           # smaller runs
     python benchmarks/bench_dask.py --only memory --memory-samples 1e8
+    python benchmarks/bench_dask.py --only exact      # about 3 minutes (--quick: 1)
 
 On a shared machine, run it more than once: wall times vary with the other jobs.
 """
@@ -197,10 +203,72 @@ def memory(samples: float, old: bool = True, dask: bool = True):
     subprocess.run(["rm", "-rf", str(folder)])
 
 
+def exact(n: int, encoding: str, prior, every: int = 1, workers=(1, 2)):
+    """Volume phase of an exact orbit table: local backend against Dask, on the same (sampled) orbits.
+
+    Every run is made twice and the second timed: the first loads the kernels (the parallel orthant
+    kernel only comes with big batches) in this process or in the workers.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    from boolnet.exact import engine
+    from boolnet.exact.enumeration import threshold_orbits
+    from boolnet.exact.selfdual import keeps_bias_symmetry, self_dual_orbits
+    from boolnet.runs import drive
+
+    name = f"n = {n}, {encoding} inputs, {prior.kind}" + (f", every {every}th orbit" if every > 1 else "")
+    symmetric = keeps_bias_symmetry(n, encoding, True, prior)
+    t0 = time.perf_counter()
+    orbits = self_dual_orbits(n, False) if symmetric else threshold_orbits(n, encoding, True)
+    enumeration = time.perf_counter() - t0
+    chosen = orbits[::every]
+
+    def on_local():
+        volumes = engine._OrbitVolumes(chosen, prior)
+        drive(engine._VolumeJob(volumes, n), volumes, threads=1)
+        return volumes, None
+
+    def on_dask(address):
+        volumes = engine._OrbitVolumes(chosen, prior)
+        _, info = engine._drive_dask(volumes, n, start=0, scheduler=address, workers=None, progress=False,
+                                     checkpoint=None, checkpoint_interval=30.0)
+        return volumes, info
+
+    def twice(run, *args):
+        first = timed(lambda: run(*args))[1]
+        (volumes, info), second = timed(lambda: run(*args))
+        return volumes, info, first, second
+
+    local, _, local_first, t_local = twice(on_local)
+    rows = [("local (this process)", t_local, local_first, None)]
+    for k in workers:
+        t0 = time.perf_counter()
+        cluster, client = _cluster(k, LocalCluster, Client)
+        start = time.perf_counter() - t0
+        try:
+            volumes, info, first, t = twice(on_dask, cluster.scheduler_address)
+            assert volumes.p.tobytes() == local.p.tobytes() and volumes.err.tobytes() == local.err.tobytes()
+            assert volumes.exact == local.exact, "dask volumes differ from the local ones"
+            rows.append((f"dask, {k} worker{'s' if k > 1 else ''}", t, first, info))
+            report("exact-startup", case=name, workers=k, cluster_start_s=start, first_run_s=first)
+        finally:
+            client.close()
+            cluster.close()
+    print(f"\nexact {name}: {len(chosen)} of {len(orbits)} orbits (enumerated in {enumeration:.1f} s, not "
+          f"timed below; volumes equal bit for bit; Dask tasks of {rows[-1][3]['task_orbits']} orbits)\n")
+    print("| backend | seconds (first run) | orbits/s | speed-up over local |")
+    print("|---|---:|---:|---:|")
+    for backend, t, first, info in rows:
+        print(f"| {backend} | {t:.2f} ({first:.2f}) | {len(chosen) / t:.1f} | {t_local / t:.2f} |")
+        report("exact", case=name, orbits=len(chosen), orbits_total=len(orbits), backend=backend, seconds=t,
+               first_run_s=first, per_second=len(chosen) / t, enumeration_s=enumeration,
+               tasks=None if info is None else info["tasks"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs")
-    parser.add_argument("--only", choices=("scaling", "overhead", "memory"), default=None)
+    parser.add_argument("--only", choices=("scaling", "overhead", "memory", "exact"), default=None)
     parser.add_argument("--memory-samples", nargs="+", default=None, help="sample counts of the memory runs")
     parser.add_argument("--no-old", action="store_true", help="skip the in-memory DataFrame run (slow, big)")
     args = parser.parse_args()
@@ -213,6 +281,11 @@ def main():
     if args.only in (None, "memory"):
         for s in args.memory_samples or (["1e6"] if args.quick else ["1e7", "1e8"]):
             memory(float(s), old=not args.no_old and float(s) <= 1e7, dask=float(s) <= 1e7)
+    if args.only in (None, "exact"):
+        from boolnet.priors import Prior
+
+        exact(6 if args.quick else 7, "pm1", Prior("uniform", fan_in_scaling=False))   # the cube, B_(n+1)
+        exact(5 if args.quick else 6, "01", Prior(), every=48)
     print(f"\n# load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -115,7 +115,8 @@ def choose_method(arch, method: str | None = None, activation: str = "relu") -> 
 
 def exact_table(arch, *, activation: str | None = None, prior=None, encoding: str = "01", bias: bool = True,
                 orbits: bool = False, progress: bool | None = None, checkpoint=None,
-                checkpoint_interval: float = 30.0):
+                checkpoint_interval: float = 30.0, backend: str = "local", scheduler: str | None = None,
+                workers: int | None = None):
     """Exact probability of every function a network computes with positive probability.
 
     Parameters
@@ -144,6 +145,15 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         same options to resume (same table, bit for bit). Checked before any work.
     checkpoint_interval : float
         Seconds between checkpoints (default 30).
+    backend : {"local", "dask"}
+        Perceptrons only: ``"dask"`` computes the symmetry orbits as tasks of consecutive orbits
+        on Dask workers (docs/scale.md): the same table, bit for bit, and the same checkpoint.
+    scheduler : str, optional
+        With ``backend="dask"``: a running scheduler (``"tcp://host:8786"``); default: a
+        ``LocalCluster`` of worker processes here.
+    workers : int, optional
+        With ``backend="dask"``: the ``LocalCluster``'s workers (default: one per core), or
+        workers to wait for on the scheduler.
 
     Returns
     -------
@@ -167,6 +177,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     """
     from boolnet.checks import check_checkpoint_interval
     from boolnet.exact import exact_table as perceptron_table
+    from boolnet.exact.engine import check_backend_options
     from boolnet.exact.enumeration import MAX_EXACT_N
     from boolnet.exact.selfdual import MAX_SELF_DUAL_N
     from boolnet.functions import check_encoding
@@ -182,6 +193,11 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     bias = check_bool(bias, "bias")
     orbits = check_bool(orbits, "orbits")
     progress = check_progress(progress)
+    backend, scheduler, workers = check_backend_options(backend, scheduler, workers)
+    if backend == "dask" and (parsed.is_limit or parsed.hidden):
+        what = "the infinite-width limit" if parsed.is_limit else "an MLP"
+        raise BoolnetError(f"backend='dask' spreads the symmetry orbits of perceptrons; {parsed} is {what}, computed "
+                           "in this process in one piece: drop the Dask options", param="backend")
     if parsed.is_limit:
         from boolnet.exact.limit import limit_table
         from boolnet.nngp.process import LimitNetwork
@@ -201,7 +217,8 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",
                                param="activation")
         return perceptron_table(parsed.n, prior, encoding, bias, progress=progress, orbits_only=orbits,
-                                checkpoint=checkpoint, checkpoint_interval=checkpoint_interval)
+                                checkpoint=checkpoint, checkpoint_interval=checkpoint_interval, backend=backend,
+                                scheduler=scheduler, workers=workers)
     engine = _exact_mlp_engine()
     if engine is None or activation not in ("step", "sign"):
         raise BoolnetError(f"exact volumes of MLPs need step or sign hidden units (activation='step'); {parsed} "

@@ -34,6 +34,13 @@ def add_arguments(parser):
                              "and on SIGTERM; rerun the same command to resume (same table, bit for bit)")
     parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
                         help="seconds between checkpoints (default 30; needs --checkpoint)")
+    parser.add_argument("--backend", default="local", choices=("local", "dask"),
+                        help="perceptrons: local (default): this process; dask: tasks of consecutive symmetry orbits "
+                             "on Dask workers, same table (docs/scale.md)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
+    parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
+                                                        "core), or workers to wait for on the scheduler")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary on stderr")
 
 
@@ -58,7 +65,8 @@ def run(args) -> int:
                             encoding=args.encoding,
                             bias=not args.no_bias, orbits=args.orbits, progress=not args.quiet,
                             checkpoint=args.checkpoint,
-                            checkpoint_interval=30.0 if args.checkpoint_interval is None else args.checkpoint_interval)
+                            checkpoint_interval=30.0 if args.checkpoint_interval is None else args.checkpoint_interval,
+                            backend=args.backend, scheduler=args.scheduler, workers=args.workers)
     except Interrupted as exc:
         raise _cli_interrupted(exc) from None
     write_table(table, path)

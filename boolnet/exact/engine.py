@@ -12,7 +12,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from boolnet.checks import check_checkpoint_interval
+from boolnet import dask_plumbing
+from boolnet.checks import (
+    check_backend,
+    check_checkpoint_interval,
+    check_scheduler,
+    check_workers,
+)
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
@@ -75,7 +81,11 @@ class _OrbitVolumes(Results):
         """The volumes of orbits ``first .. first + count - 1``, in one batch (an orbit's value never depends on
         the batch: each simplicial cone is measured on its own)."""
         batch = self.orbits[first:first + count]
-        for k, (p, p_exact, err) in enumerate(probabilities([o.representative for o in batch], self.prior)):
+        self.store(first, probabilities([o.representative for o in batch], self.prior))
+
+    def store(self, first: int, values) -> None:
+        """Write ``(probability, exact or None, error bound)`` of orbits ``first, first + 1, ...`` in place."""
+        for k, (p, p_exact, err) in enumerate(values):
             self.p[first + k], self.exact[first + k], self.err[first + k] = p, p_exact, err
 
 
@@ -95,6 +105,109 @@ class _VolumeJob(Job):
             return True
 
         return step
+
+
+#: Dask tasks per worker thread aimed at: orbits differ in cost, so more tasks than the sampler's balance the load.
+TASKS_PER_WORKER = 16
+#: Orbits per Dask task at most (about 0.3 s on the cube at n = 7, 3-6 s under the gaussian prior at n = 6), so
+#: that a lost worker costs little and the checkpoint advances every few seconds.
+MAX_TASK_ORBITS = 64
+
+
+def orbits_per_task(orbits: int, threads: int) -> int:
+    """Orbits per Dask task: about :data:`TASKS_PER_WORKER` tasks per worker thread, at most :data:`MAX_TASK_ORBITS`.
+
+    Examples
+    --------
+    >>> orbits_per_task(2470, 2), orbits_per_task(135, 2), orbits_per_task(19228, 250)
+    (64, 5, 5)
+    """
+    return max(1, min(MAX_TASK_ORBITS, -(-orbits // (TASKS_PER_WORKER * max(1, threads)))))
+
+
+def volume_task(regions: list[Region], prior: Prior, task: int = 0, fault=None):
+    """On a Dask worker: ``probabilities(regions, prior)``, the volumes of consecutive orbits' representatives.
+
+    The Region objects come from the driver with their facets (about 1 KB each, 0.06 ms to send
+    against 3-5 ms to compute the facets again). The orthant kernel runs in this thread only:
+    a Dask worker thread is one core's share (same bits as the parallel kernel).
+
+    Examples
+    --------
+    >>> from boolnet.exact.regions import region
+    >>> volume_task([region([0, 0, 0, 1], "01", True)], Prior("uniform", fan_in_scaling=False))
+    [(0.020833333333333332, Fraction(1, 48), 0.0)]
+    """
+    import numba
+
+    dask_plumbing.inject_fault(fault, task)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return probabilities(regions, prior)
+    finally:
+        numba.set_num_threads(threads)
+
+
+def _drive_dask(results: _OrbitVolumes, n: int, *, start: int, scheduler, workers, progress: bool, checkpoint,
+                checkpoint_interval: float, stop_after: int | None = None, task_orbits: int | None = None,
+                window: int | None = None, fault=None):
+    """The orbits from ``start`` on as Dask tasks of consecutive orbits, stored in orbit order into ``results``.
+
+    Through :func:`boolnet.dask_plumbing.drive_on_dask`, the sampler's Dask driver: the same
+    ordered merge (the driver holds the first ``done`` orbits, what :class:`_ExactCheckpoint`
+    saves), retries, checkpoint cadence and stop on Ctrl-C/SIGTERM. Returns ``(DriveResult, info)``.
+    """
+    total = len(results.orbits)
+    task_index = {}  # the task's place in this run, for the test hook
+
+    def plan(threads):
+        size = task_orbits or orbits_per_task(total - start, threads)
+        tasks = [(first, min(size, total - first)) for first in range(start, total, size)]
+        task_index.update({t: k for k, t in enumerate(tasks)})
+        depth = window or 4 * threads  # results are a few bytes per orbit: keep every thread busy past a slow task
+        return tasks, depth, {"task_orbits": size, "tasks": len(tasks)}
+
+    def submit(client, task):
+        first, count = task
+        regions = [o.representative for o in results.orbits[first:first + count]]
+        future = client.submit(volume_task, regions, results.prior, task_index[task], fault,
+                               retries=dask_plumbing.RETRIES, pure=False)
+        return future, [future]
+
+    def merge(task, values):
+        results.store(task[0], values)
+        return task[0] + task[1]
+
+    def describe(task):
+        return f"orbits {task[0]} to {task[0] + task[1] - 1}"
+
+    return dask_plumbing.drive_on_dask(
+        plan=plan, submit=submit, merge=merge, describe=describe, total=total, start=start, results=results,
+        unit="orbits", what="volumes", description=f"volumes n={n}", progress=progress, scheduler=scheduler,
+        workers=workers, wait_seconds=dask_plumbing.WORKER_WAIT_SECONDS, checkpoint=checkpoint,
+        checkpoint_interval=checkpoint_interval, stop_after=stop_after)
+
+
+def check_backend_options(backend, scheduler, workers) -> tuple[str, str | None, int | None]:
+    """``(backend, scheduler, workers)`` checked: the Dask options only with ``backend="dask"``.
+
+    Examples
+    --------
+    >>> check_backend_options("dask", "tcp://10.0.0.5:8786", "4")
+    ('dask', 'tcp://10.0.0.5:8786', 4)
+    >>> check_backend_options("local", None, 2)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: workers is used only with backend='dask': add backend='dask', or leave it out
+    """
+    backend = check_backend(backend)
+    scheduler = check_scheduler(scheduler)
+    workers = check_workers(workers, local=scheduler is None)
+    if backend == "local" and (scheduler is not None or workers is not None):
+        name = "scheduler" if scheduler is not None else "workers"
+        raise BoolnetError(f"{name} is used only with backend='dask': add backend='dask', or leave it out", param=name)
+    return backend, scheduler, workers
 
 
 class _ExactCheckpoint(Checkpoint):
@@ -145,6 +258,10 @@ def exact_table(
     orbits_only: bool = False,
     checkpoint=None,
     checkpoint_interval: float = 30.0,
+    backend: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    _dask_options: dict | None = None,
 ) -> pd.DataFrame:
     """Exact probability of every function a perceptron computes with positive volume.
 
@@ -173,6 +290,16 @@ def exact_table(
         minute for n = 6) is redone on resume.
     checkpoint_interval : float
         Seconds between checkpoints.
+    backend : {"local", "dask"}
+        ``"dask"``: tasks of consecutive orbits on Dask workers, their volumes stored in orbit
+        order here (:mod:`boolnet.dask_plumbing`, docs/scale.md): the same table, bit for bit,
+        and the same checkpoint (a checkpoint of one backend resumes on the other).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``"tcp://host:8786"``); default: a ``LocalCluster``
+        of worker processes on this machine. Only with ``backend="dask"``.
+    workers : int, optional
+        Worker processes of the ``LocalCluster`` (default: one per core), or workers to wait for
+        on the scheduler. Only with ``backend="dask"``.
 
     Returns
     -------
@@ -215,6 +342,7 @@ def exact_table(
     prior = prior or Prior()
     prior.require_scalar("the exact perceptron engine")
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
+    backend, scheduler, workers = check_backend_options(backend, scheduler, workers)
     symmetric = keeps_bias_symmetry(n, encoding, bias, prior)
     _check_size(n, encoding, bias, prior, symmetric, orbits_only)
     started = time.perf_counter()
@@ -228,14 +356,21 @@ def exact_table(
         state = ckpt.load()
         if state is not None:
             results.load(*state)
-    result = drive(_VolumeJob(results, n), results, threads=1, start=results.start, progress=progress,
-                   checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
+    if backend == "dask":
+        result, dask_info = _drive_dask(results, n, start=results.start, scheduler=scheduler, workers=workers,
+                                        progress=progress, checkpoint=ckpt, checkpoint_interval=checkpoint_interval,
+                                        **(_dask_options or {}))
+    else:
+        result = drive(_VolumeJob(results, n), results, threads=1, start=results.start, progress=progress,
+                       checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
     table = _table(n, encoding, bias, prior, orbits, results, result.done, orbits_only)
     table.attrs["boolnet"]["symmetry"] = _symmetry_name(n, encoding, symmetric)
     meta = table.attrs["boolnet"]
     meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
     if result.resumed_from:  # a fresh run's metadata is what it always was
         meta["resumed_orbits"] = result.resumed_from
+    if backend == "dask":  # the local backend's metadata is what it always was
+        meta["backend"], meta["dask"] = "dask", dask_info
     path = str(ckpt.path) if ckpt is not None else None
     # The last save failed: keep the volumes beyond this process anyway, in the temporary folder.
     rescued = ckpt.save_elsewhere(result.done, results) if result.save_error is not None else None
