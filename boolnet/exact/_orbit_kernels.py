@@ -115,3 +115,23 @@ def orbit_member_words(self_dual, magnitudes, perms, n, out):
                 break
             mask = (mask - free) & free  # next subset of ``free``
     return count
+
+
+@nb.njit(cache=True)
+def packed_images(bits, maps, ties):
+    """Packed truth tables (n <= 6: one word; bit i is input i) of every image g.f, then of every negated image
+    (tie inputs stay 0): the order of :func:`boolnet.functions.orbit_bits`."""
+    n_groups, length = maps.shape
+    out = np.empty(2 * n_groups, dtype=np.uint64)
+    one = np.uint64(1)
+    for g in range(n_groups):
+        word = np.uint64(0)
+        negated = np.uint64(0)
+        for i in range(length):
+            if bits[maps[g, i]]:
+                word |= one << np.uint64(i)
+            elif not ties[i]:
+                negated |= one << np.uint64(i)
+        out[g] = word
+        out[n_groups + g] = negated
+    return out

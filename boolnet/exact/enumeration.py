@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boolnet.exact._orbit_kernels import smallest_image
+from boolnet.exact._orbit_kernels import packed_images, smallest_image
 from boolnet.exact.regions import Region, augmented_inputs, region
 from boolnet.functions import (
     check_encoding,
     check_n,
-    orbit_bits,
-    pack_bits,
     string_from_bits,
     symmetry_input_maps,
     tie_inputs,
@@ -113,18 +111,39 @@ class _Canonicaliser:
         self.n, self.encoding, self.bias = n, encoding, bias
         self.maps = symmetry_input_maps(n, encoding)
         self.ties = tie_inputs(n, encoding, bias)
+        self.augmented = augmented_inputs(n, encoding, bias)
 
     def images(self, bits: np.ndarray) -> np.ndarray:
         """Packed truth tables of g.f for every group element g (negations in the second half)."""
-        return pack_bits(orbit_bits(bits, self.n, self.encoding, self.bias))[:, 0]
+        return packed_images(np.ascontiguousarray(bits, dtype=np.uint8), self.maps, self.ties)
+
+    def orbit_key(self, bits: np.ndarray) -> tuple:
+        """A key equal for two threshold functions exactly when they are in one orbit, without a search of the group.
+
+        By Chow's theorem a threshold function is fixed by its Chow parameters ``c_j = sum_x F(x) a_x[j]``
+        (``F = 2 f - 1``, ``a_x`` the augmented input); an input permutation permutes the weights' ``c_j`` and
+        an input negation (pm1) negates one, so the orbit under inputs is named by the bias's ``c`` and the
+        sorted weights' ``c`` (their magnitudes for pm1); output negation is the smaller of that name for f and
+        for its negation (ties kept at 0, as :meth:`images` does).
+        """
+        names = []
+        for image in (bits, self._negated(bits)):
+            c = (2 * image.astype(np.int64) - 1) @ self.augmented
+            weights = np.abs(c[: self.n]) if self.encoding == "pm1" else c[: self.n]
+            names.append((tuple(c[self.n:].tolist()), tuple(sorted(weights.tolist()))))
+        return min(names)
+
+    def _negated(self, bits: np.ndarray) -> np.ndarray:
+        image = bits ^ np.uint8(1)
+        image[self.ties] = 0
+        return image
 
     def canonical(self, bits: np.ndarray) -> tuple[int, np.ndarray]:
         """(key, bits) of the lexicographically smallest string in the orbit (numba kernel)."""
         key, g, negated = smallest_image(np.ascontiguousarray(bits, dtype=np.uint8), self.maps, self.ties)
         image = bits[self.maps[g]]
         if negated:
-            image = image ^ np.uint8(1)
-            image[self.ties] = 0
+            image = self._negated(image)
         return int(key), image
 
 
@@ -156,8 +175,10 @@ def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: 
     n = check_n(n, high=MAX_EXACT_N, what="the exact perceptron engine")
     check_encoding(encoding)
     canon = _Canonicaliser(n, encoding, bias)
-    key, bits = canon.canonical(_generic_function(n, encoding, bias))
-    seen = {key: None}
+    # Neighbours are told apart by their orbit keys (cheap); only a new orbit's representative, its
+    # lexicographically smallest member, needs the search over the group.
+    bits = canon.canonical(_generic_function(n, encoding, bias))[1]
+    seen = {canon.orbit_key(bits)}
     queue = deque([bits])
     reps: list[Region] = []
     bar = None
@@ -172,10 +193,10 @@ def threshold_orbits(n: int, encoding: str = "01", bias: bool = True, progress: 
         for on in reg.facet_inputs:
             nb = bits.copy()
             nb[list(on)] ^= 1
-            key, nb_canon = canon.canonical(nb)
+            key = canon.orbit_key(nb)
             if key not in seen:
-                seen[key] = None
-                queue.append(nb_canon)
+                seen.add(key)
+                queue.append(canon.canonical(nb)[1])
     if bar is not None:
         bar.close()
     orbits = []
