@@ -4,8 +4,9 @@ For each n the run is split into its parts: the orbit search (the facets of each
 region, by Normaliz, and the canonical form of each neighbour), then the volume of each orbit on the cube
 (Normaliz, exact rationals) and under the isotropic gaussian (Normaliz's triangulation into simplicial
 cones, then one orthant probability per cone). The baseline in the same run is the engine without the
-bias symmetry (orbits of B_n and output negation, canonical forms by brute force over the group), which
-is what ``boolnet exact`` did before; it stops at n = 6. The gaussian at n = 7 is timed on a sample of
+bias symmetry (orbits of B_n and output negation, each new orbit's lexicographically smallest member found by
+a search of the group), which is what ``boolnet exact`` did before and still does for other priors; it stops at
+n = 6. The gaussian at n = 7 is timed on a sample of
 orbits and extrapolated (its full run is hours: docs/exact.md).
 
     python benchmarks/bench_exact_orbits.py [--n 5 6 7] [--gaussian-sample 40]
