@@ -9,6 +9,41 @@ import pytest
 from boolnet.cli import main
 
 
+def _same_table(a, b) -> None:
+    """Same columns, same rows in the same order, same bits (floats compared as bytes)."""
+    assert a.columns.tolist() == b.columns.tolist()
+    assert len(a) == len(b)
+    for c in a.columns:
+        x, y = a[c].to_numpy(), b[c].to_numpy()
+        if x.dtype.kind == "f":
+            assert x.tobytes() == y.tobytes(), c
+        else:
+            assert (x.astype(str) == y.astype(str)).all(), c
+
+
+@pytest.fixture
+def assert_same_table():
+    """``assert_same_table(a, b)``: two tables equal bit for bit (a resumed or distributed run against the
+    uninterrupted local one)."""
+    return _same_table
+
+
+@pytest.fixture
+def saved_orbits():
+    """``saved_orbits(path) -> int``: orbits an exact checkpoint holds (0 while it is missing or half written)."""
+
+    def read(path) -> int:
+        import numpy as np
+
+        try:
+            with np.load(path) as data:
+                return int(data["done"])
+        except (OSError, ValueError, KeyError, EOFError):
+            return 0
+
+    return read
+
+
 @pytest.fixture
 def run_cli(capsys):
     """``run_cli(*argv) -> (status, stdout, stderr)`` through :func:`boolnet.cli.main`."""

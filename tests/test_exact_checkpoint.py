@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import boolnet as bn
@@ -26,17 +25,6 @@ from boolnet.priors import Prior
 ROOT = Path(__file__).resolve().parents[1]
 CUBE = Prior("uniform", fan_in_scaling=False)
 
-
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """Equal tables: same columns, same rows in the same order, same bits (floats compared as bytes)."""
-    assert a.columns.tolist() == b.columns.tolist()
-    assert len(a) == len(b)
-    for c in a.columns:
-        x, y = a[c].to_numpy(), b[c].to_numpy()
-        if x.dtype.kind == "f":
-            assert x.tobytes() == y.tobytes(), c
-        else:
-            assert (x == y).all(), c
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +43,8 @@ def one_orbit_chunks(monkeypatch):
     monkeypatch.setattr(runs, "CHUNK_SECONDS", 0.0)  # one orbit per chunk: many chunks, many saves
 
 
-def _saved_orbits(path: Path) -> int:
-    try:
-        with np.load(path) as data:
-            return int(data["done"])
-    except (OSError, ValueError, KeyError, EOFError):
-        return 0
 
-
-def test_kill_9_and_resume_gives_the_same_table(tmp_path, n5_cube):
+def test_kill_9_and_resume_gives_the_same_table(tmp_path, n5_cube, assert_same_table, saved_orbits):
     """`boolnet exact --n 5 ... --checkpoint` killed with SIGKILL part way, resumed: the uninterrupted table."""
     ckpt, out = tmp_path / "n5.ckpt", tmp_path / "n5.parquet"
     cmd = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "5", "--prior", "uniform", "--no-fan-in-scaling",
@@ -71,26 +52,26 @@ def test_kill_9_and_resume_gives_the_same_table(tmp_path, n5_cube):
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     try:
-        while _saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        while saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
     finally:
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL, err
-    killed_at = _saved_orbits(ckpt)
+    killed_at = saved_orbits(ckpt)
     total = n5_cube.attrs["boolnet"]["orbits"]
     assert 0 < killed_at < total and not out.exists()
     resumed = subprocess.run(cmd[:-5] + ["-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     table = bn.read_table(out)
-    _same(table, n5_cube)
+    assert_same_table(table, n5_cube)
     meta = table.attrs["boolnet"]
     assert meta["resumed_orbits"] >= killed_at and meta["probability_sum_exact"] == "1"
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
 def test_a_signal_stops_between_orbits_with_a_partial_table_and_the_checkpoint_resumes(
-        tmp_path, monkeypatch, one_orbit_chunks, n4_gaussian, signame):
+        tmp_path, monkeypatch, one_orbit_chunks, n4_gaussian, signame, assert_same_table, saved_orbits):
     ckpt = tmp_path / "n4.ckpt"
     real = engine._OrbitVolumes.compute
     calls = []
@@ -108,7 +89,7 @@ def test_a_signal_stops_between_orbits_with_a_partial_table_and_the_checkpoint_r
     monkeypatch.setattr(engine._OrbitVolumes, "compute", real)
     total = n4_gaussian.attrs["boolnet"]["orbits"]
     assert exc.signal_name == signame and exc.done == 3 and exc.total == total
-    assert exc.checkpoint == str(ckpt) and _saved_orbits(ckpt) == 3
+    assert exc.checkpoint == str(ckpt) and saved_orbits(ckpt) == 3
     assert f"stopped by {signame} after 3 of {total} symmetry orbits; volumes saved to checkpoint" in str(exc)
     # The partial table: the functions of the three orbits done, with their final values.
     partial = exc.partial
@@ -127,18 +108,18 @@ def test_a_signal_stops_between_orbits_with_a_partial_table_and_the_checkpoint_r
     monkeypatch.setattr(engine._OrbitVolumes, "compute", recording)
     table = bn.exact_table(4, checkpoint=ckpt)
     assert firsts[0] == 3 and table.attrs["boolnet"]["resumed_orbits"] == 3
-    _same(table, n4_gaussian)
+    assert_same_table(table, n4_gaussian)
     # A finished checkpoint gives the table at once, and by orbits too (the checkpoint holds orbits, not rows).
     monkeypatch.setattr(engine._OrbitVolumes, "compute", lambda *a: pytest.fail("recomputed"))
-    _same(bn.exact_table(4, checkpoint=ckpt), n4_gaussian)
+    assert_same_table(bn.exact_table(4, checkpoint=ckpt), n4_gaussian)
     assert "resumed_orbits" not in n4_gaussian.attrs["boolnet"]
     monkeypatch.setattr(engine._OrbitVolumes, "compute", real)
-    _same(bn.exact_table(4, checkpoint=ckpt, orbits=True), bn.exact_table(4, orbits=True))
+    assert_same_table(bn.exact_table(4, checkpoint=ckpt, orbits=True), bn.exact_table(4, orbits=True))
 
 
-def test_chunking_changes_no_bit(monkeypatch, one_orbit_chunks, n4_gaussian):
-    _same(bn.exact_table(4), n4_gaussian)
-    _same(bn.exact_table(3, prior=CUBE), engine.exact_table(3, CUBE))
+def test_chunking_changes_no_bit(monkeypatch, one_orbit_chunks, n4_gaussian, assert_same_table):
+    assert_same_table(bn.exact_table(4), n4_gaussian)
+    assert_same_table(bn.exact_table(3, prior=CUBE), engine.exact_table(3, CUBE))
 
 
 def test_stop_before_the_first_orbit_gives_an_empty_table(monkeypatch):
@@ -220,7 +201,7 @@ def test_progress_bar_counts_orbits(capsys):
     assert "volumes n=3" in err and "orbits" in err
 
 
-def test_a_full_disk_at_the_last_save_rescues_the_volumes_elsewhere(tmp_path, monkeypatch):
+def test_a_full_disk_at_the_last_save_rescues_the_volumes_elsewhere(tmp_path, monkeypatch, assert_same_table):
     import errno
     import tempfile
 
@@ -245,4 +226,4 @@ def test_a_full_disk_at_the_last_save_rescues_the_volumes_elsewhere(tmp_path, mo
     assert len(rescued) == 1 and str(rescued[0]) in str(record[0].message) and not (disk / "n3.ckpt").exists()
     monkeypatch.setattr(C, "_write_npz", real)
     monkeypatch.setattr(engine._OrbitVolumes, "compute", lambda *a: pytest.fail("recomputed"))
-    _same(bn.exact_table(3, prior=CUBE, checkpoint=rescued[0]), table)
+    assert_same_table(bn.exact_table(3, prior=CUBE, checkpoint=rescued[0]), table)

@@ -15,7 +15,6 @@ import sys
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
 
 distributed = pytest.importorskip("dask.distributed")
@@ -48,17 +47,6 @@ def local():
             "n4 gaussian": bn.exact_table(4)}           # quadrature with bounds, one row per function
 
 
-def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """Same columns, same rows in the same order, same bits (floats compared as bytes)."""
-    assert a.columns.tolist() == b.columns.tolist()
-    assert len(a) == len(b)
-    for c in a.columns:
-        x, y = a[c].to_numpy(), b[c].to_numpy()
-        if x.dtype.kind == "f":
-            assert x.tobytes() == y.tobytes(), c
-        else:
-            assert (x.astype(str) == y.astype(str)).all(), c
-
 
 def dask_table(n, cluster, options=None, *, prior=None, encoding="01", orbits=False, checkpoint=None):
     """The Dask backend's table: through bn.exact_table, or with the driver's test options (``options``)."""
@@ -74,31 +62,31 @@ def dask_table(n, cluster, options=None, *, prior=None, encoding="01", orbits=Fa
     {"task_orbits": 7, "window": 2},     # bigger tasks, few in flight
     None,                                # the defaults, through bn.exact_table
 ])
-def test_dask_table_equals_local(cluster, local, options):
+def test_dask_table_equals_local(cluster, local, options, assert_same_table):
     table = dask_table(6, cluster, options, **N6_CUBE)
-    same(local["n6 cube"], table)
+    assert_same_table(local["n6 cube"], table)
     meta = table.attrs["boolnet"]
     assert meta["backend"] == "dask" and meta["dask"]["workers"] == 2 and meta["orbits"] == 135
     assert meta["probability_sum_exact"] == "1"
     assert "backend" not in local["n6 cube"].attrs["boolnet"]  # the local table's metadata is unchanged
 
 
-def test_gaussian_rows_per_function_equal_local(cluster, local):
-    same(local["n4 gaussian"], dask_table(4, cluster, {"task_orbits": 4}))
+def test_gaussian_rows_per_function_equal_local(cluster, local, assert_same_table):
+    assert_same_table(local["n4 gaussian"], dask_table(4, cluster, {"task_orbits": 4}))
 
 
-def test_killed_worker_and_failed_task_change_nothing(cluster, local, tmp_path):
+def test_killed_worker_and_failed_task_change_nothing(cluster, local, tmp_path, assert_same_table):
     # Task 3's first attempt kills its own worker process (the nanny restarts it; the task is recomputed).
     killed = dask_table(6, cluster, {"task_orbits": 5, "fault": ("kill", str(tmp_path / "kill"), 3)}, **N6_CUBE)
     assert (tmp_path / "kill").exists()
-    same(local["n6 cube"], killed)
+    assert_same_table(local["n6 cube"], killed)
     # Task 2's first attempt raises; Dask retries it.
     retried = dask_table(6, cluster, {"task_orbits": 5, "fault": ("raise", str(tmp_path / "raise"), 2)}, **N6_CUBE)
     assert (tmp_path / "raise").exists()
-    same(local["n6 cube"], retried)
+    assert_same_table(local["n6 cube"], retried)
 
 
-def test_stopped_driver_resumes_on_either_backend(cluster, local, tmp_path, monkeypatch):
+def test_stopped_driver_resumes_on_either_backend(cluster, local, tmp_path, monkeypatch, assert_same_table):
     ckpt = tmp_path / "run.ckpt"
     with pytest.raises(Interrupted) as info:
         dask_table(6, cluster, {"task_orbits": 4, "stop_after": 40}, checkpoint=ckpt, **N6_CUBE)
@@ -107,7 +95,7 @@ def test_stopped_driver_resumes_on_either_backend(cluster, local, tmp_path, monk
     # The Dask checkpoint finished by the local backend ...
     resumed = bn.exact_table(6, checkpoint=ckpt, **N6_CUBE)
     assert resumed.attrs["boolnet"]["resumed_orbits"] == done
-    same(local["n6 cube"], resumed)
+    assert_same_table(local["n6 cube"], resumed)
     # ... and a local checkpoint finished on Dask.
     other = tmp_path / "local.ckpt"
     monkeypatch.setattr(engine, "drive", functools.partial(runs.drive, stop_after=30))
@@ -117,10 +105,10 @@ def test_stopped_driver_resumes_on_either_backend(cluster, local, tmp_path, monk
     monkeypatch.undo()
     resumed = bn.exact_table(6, checkpoint=other, backend="dask", scheduler=cluster, **N6_CUBE)
     assert 30 <= resumed.attrs["boolnet"]["resumed_orbits"] < 135
-    same(local["n6 cube"], resumed)
+    assert_same_table(local["n6 cube"], resumed)
 
 
-def test_killed_driver_resumes(cluster, local, tmp_path):
+def test_killed_driver_resumes(cluster, local, tmp_path, assert_same_table):
     """kill -9 of a `boolnet exact --backend dask` process part way; the same command then finishes the table."""
     ckpt, out = tmp_path / "run.ckpt", tmp_path / "t.parquet"
     argv = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "6", "--encoding", "pm1", "--prior", "uniform",
@@ -143,7 +131,7 @@ def test_killed_driver_resumes(cluster, local, tmp_path):
     assert done.returncode == 0, done.stderr
     table = read_table(out)
     assert 0 < table.attrs["boolnet"]["resumed_orbits"] < 135
-    same(local["n6 cube"], table)
+    assert_same_table(local["n6 cube"], table)
 
 
 def test_a_task_that_always_fails_stops_the_run_with_its_checkpoint(cluster, tmp_path, monkeypatch):

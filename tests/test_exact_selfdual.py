@@ -167,15 +167,8 @@ def test_n7_refusals_say_what_works(run_cli):
         assert all(w in err for w in words), err
 
 
-def _saved_orbits(path: Path) -> int:
-    try:
-        with np.load(path) as data:
-            return int(data["done"])
-    except (OSError, ValueError, KeyError, EOFError):
-        return 0
 
-
-def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube):
+def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube, saved_orbits):
     """The issue's command, killed with SIGKILL after its first checkpoint, resumed: the committed table, bit for bit."""
     ckpt, out = tmp_path / "n7.ckpt", tmp_path / "n7.parquet"
     cmd = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "7", "--encoding", "pm1", "--prior", "uniform",
@@ -184,13 +177,13 @@ def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube):
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     try:
-        while _saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        while saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
     finally:
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL, err
-    killed_at = _saved_orbits(ckpt)
+    killed_at = saved_orbits(ckpt)
     assert 0 < killed_at < len(n7_cube) and not out.exists()
     resumed = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr

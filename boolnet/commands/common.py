@@ -46,6 +46,16 @@ def add_encoding_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-bias", action="store_true", dest="no_bias", help="networks without biases")
 
 
+def add_backend_arguments(parser: argparse.ArgumentParser, local: str, dask: str) -> None:
+    """``--backend local|dask``, ``--scheduler`` and ``--workers``; ``local``/``dask`` say what each backend runs."""
+    parser.add_argument("--backend", default="local", choices=("local", "dask"),
+                        help=f"local (default): {local}; dask: {dask} (docs/scale.md)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
+    parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
+                                                        "core), or workers to wait for on the scheduler")
+
+
 def add_output_argument(parser: argparse.ArgumentParser) -> None:
     """``-o FILE``: .csv or .parquet; stdout when absent."""
     parser.add_argument("-o", "--output", default=None, metavar="FILE",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from boolnet.commands.common import (
+    add_backend_arguments,
     add_encoding_arguments,
     add_output_argument,
     add_prior_arguments,
@@ -34,13 +35,8 @@ def add_arguments(parser):
                              "and on SIGTERM; rerun the same command to resume (same table, bit for bit)")
     parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
                         help="seconds between checkpoints (default 30; needs --checkpoint)")
-    parser.add_argument("--backend", default="local", choices=("local", "dask"),
-                        help="perceptrons: local (default): this process; dask: tasks of consecutive symmetry orbits "
-                             "on Dask workers, same table (docs/scale.md)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
-    parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
-                                                        "core), or workers to wait for on the scheduler")
+    add_backend_arguments(parser, local="this process",
+                          dask="tasks of consecutive symmetry orbits (perceptrons) on Dask workers, same table")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary on stderr")
 
 

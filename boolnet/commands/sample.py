@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import sys
 
-from boolnet.commands.common import add_encoding_arguments, add_output_argument, add_prior_arguments
+from boolnet.commands.common import (
+    add_backend_arguments,
+    add_encoding_arguments,
+    add_output_argument,
+    add_prior_arguments,
+)
 from boolnet.network import ACTIVATIONS, MAX_INPUTS
 
 HELP = "estimate P(f) by sampling random networks (numba, parallel, reproducible, resumable)"
@@ -31,13 +36,8 @@ def add_arguments(parser):
                              "resume")
     parser.add_argument("--checkpoint-interval", default=None, metavar="SECONDS",
                         help="seconds between checkpoints (default 30; needs --checkpoint)")
-    parser.add_argument("--backend", default="local", choices=("local", "dask"),
-                        help="local (default): threads on this machine; dask: tasks of blocks on Dask workers, "
-                             "same counts (docs/scale.md)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="with --backend dask: a running scheduler (tcp://host:8786); default: a LocalCluster here")
-    parser.add_argument("--workers", default=None, help="with --backend dask: LocalCluster workers (default: one per "
-                                                        "core), or workers to wait for on the scheduler")
+    add_backend_arguments(parser, local="threads on this machine",
+                          dask="tasks of blocks on Dask workers, same counts")
     parser.add_argument("--fit", default=None, metavar="TARGET",
                         help="conditioned sampler: count only the networks that agree with the truth table TARGET "
                              "on the training inputs (--train or --train-size): P_B(f | S), and P(S) with its "
