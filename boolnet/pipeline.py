@@ -179,6 +179,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     from boolnet.exact import exact_table as perceptron_table
     from boolnet.exact.engine import check_backend_options
     from boolnet.exact.enumeration import MAX_EXACT_N
+    from boolnet.exact.engine import check_exact_size
     from boolnet.exact.selfdual import MAX_SELF_DUAL_N
     from boolnet.functions import check_encoding
     from boolnet.io import check_output_path
@@ -212,6 +213,8 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
         raise BoolnetError(f"arch {parsed}: exact perceptron volumes are computed for n <= {MAX_EXACT_N} (and n = "
                            f"{MAX_SELF_DUAL_N} with -1/+1 inputs and the bias at the weights' scale); estimate this one "
                            "with sample_table or estimate_table", param="arch")
+    if not parsed.hidden:
+        check_exact_size(parsed.n, encoding, bias, prior, orbits, param="arch", prefix=f"arch {parsed}: ")
     if not parsed.hidden:
         if activation is not None:
             raise BoolnetError(f"activation is for the hidden units of MLPs; {parsed} is a perceptron: drop it",

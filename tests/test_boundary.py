@@ -78,7 +78,7 @@ def test_complex_parameters_are_refused_not_cast():
 
 def test_exact_refusal_names_the_architecture(assert_usage_error):
     raises("arch", bn.exact_table, "7-1")
-    assert_usage_error("exact", "--arch", "7-1", mentions=["--arch 7-1", "n <= 6"])
+    assert_usage_error("exact", "--arch", "7-1", mentions=["--arch 7-1", "at most 6 inputs", "--encoding pm1"])
 
 
 # --- datasets and merges ------------------------------------------------------------------------------------

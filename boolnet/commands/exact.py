@@ -43,13 +43,16 @@ def add_arguments(parser):
 def run(args) -> int:
     from boolnet.commands.sample import _cli_interrupted
     from boolnet.errors import BoolnetError, Interrupted
+    from boolnet.exact.engine import check_exact_size
     from boolnet.exact.selfdual import MAX_SELF_DUAL_N
     from boolnet.functions import check_n
     from boolnet.io import write_table
     from boolnet.pipeline import exact_table
 
+    prior = prior_from_args(args, per_layer=True)
     if args.n is not None:  # --n N is the perceptron N-1: its range is said in terms of --n
         check_n(args.n, high=MAX_SELF_DUAL_N, what="exact perceptron volumes")
+        check_exact_size(args.n, args.encoding, not args.no_bias, prior, args.orbits)
     if args.checkpoint_interval is not None and args.checkpoint is None:
         raise BoolnetError("--checkpoint-interval is used only with --checkpoint PATH: add it, or leave "
                            "--checkpoint-interval out", param="checkpoint_interval")
@@ -57,7 +60,7 @@ def run(args) -> int:
     path = output_path(args)
     # exact_table checks the checkpoint's folder before it computes anything.
     try:
-        table = exact_table(arch, activation=args.activation, prior=prior_from_args(args, per_layer=True),
+        table = exact_table(arch, activation=args.activation, prior=prior,
                             encoding=args.encoding,
                             bias=not args.no_bias, orbits=args.orbits, progress=not args.quiet,
                             checkpoint=args.checkpoint,

@@ -344,7 +344,7 @@ def exact_table(
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     backend, scheduler, workers = check_backend_options(backend, scheduler, workers)
     symmetric = keeps_bias_symmetry(n, encoding, bias, prior)
-    _check_size(n, encoding, bias, prior, symmetric, orbits_only)
+    check_exact_size(n, encoding, bias, prior, orbits_only)
     started = time.perf_counter()
     orbits = self_dual_orbits(n, progress) if symmetric else threshold_orbits(n, encoding, bias, progress=progress)
     results = _OrbitVolumes(orbits, prior)
@@ -385,22 +385,28 @@ def exact_table(
     return table
 
 
-def _check_size(n: int, encoding: str, bias: bool, prior: Prior, symmetric: bool, orbits_only: bool) -> None:
-    """Refuse n = 7 where it cannot be done, before any work, saying what can."""
+def check_exact_size(n: int, encoding: str, bias: bool, prior: Prior, orbits_only: bool, param: str = "n",
+                     prefix: str = "") -> None:
+    """Refuse n = 7 where it cannot be done, before any work, saying what can (``prefix`` starts the message).
+
+    Examples
+    --------
+    >>> check_exact_size(7, "pm1", True, Prior("uniform", fan_in_scaling=False), orbits_only=True)   # fine
+    """
     if n <= MAX_EXACT_N:
         return
-    if not symmetric:
+    if not keeps_bias_symmetry(n, encoding, bias, prior):
         scale = "sigma_w" if not prior.fan_in_scaling else f"sigma_w / sqrt({n})"
+        what = "no bias" if not bias else f"encoding {encoding!r}" if encoding != "pm1" else "another bias scale"
         raise BoolnetError(
-            f"{n} inputs are computed exactly only where the bias is one more weight, so that its 2,470 symmetry orbits "
-            f"(B_{n + 1}) suffice: -1/+1 inputs (--encoding pm1), a bias, and {scale} equal to sigma_b (e.g. "
-            f"--prior uniform --no-fan-in-scaling, or --prior gaussian --no-fan-in-scaling); these options have "
-            f"{'no bias' if not bias else 'encoding ' + encoding if encoding != 'pm1' else 'another bias scale'}: "
-            f"use one of those, or n <= {MAX_EXACT_N}", param="n")
+            f"{prefix}{n} inputs are computed exactly only where the bias is one more weight, so that the 2,470 "
+            f"symmetry orbits of B_{n + 1} suffice: -1/+1 inputs (encoding='pm1'), a bias, and {scale} equal to "
+            f"sigma_b (e.g. prior='uniform' or prior='gaussian', with fan_in_scaling=False); these options have "
+            f"{what}: change that, or use at most {MAX_EXACT_N} inputs", param=param)
     if not orbits_only:
-        raise BoolnetError(f"{n} inputs give 8,378,070,864 functions: one row per function does not fit; ask for one row "
-                           "per symmetry orbit (--orbits, orbits_only=True) and expand an orbit with "
-                           "boolnet.expand_orbit", param="orbits_only")
+        raise BoolnetError(f"{prefix}{n} inputs give 8,378,070,864 functions: one row per function does not fit; ask "
+                           "for one row per symmetry orbit (orbits=True) and list an orbit's functions with "
+                           "boolnet.expand_orbit", param="orbits")
 
 
 def _symmetry_name(n: int, encoding: str, symmetric: bool) -> str:
@@ -507,8 +513,8 @@ def expand_orbit(table: pd.DataFrame, representative: str) -> pd.DataFrame:
     """
     meta = dict(table.attrs.get("boolnet", {}))
     if meta.get("command") != "exact" or "orbit_size" not in table.columns:
-        raise BoolnetError("expand_orbit needs an exact perceptron table with one row per orbit (boolnet exact "
-                           "--orbits, or exact_table(..., orbits_only=True))", param="table")
+        raise BoolnetError("expand_orbit needs an exact perceptron table with one row per orbit: make it with "
+                           "bn.exact_table(..., orbits=True) and pass that table", param="table")
     rows = table.loc[table["function"] == representative]
     if len(rows) != 1:
         raise BoolnetError(f"{representative!r} is not the representative of an orbit of this table: give a value "
