@@ -331,9 +331,9 @@ class _Run:
         for k in range(3):
             np.add.at(W[k], inverse, weights[k])
         self.gram_matrices = getattr(self, "gram_matrices", 0) + len(uniq)
-        den = cw2.denominator * cb2.denominator
+        # K = (a * uniq + b) / (cw2.denominator * cb2.denominator): the integer numerator is enough here
         a, b = cw2.numerator * cb2.denominator, cb2.numerator * cw2.denominator
-        Kint = a * uniq.reshape(-1, N, N) + b                          # den * K, exact integers
+        Kint = a * uniq.reshape(-1, N, N) + b                          # the denominator times K, exact integers
         if self.skip0:
             Kint[:, 0, :] = 0
             Kint[:, :, 0] = 0

@@ -367,7 +367,6 @@ def evaluate(theta, widths, w_off, b_off, act, pm1, lowbit, buf_a, buf_b, live):
 @njit(cache=True)
 def tables_from_parameters(thetas, widths, w_off, b_off, act, pm1, lowbit):
     """Packed truth tables ``(S, 2)`` of ``S`` networks given as rows of ``thetas``."""
-    N = 1 << widths[0]
     buf_a, buf_b, live = make_buffers(widths, thetas.dtype)
     out = np.empty((thetas.shape[0], 2), np.uint64)
     for s in range(thetas.shape[0]):

@@ -38,7 +38,6 @@ def _sample_worker(key0, key1, total_samples, blocks, start, scales, gaussian,
     table and calls again. A block is always done whole, from its own stream,
     so where calls stop never changes a count.
     """
-    N = 1 << widths[0]
     P = scales.shape[0]
     state = np.empty(4, np.uint64)
     theta = np.empty(P, np.float32)
@@ -118,7 +117,6 @@ def grid_worker(values, param_mult, start, stop, widths, w_off, b_off, act, pm1,
     ``values`` (float32 when every value is an integer below 2**24, else
     float64). Stops early when the table reaches ``max_used`` entries.
     """
-    N = 1 << widths[0]
     P = param_mult.shape[0]
     m = values.shape[0]
     theta = np.empty(P, values.dtype)

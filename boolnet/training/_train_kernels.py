@@ -225,7 +225,6 @@ def backward(theta, grad, widths, w_off, b_off, act, A, Z, D, rows, WT):
         fan_in = widths[l]
         width = widths[l + 1]
         W = np.uint64(width)
-        F = np.uint64(fan_in)
         wo = w_off[l]
         bo = b_off[l]
         b = 0
