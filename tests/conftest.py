@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import signal
+import sys
 
 import pytest
 
 from boolnet.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test opened (pyplot keeps them, and the doctests that run after the tests would
+    otherwise pass matplotlib's 20-figure warning)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 def _same_table(a, b) -> None:
