@@ -55,6 +55,40 @@ def saved_orbits():
 
 
 @pytest.fixture
+def kill_after_first_save(saved_orbits):
+    """``kill_after_first_save(cmd, checkpoint, cwd) -> orbits saved``: start the command, SIGKILL it once its exact
+    checkpoint holds an orbit (a crash at an arbitrary moment after the first save), and say how many it held."""
+
+    def run(cmd, checkpoint, cwd, timeout=300):
+        import subprocess
+        import time
+
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + timeout
+        try:
+            while saved_orbits(checkpoint) == 0 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, err
+        return saved_orbits(checkpoint)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of two one-thread worker processes for a test module; its scheduler's address."""
+    import logging
+
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as c:
+        yield c.scheduler_address
+
+
+@pytest.fixture
 def run_cli(capsys):
     """``run_cli(*argv) -> (status, stdout, stderr)`` through :func:`boolnet.cli.main`."""
 

@@ -23,15 +23,6 @@ from boolnet.sampling.sampler import sample_table  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    import logging
-
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as c:
-        yield c.scheduler_address
-
-
-@pytest.fixture(scope="module")
 def local():
     """Local-backend tables the Dask runs must reproduce."""
     return {

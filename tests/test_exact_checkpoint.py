@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -44,21 +43,12 @@ def one_orbit_chunks(monkeypatch):
 
 
 
-def test_kill_9_and_resume_gives_the_same_table(tmp_path, n5_cube, assert_same_table, saved_orbits):
+def test_kill_9_and_resume_gives_the_same_table(tmp_path, n5_cube, assert_same_table, kill_after_first_save):
     """`boolnet exact --n 5 ... --checkpoint` killed with SIGKILL part way, resumed: the uninterrupted table."""
     ckpt, out = tmp_path / "n5.ckpt", tmp_path / "n5.parquet"
     cmd = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "5", "--prior", "uniform", "--no-fan-in-scaling",
            "--orbits", "--checkpoint", str(ckpt), "--checkpoint-interval", "1e-9", "--quiet", "-o", str(out)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    try:
-        while saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, err
-    killed_at = saved_orbits(ckpt)
+    killed_at = kill_after_first_save(cmd, ckpt, ROOT, timeout=240)
     total = n5_cube.attrs["boolnet"]["orbits"]
     assert 0 < killed_at < total and not out.exists()
     resumed = subprocess.run(cmd[:-5] + ["-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -32,15 +32,6 @@ N6_CUBE = {"prior": CUBE, "encoding": "pm1", "orbits": True}
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    import logging
-
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as c:
-        yield c.scheduler_address
-
-
-@pytest.fixture(scope="module")
 def local():
     """Local-backend tables the Dask runs must reproduce."""
     return {"n6 cube": bn.exact_table(6, **N6_CUBE),   # exact rationals, one row per orbit

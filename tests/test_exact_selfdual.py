@@ -9,10 +9,8 @@ n = 7, hyperplane signs at n = 3), and an uninterrupted run for kill -9 and resu
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -168,22 +166,13 @@ def test_n7_refusals_say_what_works(run_cli):
 
 
 
-def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube, saved_orbits):
+def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube, kill_after_first_save):
     """The issue's command, killed with SIGKILL after its first checkpoint, resumed: the committed table, bit for bit."""
     ckpt, out = tmp_path / "n7.ckpt", tmp_path / "n7.parquet"
     cmd = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "7", "--encoding", "pm1", "--prior", "uniform",
            "--no-fan-in-scaling", "--orbits", "--checkpoint", str(ckpt), "--checkpoint-interval", "1", "--quiet",
            "-o", str(out)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    try:
-        while saved_orbits(ckpt) == 0 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, err
-    killed_at = saved_orbits(ckpt)
+    killed_at = kill_after_first_save(cmd, ckpt, ROOT, timeout=300)
     assert 0 < killed_at < len(n7_cube) and not out.exists()
     resumed = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
