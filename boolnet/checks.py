@@ -423,3 +423,24 @@ def check_progress(progress) -> bool:
     if progress is None:
         return _progress.watched()
     return check_bool(progress, "progress")
+
+
+def check_backend_options(backend, scheduler, workers) -> tuple[str, str | None, int | None]:
+    """``(backend, scheduler, workers)`` checked: the Dask options only with ``backend="dask"``.
+
+    Examples
+    --------
+    >>> check_backend_options("dask", "tcp://10.0.0.5:8786", "4")
+    ('dask', 'tcp://10.0.0.5:8786', 4)
+    >>> check_backend_options("local", None, 2)
+    Traceback (most recent call last):
+    ...
+    boolnet.errors.BoolnetError: workers is used only with backend='dask': add backend='dask', or leave it out
+    """
+    backend = check_backend(backend)
+    scheduler = check_scheduler(scheduler)
+    workers = check_workers(workers, local=scheduler is None)
+    if backend == "local" and (scheduler is not None or workers is not None):
+        name = "scheduler" if scheduler is not None else "workers"
+        raise BoolnetError(f"{name} is used only with backend='dask': add backend='dask', or leave it out", param=name)
+    return backend, scheduler, workers

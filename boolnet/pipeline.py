@@ -177,7 +177,7 @@ def exact_table(arch, *, activation: str | None = None, prior=None, encoding: st
     """
     from boolnet.checks import check_checkpoint_interval
     from boolnet.exact import exact_table as perceptron_table
-    from boolnet.exact.engine import check_backend_options
+    from boolnet.checks import check_backend_options
     from boolnet.exact.enumeration import MAX_EXACT_N
     from boolnet.exact.engine import check_exact_size
     from boolnet.exact.selfdual import MAX_SELF_DUAL_N

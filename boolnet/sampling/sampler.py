@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from boolnet import __version__
-from boolnet.checks import as_prior, check_backend, check_checkpoint_interval, check_progress, check_samples, \
-    check_scheduler, check_seed, check_threads, check_workers
+from boolnet.checks import as_prior, check_backend_options, check_checkpoint_interval, check_progress, \
+    check_samples, check_seed, check_threads
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.functions import check_target, resolve_training
 from boolnet.io.dataset import check_dataset_target, is_dataset_target
@@ -302,12 +302,7 @@ def _sample(arch, output, *, activation, prior, encoding, bias, samples, seed, t
     progress = check_progress(progress)
     threads = check_threads(threads)
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
-    backend = check_backend(backend)
-    scheduler = check_scheduler(scheduler)
-    workers = check_workers(workers, local=scheduler is None)
-    if backend == "local" and (scheduler is not None or workers is not None):
-        raise BoolnetError(f"{'scheduler' if scheduler is not None else 'workers'} is used only with "
-                           "backend='dask'", param="scheduler" if scheduler is not None else "workers")
+    backend, scheduler, workers = check_backend_options(backend, scheduler, workers)
     if spec.arch.is_limit and backend == "dask":
         raise BoolnetError(f"backend='dask' samples finite networks; {spec.arch} (the infinite-width limit) is "
                            "sampled in this process, at about a million samples per second: drop the Dask options", param="backend")
