@@ -13,12 +13,7 @@ import numpy as np
 import pandas as pd
 
 from boolnet import dask_plumbing
-from boolnet.checks import (
-    check_backend,
-    check_checkpoint_interval,
-    check_scheduler,
-    check_workers,
-)
+from boolnet.checks import check_backend_options, check_checkpoint_interval
 from boolnet.errors import BoolnetError, BoolnetWarning, Interrupted
 from boolnet.exact.enumeration import MAX_EXACT_N, Orbit, threshold_orbits
 from boolnet.exact.regions import Region, region
@@ -28,7 +23,6 @@ from boolnet.exact.selfdual import (
     SelfDualOrbit,
     chow_parameters,
     keeps_bias_symmetry,
-    representative_words,
     self_dual_orbits,
 )
 from boolnet.exact.volumes import probabilities, scale_ratio
@@ -37,6 +31,7 @@ from boolnet.functions import (
     check_encoding,
     check_n,
     orbit,
+    pack_strings,
     strings_from_packed,
 )
 from boolnet.io.checkpoint import Checkpoint
@@ -65,7 +60,7 @@ class _OrbitVolumes(Results):
         k = len(orbits)
         #: Packed truth table of each orbit's representative (one row of words each): a checkpoint must hold
         #: the same orbits.
-        self.keys = np.ascontiguousarray(representative_words(orbits), dtype=np.uint64)
+        self.keys = np.ascontiguousarray(pack_strings([o.representative.function for o in orbits]), dtype=np.uint64)
         self.p = np.zeros(k)
         self.err = np.zeros(k)
         self.exact: list = [None] * k
@@ -187,27 +182,6 @@ def _drive_dask(results: _OrbitVolumes, n: int, *, start: int, scheduler, worker
         unit="orbits", what="volumes", description=f"volumes n={n}", progress=progress, scheduler=scheduler,
         workers=workers, wait_seconds=dask_plumbing.WORKER_WAIT_SECONDS, checkpoint=checkpoint,
         checkpoint_interval=checkpoint_interval, stop_after=stop_after)
-
-
-def check_backend_options(backend, scheduler, workers) -> tuple[str, str | None, int | None]:
-    """``(backend, scheduler, workers)`` checked: the Dask options only with ``backend="dask"``.
-
-    Examples
-    --------
-    >>> check_backend_options("dask", "tcp://10.0.0.5:8786", "4")
-    ('dask', 'tcp://10.0.0.5:8786', 4)
-    >>> check_backend_options("local", None, 2)
-    Traceback (most recent call last):
-    ...
-    boolnet.errors.BoolnetError: workers is used only with backend='dask': add backend='dask', or leave it out
-    """
-    backend = check_backend(backend)
-    scheduler = check_scheduler(scheduler)
-    workers = check_workers(workers, local=scheduler is None)
-    if backend == "local" and (scheduler is not None or workers is not None):
-        name = "scheduler" if scheduler is not None else "workers"
-        raise BoolnetError(f"{name} is used only with backend='dask': add backend='dask', or leave it out", param=name)
-    return backend, scheduler, workers
 
 
 class _ExactCheckpoint(Checkpoint):
@@ -344,6 +318,7 @@ def exact_table(
     checkpoint_interval = check_checkpoint_interval(checkpoint_interval)
     backend, scheduler, workers = check_backend_options(backend, scheduler, workers)
     symmetric = keeps_bias_symmetry(n, encoding, bias, prior)
+    symmetry = _symmetry_name(n, encoding, symmetric)
     check_exact_size(n, encoding, bias, prior, orbits_only)
     started = time.perf_counter()
     orbits = self_dual_orbits(n, progress) if symmetric else threshold_orbits(n, encoding, bias, progress=progress)
@@ -351,7 +326,7 @@ def exact_table(
     ckpt = None
     if checkpoint is not None:
         fingerprint = {"command": "exact", "n": n, "encoding": encoding, "bias": bias, **prior.metadata(),
-                       "orbits": len(orbits), "symmetry": _symmetry_name(n, encoding, symmetric)}
+                       "orbits": len(orbits), "symmetry": symmetry}
         ckpt = _ExactCheckpoint(checkpoint, fingerprint, results.keys)
         state = ckpt.load()
         if state is not None:
@@ -364,7 +339,7 @@ def exact_table(
         result = drive(_VolumeJob(results, n), results, threads=1, start=results.start, progress=progress,
                        checkpoint=ckpt, checkpoint_interval=checkpoint_interval)
     table = _table(n, encoding, bias, prior, orbits, results, result.done, orbits_only)
-    table.attrs["boolnet"]["symmetry"] = _symmetry_name(n, encoding, symmetric)
+    table.attrs["boolnet"]["symmetry"] = symmetry
     meta = table.attrs["boolnet"]
     meta["seconds"] = meta["volume_seconds"] = round(time.perf_counter() - started, 3)
     if result.resumed_from:  # a fresh run's metadata is what it always was

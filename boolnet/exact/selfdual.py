@@ -30,9 +30,10 @@ import numpy as np
 from boolnet.exact._orbit_kernels import orbit_member_words, signed_image
 from boolnet.exact.regions import Region, augmented_inputs, region
 from boolnet.functions import (
+    bits_from_string,
     check_n,
+    n_from_length,
     n_words,
-    pack_bits,
     string_from_bits,
     strings_from_packed,
 )
@@ -154,7 +155,7 @@ class SelfDualOrbit:
         """Packed truth tables of every member (``(size, words)`` uint64, sorted); up to 10,321,920 at n = 7
         (about 3 s)."""
         n = self.n
-        bits = np.frombuffer(self.representative.function.encode(), dtype=np.uint8) - ord("0")
+        bits = bits_from_string(self.representative.function)
         out = np.empty((self.size, n_words(n)), dtype=np.uint64)
         written = orbit_member_words(_self_dual_table(bits, n), np.abs(np.array(self.chow, dtype=np.int64)),
                                      _permutations(n + 1), n, out)
@@ -177,7 +178,7 @@ class SelfDualOrbit:
         True
         """
         n = self.n
-        table = _self_dual_table(np.frombuffer(self.representative.function.encode(), dtype=np.uint8) - ord("0"), n)
+        table = _self_dual_table(bits_from_string(self.representative.function), n)
         out = np.empty((count, 1 << n), dtype=np.uint8)
         for k in range(count):
             perm = rng.permutation(n + 1).astype(np.int64)
@@ -262,16 +263,7 @@ def representative_of(table, n: int | None = None) -> str:
     >>> representative_of("0111")       # x1 OR x2 is in the orbit of x1 AND x2
     '0001'
     """
-    if isinstance(table, str):
-        bits = np.frombuffer(table.encode(), dtype=np.uint8) - ord("0")
-    else:
-        bits = np.asarray(table, dtype=np.uint8)
-    n = n if n is not None else len(bits).bit_length() - 1
+    bits = bits_from_string(table) if isinstance(table, str) else np.asarray(table, dtype=np.uint8)
+    n = n if n is not None else n_from_length(len(bits))
     return string_from_bits(_representative(bits, n)[0])
 
-
-def representative_words(orbits: list[SelfDualOrbit]) -> np.ndarray:
-    """Packed truth tables of the orbits' representatives, ``(len(orbits), words)``."""
-    bits = np.array([np.frombuffer(o.representative.function.encode(), dtype=np.uint8) - ord("0") for o in orbits],
-                    dtype=np.uint8)
-    return pack_bits(bits)
