@@ -241,8 +241,7 @@ def drive_on_dask(*, plan, submit, merge, describe, total: int, start: int, resu
         How the run ended, and ``info``: ``backend``, ``scheduler``, ``workers``, ``threads`` and
         the entries ``plan`` gave.
     """
-    from boolnet.progress import progress_bar
-    from boolnet.runs import CheckpointSaver, DriveResult
+    from boolnet.runs import CheckpointSaver, DriveResult, run_bar
     from boolnet.signals import StopSignals
 
     done = start
@@ -261,8 +260,7 @@ def drive_on_dask(*, plan, submit, merge, describe, total: int, start: int, resu
         groups, depth, planned = plan(nthreads)
         info.update(workers=len(client.scheduler_info().get("workers", {})), threads=nthreads, **planned)
         if progress:
-            bar = progress_bar(total=total, initial=done, unit=unit, unit_scale=total >= 10**4, dynamic_ncols=True,
-                               smoothing=0.1, desc=f"{description} (dask, {nthreads} workers)")
+            bar = run_bar(total, done, unit, f"{description} (dask, {nthreads} workers)")
         pending = []  # (group, its future, all its futures), in unit order
         next_group = 0
         save.last_attempt = time.perf_counter()  # the cadence counts from here: the cluster start-up is not work
@@ -300,10 +298,8 @@ def drive_on_dask(*, plan, submit, merge, describe, total: int, start: int, resu
                             bar.set_postfix(postfix(), refresh=False)
                         bar.update(new_done - done)
                     done = new_done
-                    stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
-                    save.after(done, stopping)
-                    if stopping and done < total:
-                        signal_name = stop.signal_name or "SIGINT"
+                    signal_name = save.stop_after_step(done, stop, stop_after)
+                    if signal_name is not None:
                         break
         finally:
             for _, future, parts in pending:

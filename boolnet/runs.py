@@ -200,6 +200,18 @@ class CheckpointSaver:
             self(done, last=last)
             self.last_attempt = now
 
+    def stop_after_step(self, done: int, stop, stop_after: int | None) -> str | None:
+        """After a piece of work, as :meth:`after`; the signal the run stops with, or None to go on.
+
+        ``stop`` is the run's :class:`~boolnet.signals.StopSignals`; ``stop_after`` (tests) stops the run as a
+        SIGINT would once that many units are done.
+        """
+        stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
+        self.after(done, stopping)
+        if stopping and done < self.total:
+            return stop.signal_name or "SIGINT"
+        return None
+
     def __call__(self, done: int, last: bool) -> None:
         try:
             self.checkpoint.save(done, self.results)
@@ -212,6 +224,18 @@ class CheckpointSaver:
         else:
             self.error = None
             self.saved_done = done
+
+
+def run_bar(total: int, done: int, unit: str, description: str):
+    """The progress bar of a run of ``total`` units, ``done`` of them already (resumed): the same on every backend.
+
+    Examples
+    --------
+    >>> bar = run_bar(3, 1, "orbits", "volumes n=2")
+    >>> bar.update(2); bar.close()
+    """
+    return progress_bar(total=total, initial=done, unit=unit, unit_scale=total >= 10**4, dynamic_ncols=True,
+                        smoothing=0.1, desc=description)
 
 
 def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = False, checkpoint=None,
@@ -251,10 +275,7 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
     chunk = max(1, job.first_chunk)
     if done < total:
         job.prepare()  # compile first: a Ctrl-C while numba compiles stops at once
-    bar = None
-    if progress:
-        bar = progress_bar(total=total, initial=done, unit=job.unit, unit_scale=total >= 10**4,
-                           dynamic_ncols=True, smoothing=0.1, desc=job.description)
+    bar = run_bar(total, done, job.unit, job.description) if progress else None
     begin = time.perf_counter()
     save = CheckpointSaver(checkpoint, results, total, job.unit, checkpoint_interval)
     signal_name = None
@@ -278,10 +299,8 @@ def drive(job: Job, results, *, threads: int, start: int = 0, progress: bool = F
                 # Size the next chunk to take about CHUNK_SECONDS (chunking never changes results).
                 target = int(count / max(elapsed, 1e-6) * CHUNK_SECONDS)
                 chunk = max(threads, min(target, 4 * chunk) // threads * threads)
-                stopping = stop.signal_name is not None or (stop_after is not None and done >= stop_after)
-                save.after(done, stopping)
-                if stopping and done < total:
-                    signal_name = stop.signal_name or "SIGINT"
+                signal_name = save.stop_after_step(done, stop, stop_after)
+                if signal_name is not None:
                     break
     finally:
         if pool is not None:
