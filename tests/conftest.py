@@ -59,11 +59,11 @@ def kill_after_first_save(saved_orbits):
     """``kill_after_first_save(cmd, checkpoint, cwd) -> orbits saved``: start the command, SIGKILL it once its exact
     checkpoint holds an orbit (a crash at an arbitrary moment after the first save), and say how many it held."""
 
-    def run(cmd, checkpoint, cwd, timeout=300):
+    def run(cmd, checkpoint, cwd=None, timeout=300, env=None):
         import subprocess
         import time
 
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + timeout
         try:
             while saved_orbits(checkpoint) == 0 and proc.poll() is None and time.monotonic() < deadline:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import subprocess
 import sys
-import time
 
-import numpy as np
 import pytest
 
 distributed = pytest.importorskip("dask.distributed")
@@ -99,25 +96,16 @@ def test_stopped_driver_resumes_on_either_backend(cluster, local, tmp_path, monk
     assert_same_table(local["n6 cube"], resumed)
 
 
-def test_killed_driver_resumes(cluster, local, tmp_path, assert_same_table):
+def test_killed_driver_resumes(cluster, local, tmp_path, assert_same_table, kill_after_first_save):
     """kill -9 of a `boolnet exact --backend dask` process part way; the same command then finishes the table."""
     ckpt, out = tmp_path / "run.ckpt", tmp_path / "t.parquet"
     argv = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "6", "--encoding", "pm1", "--prior", "uniform",
             "--no-fan-in-scaling", "--orbits", "--backend", "dask", "--scheduler", cluster, "--checkpoint", str(ckpt),
             "--checkpoint-interval", "0.001", "-o", str(out), "--quiet"]
     env = dict(os.environ, BOOLNET_TEST_GROUP_SLEEP="0.3")  # the driver merges a task every 0.3 s at most
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 120
-        while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
+    killed_at = kill_after_first_save(argv, ckpt, timeout=120, env=env)
     assert not out.exists()
-    with np.load(ckpt) as saved:
-        assert 0 < int(saved["done"]) < 135
+    assert 0 < killed_at < 135
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     table = read_table(out)
