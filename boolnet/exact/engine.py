@@ -104,8 +104,8 @@ class _VolumeJob(Job):
 
 #: Dask tasks per worker thread aimed at: orbits differ in cost, so more tasks than the sampler's balance the load.
 TASKS_PER_WORKER = 16
-#: Orbits per Dask task at most (about 0.3 s on the cube at n = 7, 3-6 s under the gaussian prior at n = 6), so
-#: that a lost worker costs little and the checkpoint advances every few seconds.
+#: Orbits per Dask task at most: small tasks, so that a lost worker costs little and the checkpoint advances
+#: often (the measured rates per orbit are in docs/scale.md).
 MAX_TASK_ORBITS = 64
 
 
@@ -123,8 +123,8 @@ def orbits_per_task(orbits: int, threads: int) -> int:
 def volume_task(regions: list[Region], prior: Prior, task: int = 0, fault=None):
     """On a Dask worker: ``probabilities(regions, prior)``, the volumes of consecutive orbits' representatives.
 
-    The Region objects come from the driver with their facets (about 1 KB each, 0.06 ms to send
-    against 3-5 ms to compute the facets again). The orthant kernel runs in this thread only:
+    The Region objects come from the driver with their facets: sending them is far cheaper than
+    computing the facets again (docs/scale.md). The orthant kernel runs in this thread only:
     a Dask worker thread is one core's share (same bits as the parallel kernel).
 
     Examples
