@@ -496,7 +496,8 @@ def expand_orbit(table: pd.DataFrame, representative: str) -> pd.DataFrame:
                            "of its function column", param="representative")
     n, encoding, bias = int(meta["n"]), meta["encoding"], bool(meta["bias"])
     bits = bits_from_string(representative)
-    if str(meta.get("symmetry", "")).startswith(f"B_{n + 1}:"):
+    # Tables made before the B_(n+1) engine name no group: their orbits are those of B_n.
+    if meta.get("symmetry") == _symmetry_name(n, encoding, symmetric=True):
         members = SelfDualOrbit(region(bits, "pm1", True), tuple(chow_parameters(bits, n).tolist())).member_strings()
     else:
         members = sorted(orbit(representative, encoding, bias))
