@@ -80,8 +80,8 @@ def test_every_member_has_the_volume_its_own_region_has(n, prior):
     assert table.attrs["boolnet"]["symmetry"].startswith(f"B_{n + 1}:")
     by_function = dict(zip(table.function, table.probability))
     exact = dict(zip(table.function, table.get("probability_exact", table.function)))
-    for orb, (p, p_exact, err) in zip(threshold_orbits(n, "pm1", True),
-                                      probabilities([o.representative for o in threshold_orbits(n, "pm1", True)], prior)):
+    plain = threshold_orbits(n, "pm1", True)
+    for orb, (p, p_exact, err) in zip(plain, probabilities([o.representative for o in plain], prior)):
         for name in strings_from_packed(orb.member_words(), n):
             if p_exact is not None:
                 assert Fraction(exact[name]) == p_exact, name
@@ -167,7 +167,8 @@ def test_n7_refusals_say_what_works(run_cli):
 
 
 def test_n7_kill_9_and_resume_gives_the_uninterrupted_table(tmp_path, n7_cube, kill_after_first_save):
-    """The issue's command, killed with SIGKILL after its first checkpoint, resumed: the committed table, bit for bit."""
+    """The issue's command, killed with SIGKILL after its first checkpoint, then resumed: the committed table, bit
+    for bit."""
     ckpt, out = tmp_path / "n7.ckpt", tmp_path / "n7.parquet"
     cmd = [sys.executable, "-m", "boolnet.cli", "exact", "--n", "7", "--encoding", "pm1", "--prior", "uniform",
            "--no-fan-in-scaling", "--orbits", "--checkpoint", str(ckpt), "--checkpoint-interval", "1", "--quiet",
